@@ -1,0 +1,16 @@
+"""Pinned default versions of everything platform_kit installs; each is overridable per stack."""
+
+FLUX_OPERATOR_CHART = "oci://ghcr.io/controlplaneio-fluxcd/charts/flux-operator"
+"""OCI address of the Flux Operator Helm chart."""
+
+FLUX_OPERATOR_CHART_VERSION = "0.58.0"
+"""Flux Operator chart version Pulumi installs on day one (Flux upgrades it afterwards)."""
+
+FLUX_DISTRIBUTION_VERSION = "2.7.x"
+"""Flux distribution version (semver range) the FluxInstance asks the operator for."""
+
+FLUX_REGISTRY = "ghcr.io/fluxcd"
+"""Container registry of the Flux controller images."""
+
+FLUX_MANIFESTS_ARTIFACT = "oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests"
+"""OCI artifact with the Flux distribution manifests the operator applies."""
