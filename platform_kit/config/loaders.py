@@ -14,7 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from platform_kit.config.errors import ConfigError, Problem, problems_from_validation
-from platform_kit.config.models import PlatformConfig, url_scheme
+from platform_kit.config.models import ConfigRepoConfig, PlatformConfig, url_scheme
 
 NAMESPACE = "platform"
 """Pulumi config namespace that holds the platform's settings (`platform:<key>`)."""
@@ -39,6 +39,20 @@ def resolve_local_repo(config: PlatformConfig, project_dir: Path) -> PlatformCon
     absolute = (project_dir / Path(url).expanduser()).resolve()
     repo = config.repo.model_copy(update={"url": str(absolute)})
     return config.model_copy(update={"repo": repo})
+
+
+def override_repo(config: PlatformConfig, url: str | None = None, branch: str | None = None) -> PlatformConfig:
+    """Publish somewhere else (CLI `--repo`/`--branch`); the agent keeps reading the configured URL."""
+    if url is None and branch is None:
+        return config
+    data = config.repo.model_dump(by_alias=True, exclude_none=True)
+    data["agentUrl"] = config.repo.cluster_url
+    data.update({key: value for key, value in (("url", url), ("branch", branch)) if value is not None})
+    try:
+        repo = ConfigRepoConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(problems_from_validation(error, f"{NAMESPACE}.repo"), "command line") from None
+    return resolve_local_repo(config.model_copy(update={"repo": repo}), Path.cwd())
 
 
 # --- offline: stacks/Pulumi.<stack>.yaml --------------------------------------

@@ -1,0 +1,119 @@
+"""`platform-kit`: validate, render and seed stacks without the Pulumi CLI.
+
+Exit codes: 0 success; 1 the remote refused or failed (push rejected, unreachable);
+2 invalid input (config, flags, credentials, unknown stack). User errors never
+print a traceback, and no message ever contains a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from platform_kit.config import ConfigError, load_stack_file, stack_config_schema
+from platform_kit.config.loaders import override_repo
+from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
+from platform_kit.publish import PublishError, redact_url
+
+USER_ERROR = 2
+REMOTE_ERROR = 1
+
+project_option = click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default="current directory",
+    help="Project directory (holds Pulumi.yaml).",
+)
+stack_option = click.option("--stack", "-s", required=True, help="Stack name (stacks/Pulumi.<stack>.yaml).")
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Bootstrap Kubernetes platforms with Pulumi and hand them over to GitOps."""
+
+
+@main.command()
+@stack_option
+@project_option
+def validate(stack: str, project: Path) -> None:
+    """Check a stack's config; list every problem by field path."""
+    try:
+        config = load_stack_file(project, stack)
+    except ConfigError as error:
+        _fail(str(error), USER_ERROR)
+    click.echo(
+        f"stack {stack}: valid (environment {config.environment}, cluster {config.cluster.kind}, "
+        f"agent {config.gitops.agent}, repo {redact_url(config.repo.url)} {config.repo.branch})"
+    )
+
+
+@main.command()
+@stack_option
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
+@project_option
+def render(stack: str, out: Path, project: Path) -> None:
+    """Run the stack's program under Pulumi's mock engine; write plan.json and config-repo/."""
+    from platform_kit.preview import run_stack, summary, write_render
+
+    try:
+        run = run_stack(project, stack)
+    except ConfigError as error:
+        _fail(str(error), USER_ERROR)
+    except CredentialError as error:
+        _fail(str(error), USER_ERROR)
+    plan_file, repo_dir = write_render(run, out)
+    click.echo(summary(run))
+    click.echo(f"wrote {plan_file} and {repo_dir}/")
+
+
+@main.command()
+@stack_option
+@click.option("--repo", "repo_url", help="Publish to this remote instead of the configured one.")
+@click.option("--branch", help="Publish to this branch instead of the configured one.")
+@project_option
+def seed(stack: str, repo_url: str | None, branch: str | None, project: Path) -> None:
+    """Publish the stack's config repo tree: one commit of the missing files, never overwriting."""
+    from platform_kit.gitops.seed import SEED_MESSAGE, publish_seed
+    from platform_kit.preview import run_stack
+
+    try:
+        config = override_repo(load_stack_file(project, stack), url=repo_url, branch=branch)
+        auth = resolve_git_auth(config.repo.credentials, os.environ)
+        files = run_stack(project, stack).seeded_files()
+    except (ConfigError, CredentialError) as error:
+        _fail(str(error), USER_ERROR)
+    url = config.repo.url
+    try:
+        result = publish_seed(
+            url, config.repo.branch, files, SEED_MESSAGE.format(environment=config.environment), auth
+        )
+    except PublishError as error:
+        _fail(str(error), REMOTE_ERROR)
+    where = f"{redact_url(url)} ({config.repo.branch})"
+    if result.commit is None:
+        click.echo(f"nothing to seed: all {len(result.existing)} files already in {where} at {result.head[:12]}")
+    else:
+        click.echo(
+            f"seeded {len(result.created)} files in one commit {result.commit[:12]} to {where}; "
+            f"{len(result.existing)} existing files left untouched"
+        )
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of a stack file (stacks/Pulumi.<stack>.yaml)."""
+    click.echo(json.dumps(stack_config_schema(), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""The offline engine: run a Pulumi program under Pulumi's mock runtime and record every resource.
+
+Used by `platform-kit render` (credential-free previews) and by the pytest plugin.
+Each recorded registration keeps its parent, its dependencies (explicit `depends_on`
+and those implied by inputs) and its inputs with secrets still marked as secrets.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+SECRET_MARKER = "[secret]"
+"""What a secret value becomes in plan.json and every other offline output."""
+
+INTERNAL_INPUTS = frozenset({"__provider"})
+"""Inputs that are engine plumbing, not configuration (the pickled dynamic provider)."""
+
+
+@dataclass
+class Registration:
+    """One resource as the program registered it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    dependencies: list[str]
+    custom: bool
+    raw_inputs: dict[str, Any] = field(repr=False)
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """Inputs with secrets unwrapped (for assertions on values)."""
+        return _unwrap(self.raw_inputs)
+
+    @property
+    def masked_inputs(self) -> dict[str, Any]:
+        """Inputs with every secret replaced by SECRET_MARKER and engine plumbing dropped."""
+        return {k: _mask(v) for k, v in self.raw_inputs.items() if k not in INTERNAL_INPUTS}
+
+    def is_secret(self, key: str) -> bool:
+        """Whether the top-level input `key` is (or contains) a secret."""
+        return _contains_secret(self.raw_inputs.get(key))
+
+
+def _unwrap(value: Any) -> Any:
+    if rpc.is_rpc_secret(value):
+        return _unwrap(rpc.unwrap_rpc_secret(value))
+    if isinstance(value, dict):
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+def _mask(value: Any) -> Any:
+    if rpc.is_rpc_secret(value):
+        return SECRET_MARKER
+    if isinstance(value, dict):
+        return {k: _mask(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask(v) for v in value]
+    return value
+
+
+def _contains_secret(value: Any) -> bool:
+    if rpc.is_rpc_secret(value):
+        return True
+    if isinstance(value, dict):
+        return any(_contains_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_secret(v) for v in value)
+    return False
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Mocks that echo inputs as outputs, keeping secrets secret, so secrecy stays testable."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
+        return {}, None
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """Mock monitor that also records parent and dependency URNs of each registration."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks):
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent or None,
+                    dependencies=sorted(set(request.dependencies)),
+                    custom=bool(request.custom),
+                    raw_inputs=rpc.deserialize_properties(request.object),
+                )
+            )
+        return response
+
+
+_RECORDING: contextvars.ContextVar[bool] = contextvars.ContextVar("platform_kit_offline", default=False)
+
+
+def is_offline() -> bool:
+    """True while a program runs under this offline engine (secrets may be placeholders)."""
+    return _RECORDING.get()
+
+
+def install(project: str, stack: str, config: dict[str, str] | None = None,
+            secret_keys: list[str] | None = None) -> RecordingMonitor:
+    """Point the Pulumi runtime at a fresh recording mock engine (a new root stack)."""
+    pulumi_settings.ROOT.set(None)
+    monitor = RecordingMonitor(RecordingMocks())
+    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
+    return monitor
+
+
+def run_program(program: Callable[[], Any], *, project: str, stack: str,
+                config: dict[str, str] | None = None, secret_keys: list[str] | None = None) -> list[Registration]:
+    """Run `program` to completion under the recording engine and return what it registered."""
+    monitor = install(project, stack, config, secret_keys)
+    token = _RECORDING.set(True)
+    try:
+        _sync_await(run_pulumi_func(program))
+    finally:
+        _RECORDING.reset(token)
+    return monitor.registrations
+
+
+def wait_for_registrations() -> None:
+    """Block until every outstanding registration of the current program has completed."""
+    _sync_await(run_pulumi_func(lambda: None))
+
+
+def children_of(registrations: list[Registration], parent_urn: str) -> Iterator[Registration]:
+    """Registrations whose parent is `parent_urn`."""
+    return (r for r in registrations if r.parent == parent_urn)

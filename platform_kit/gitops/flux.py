@@ -1,0 +1,154 @@
+"""FluxAgent: the first install of Flux (via the Flux Operator) and the root sync of the config repo.
+
+Pulumi owns: the namespace, the operator's first Helm release, the first FluxInstance,
+the Git credential Secret, the metadata ConfigMap and the root GitRepository/Kustomization.
+The repo holds the same FluxInstance and an operator HelmRelease, so Flux upgrades itself;
+Pulumi ignores later changes to those objects and never fights Flux over them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from platform_kit import versions
+from platform_kit.config.metadata import METADATA_CONFIGMAP
+from platform_kit.config.models import FluxConfig, PlatformConfig
+from platform_kit.gitops.credentials import flux_secret_data
+from platform_kit.naming import type_token
+from platform_kit.publish import GitAuth
+from platform_kit.repo.flux import ROOT_NAME, flux_instance, root_git_repository, root_kustomization
+
+WAIT_FOR_READY = {"pulumi.com/waitFor": "condition=Ready"}
+"""pulumi-kubernetes annotation: `pulumi up` waits until the object reports Ready."""
+
+MANAGED_BY = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform-kit"}
+"""Labels on the objects Pulumi keeps owning after the hand-over."""
+
+
+@dataclass(frozen=True)
+class FluxAgentArgs:
+    """Inputs of FluxAgent."""
+
+    config: PlatformConfig
+    """Platform config; `config.gitops` must be a FluxConfig."""
+    metadata: pulumi.Input[Mapping[str, str]]
+    """Metadata contract as substitution variables (`PLATFORM_*`)."""
+    auth: GitAuth | None = None
+    """Credentials Flux uses to clone the config repo (None: public or unauthenticated)."""
+    sync_after: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    """Resources the root sync must wait for, typically the seed commit."""
+
+
+def with_annotations(body: dict[str, Any], annotations: Mapping[str, str]) -> dict[str, Any]:
+    """A copy of a manifest's metadata with extra annotations (for Pulumi-only hints)."""
+    metadata = dict(body["metadata"])
+    metadata["annotations"] = {**metadata.get("annotations", {}), **annotations}
+    return metadata
+
+
+class FluxAgent(pulumi.ComponentResource):
+    """Installs Flux and points it at the config repo; afterwards Flux manages itself."""
+
+    root_sync: k8s.apiextensions.CustomResource
+    """The root Kustomization; deleting it makes Flux prune everything it applied."""
+
+    def __init__(self, name: str, args: FluxAgentArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(type_token("gitops", "FluxAgent"), name, None, opts)
+        flux = args.config.gitops
+        if not isinstance(flux, FluxConfig):
+            raise TypeError("FluxAgent needs gitops.agent = flux")
+        child = pulumi.ResourceOptions(parent=self)
+        ready_timeout = pulumi.CustomTimeouts(
+            create=f"{flux.ready_timeout_seconds}s", update=f"{flux.ready_timeout_seconds}s"
+        )
+
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata={"name": flux.namespace, "labels": MANAGED_BY},
+            opts=child,
+        )
+        operator = k8s.helm.v3.Release(
+            f"{name}-operator",
+            k8s.helm.v3.ReleaseArgs(
+                name="flux-operator",
+                chart=versions.FLUX_OPERATOR_CHART,
+                version=flux.operator_chart_version,
+                namespace=namespace.metadata["name"],
+                skip_await=False,
+                atomic=True,
+            ),
+            # Flux upgrades the operator from Git (flux-system/flux-operator.yaml) after bootstrap.
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(ignore_changes=["version", "values", "chart"])
+            ),
+        )
+        instance_body = flux_instance(flux)
+        instance = k8s.apiextensions.CustomResource(
+            f"{name}-instance",
+            api_version=instance_body["apiVersion"],
+            kind=instance_body["kind"],
+            metadata=with_annotations(instance_body, WAIT_FOR_READY),
+            spec=instance_body["spec"],
+            # The repo holds this object from now on; Pulumi created it once and leaves it be.
+            opts=pulumi.ResourceOptions.merge(
+                child,
+                pulumi.ResourceOptions(
+                    depends_on=[operator], ignore_changes=["spec"], custom_timeouts=ready_timeout
+                ),
+            ),
+        )
+        source_dependencies: list[pulumi.Resource] = [instance, *args.sync_after]
+        if args.auth is not None:
+            source_dependencies.append(
+                k8s.core.v1.Secret(
+                    f"{name}-git-credentials",
+                    metadata={"name": ROOT_NAME, "namespace": flux.namespace, "labels": MANAGED_BY},
+                    type="Opaque",
+                    string_data=pulumi.Output.secret(flux_secret_data(args.auth)),
+                    opts=pulumi.ResourceOptions.merge(
+                        child,
+                        pulumi.ResourceOptions(
+                            depends_on=[namespace], additional_secret_outputs=["data", "stringData"]
+                        ),
+                    ),
+                )
+            )
+        metadata_map = k8s.core.v1.ConfigMap(
+            f"{name}-metadata",
+            metadata={"name": METADATA_CONFIGMAP, "namespace": flux.namespace, "labels": MANAGED_BY},
+            data=args.metadata,
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[namespace])),
+        )
+        source_body = root_git_repository(args.config, flux)
+        source = k8s.apiextensions.CustomResource(
+            f"{name}-source",
+            api_version=source_body["apiVersion"],
+            kind=source_body["kind"],
+            metadata=with_annotations(source_body, WAIT_FOR_READY),
+            spec=source_body["spec"],
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=source_dependencies, custom_timeouts=ready_timeout)
+            ),
+        )
+        root_body = root_kustomization(args.config, flux)
+        # Depends on everything above, so `pulumi destroy` deletes it first and waits while
+        # Flux's finalizer prunes what it applied, before the agent itself goes.
+        self.root_sync = k8s.apiextensions.CustomResource(
+            f"{name}-root-sync",
+            api_version=root_body["apiVersion"],
+            kind=root_body["kind"],
+            metadata=with_annotations(root_body, WAIT_FOR_READY),
+            spec=root_body["spec"],
+            opts=pulumi.ResourceOptions.merge(
+                child,
+                pulumi.ResourceOptions(
+                    depends_on=[source, metadata_map, *source_dependencies], custom_timeouts=ready_timeout
+                ),
+            ),
+        )
+        self.namespace = flux.namespace
+        self.register_outputs({"namespace": flux.namespace, "rootSync": ROOT_NAME})

@@ -1,0 +1,81 @@
+"""Platform: wires cluster -> GitOps agent -> config repo seed for one environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from platform_kit.cluster import ClusterHandle, ExistingCluster, ExistingClusterArgs
+from platform_kit.config.metadata import NO_REGION, PlatformMetadata
+from platform_kit.config.models import PlatformConfig
+from platform_kit.gitops import ConfigRepoSeed, ConfigRepoSeedArgs, FluxAgent, FluxAgentArgs
+from platform_kit.naming import type_token
+from platform_kit.publish import GitAuth
+from platform_kit.repo import render_config_repo
+
+
+@dataclass(frozen=True)
+class PlatformArgs:
+    """Inputs of Platform."""
+
+    config: PlatformConfig
+    """The environment's validated config."""
+    auth: GitAuth | None = None
+    """Resolved config repo credentials (see `platform_kit.gitops.credentials.resolve_git_auth`)."""
+
+
+def metadata_variables(config: PlatformConfig, cluster: ClusterHandle) -> pulumi.Output[dict[str, str]]:
+    """The metadata contract for this environment as Flux substitution variables."""
+    return pulumi.Output.all(cluster.name, cluster.region).apply(
+        lambda values: PlatformMetadata(
+            environment=config.environment,
+            cluster_name=values[0],
+            cluster_kind=cluster.kind,
+            region=values[1] or NO_REGION,
+            repo_url=config.repo.cluster_url,
+            repo_branch=config.repo.branch,
+            repo_path=config.environment_path,
+        ).to_variables()
+    )
+
+
+class Platform(pulumi.ComponentResource):
+    """One environment's platform: a cluster handed over to a GitOps agent and its seeded repo."""
+
+    cluster: ClusterHandle
+    """The cluster handle (provider and facts)."""
+    seed_commit: pulumi.Output[str]
+    """Sha of the seed commit made by this run ('' when the repo already had every file)."""
+
+    def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(type_token("platform", "Platform"), name, None, opts)
+        config = args.config
+        child = pulumi.ResourceOptions(parent=self)
+
+        cluster = ExistingCluster(f"{name}-cluster", ExistingClusterArgs(config=config.cluster), opts=child)
+        self.cluster = cluster.handle
+
+        files = {manifest.path: manifest.content for manifest in render_config_repo(config)}
+        seed = ConfigRepoSeed(
+            f"{name}-seed",
+            ConfigRepoSeedArgs(
+                url=config.repo.url,
+                branch=config.repo.branch,
+                files=files,
+                environment=config.environment,
+                auth=args.auth,
+            ),
+            opts=child,
+        )
+        self.seed_commit = seed.commit
+
+        self.metadata = metadata_variables(config, self.cluster)
+        FluxAgent(
+            f"{name}-flux",
+            FluxAgentArgs(config=config, metadata=self.metadata, auth=args.auth, sync_after=[seed.resource]),
+            opts=pulumi.ResourceOptions(parent=self, provider=self.cluster.provider),
+        )
+        self.register_outputs(
+            {"clusterName": self.cluster.name, "seedCommit": self.seed_commit, "metadata": self.metadata}
+        )

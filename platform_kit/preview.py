@@ -1,0 +1,117 @@
+"""Run a stack's own program offline and turn what it registered into plan.json and the repo tree."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from platform_kit.config import PlatformConfig, load_stack_file
+from platform_kit.config.loaders import program_config, read_stack_file, stack_config_dir
+from platform_kit.engine import Registration, run_program
+from platform_kit.gitops.seed import SEED_COMMIT_TYPE
+
+
+@dataclass(frozen=True)
+class StackRun:
+    """One offline run of a stack's program."""
+
+    stack: str
+    config: PlatformConfig
+    registrations: list[Registration]
+
+    def seed(self) -> Registration:
+        """The seed commit resource (exactly one per stack)."""
+        seeds = [r for r in self.registrations if r.type == SEED_COMMIT_TYPE]
+        if len(seeds) != 1:
+            raise RuntimeError(f"expected one config repo seed in stack {self.stack}, found {len(seeds)}")
+        return seeds[0]
+
+    def seeded_files(self) -> dict[str, str]:
+        """Exactly the tree the seed resource publishes: path -> content."""
+        return dict(self.seed().inputs["files"])
+
+
+def project_name(project_dir: Path) -> str:
+    """The `name:` of Pulumi.yaml."""
+    import yaml
+
+    return str(yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"])
+
+
+def program_path(project_dir: Path) -> Path:
+    """`main` of Pulumi.yaml, resolved to the program's `__main__.py`."""
+    import yaml
+
+    main = yaml.safe_load((project_dir / "Pulumi.yaml").read_text()).get("main", ".")
+    path = project_dir / main
+    return path / "__main__.py" if path.is_dir() else path
+
+
+def run_stack(project_dir: Path | str, stack: str) -> StackRun:
+    """Validate the stack file, then run the project's program under the recording mock engine."""
+    project_dir = Path(project_dir).resolve()
+    config = load_stack_file(project_dir, stack)  # raises ConfigError before any resource exists
+    stack_config_dir(project_dir)
+    _, raw = read_stack_file(project_dir, stack)
+    values, secret_keys = program_config(raw)
+    main = program_path(project_dir)
+    registrations = run_program(
+        lambda: runpy.run_path(str(main), run_name="__main__"),
+        project=project_name(project_dir),
+        stack=stack,
+        config=values,
+        secret_keys=secret_keys,
+    )
+    return StackRun(stack=stack, config=config, registrations=registrations)
+
+
+def plan_document(run: StackRun) -> dict[str, Any]:
+    """plan.json: every resource with type, name, parent, dependencies and secret-masked inputs."""
+    return {
+        "stack": run.stack,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "parent": r.parent,
+                "dependencies": r.dependencies,
+                "inputs": r.masked_inputs,
+            }
+            for r in run.registrations
+        ],
+    }
+
+
+def write_render(run: StackRun, out_dir: Path | str) -> tuple[Path, Path]:
+    """Write `plan.json` and `config-repo/` under out_dir (replacing an earlier render)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plan_file = out_dir / "plan.json"
+    plan_file.write_text(json.dumps(plan_document(run), indent=2, sort_keys=False) + "\n")
+    repo_dir = out_dir / "config-repo"
+    if repo_dir.exists():
+        shutil.rmtree(repo_dir)
+    for path, content in sorted(run.seeded_files().items()):
+        target = repo_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content)
+    return plan_file, repo_dir
+
+
+def summary(run: StackRun) -> str:
+    """A few lines describing a render for humans."""
+    kinds = Counter(r.type for r in run.registrations if r.custom)
+    components = sum(1 for r in run.registrations if not r.custom)
+    secrets = sum(1 for r in run.registrations for key in r.raw_inputs if key != "__provider" and r.is_secret(key))
+    lines = [
+        f"stack {run.stack}: {len(run.registrations)} resources ({components} components), "
+        f"{len(run.seeded_files())} files in the config repo, {secrets} secret inputs masked",
+    ]
+    lines += [f"  {count:3d}  {kind}" for kind, count in sorted(kinds.items())]
+    return "\n".join(lines)

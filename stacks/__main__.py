@@ -1,0 +1,26 @@
+"""Per-environment program for `pulumi up -s <stack>`: read config once, build Platform, export."""
+
+import os
+from pathlib import Path
+
+import pulumi
+
+from platform_kit.config import ConfigError, load_pulumi_config
+from platform_kit.engine import is_offline
+from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
+from platform_kit.platform import Platform, PlatformArgs
+
+try:
+    config = load_pulumi_config(project_dir=Path(__file__).resolve().parent.parent)
+    auth = resolve_git_auth(config.repo.credentials, os.environ, offline=is_offline())
+except (ConfigError, CredentialError) as error:
+    raise pulumi.RunError(str(error)) from None
+
+platform = Platform(config.environment, PlatformArgs(config=config, auth=auth))
+
+pulumi.export("environment", config.environment)
+pulumi.export("clusterName", platform.cluster.name)
+pulumi.export("kubeconfig", platform.cluster.kubeconfig)
+pulumi.export("configRepo", config.repo.cluster_url)
+pulumi.export("seedCommit", platform.seed_commit)
+pulumi.export("metadata", platform.metadata)
