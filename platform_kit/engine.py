@@ -35,6 +35,7 @@ class Registration:
     parent: str | None
     dependencies: list[str]
     custom: bool
+    provider: str | None
     raw_inputs: dict[str, Any] = field(repr=False)
 
     @property
@@ -110,6 +111,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     parent=request.parent or None,
                     dependencies=sorted(set(request.dependencies)),
                     custom=bool(request.custom),
+                    provider=request.provider or None,
                     raw_inputs=rpc.deserialize_properties(request.object),
                 )
             )

@@ -71,7 +71,7 @@ def run_stack(project_dir: Path | str, stack: str) -> StackRun:
 
 
 def plan_document(run: StackRun) -> dict[str, Any]:
-    """plan.json: every resource with type, name, parent, dependencies and secret-masked inputs."""
+    """plan.json: every resource with type, name, parent, dependencies, provider and secret-masked inputs."""
     return {
         "stack": run.stack,
         "resources": [
@@ -81,6 +81,7 @@ def plan_document(run: StackRun) -> dict[str, Any]:
                 "name": r.name,
                 "parent": r.parent,
                 "dependencies": r.dependencies,
+                "provider": r.provider,
                 "inputs": r.masked_inputs,
             }
             for r in run.registrations

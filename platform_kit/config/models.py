@@ -11,6 +11,7 @@ from typing import Annotated, Literal, Union
 from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -33,7 +34,17 @@ DnsLabel = Annotated[
 Duration = Annotated[str, StringConstraints(pattern=r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$")]
 """A Go duration such as `1m` or `1h30m`, as Flux and Argo CD expect."""
 
-RepoPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")]
+def _no_dot_segments(path: str) -> str:
+    if any(segment in (".", "..") for segment in path.split("/")):
+        raise ValueError("must not contain `.` or `..` segments")
+    return path
+
+
+RepoPath = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"),
+    AfterValidator(_no_dot_segments),
+]
 """A relative POSIX path inside the config repo, without `..` or a leading slash."""
 
 EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]

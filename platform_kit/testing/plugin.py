@@ -2,7 +2,7 @@
 
 Fixtures:
 - `pulumi_recorder`: a fresh recording mock engine; build components, then query what they registered.
-- `git_daemon`, `git_http_server`: real git servers on 127.0.0.1 (see platform_kit.testing.git_server).
+- `git_daemon`, `git_http_server`, `git_ssh_server`: real git servers on 127.0.0.1 (see platform_kit.testing.git_server).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from pulumi.runtime.sync_await import _sync_await
 
 from platform_kit import engine
-from platform_kit.testing.git_server import git_daemon, git_http_server  # noqa: F401 (re-exported fixtures)
+from platform_kit.testing.git_server import git_daemon, git_http_server, git_ssh_server  # noqa: F401 (re-exported fixtures)
 
 
 class PulumiRecorder:
