@@ -1,0 +1,34 @@
+"""A team's own Pulumi program: the platform from platform_kit, plus the team's resources.
+
+    pulumi up -s demo                                   # real use (Pulumi CLI, cluster, GIT_TOKEN)
+    platform-kit render --stack demo --out out/demo --project examples/own-program   # offline
+"""
+
+import os
+from pathlib import Path
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from platform_kit.config import ConfigError, load_pulumi_config
+from platform_kit.engine import is_offline
+from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
+from platform_kit.platform import Platform, PlatformArgs
+
+try:
+    config = load_pulumi_config(project_dir=Path(__file__).resolve().parent)
+    auth = resolve_git_auth(config.repo.credentials, os.environ, offline=is_offline())
+except (ConfigError, CredentialError) as error:
+    raise pulumi.RunError(str(error)) from None
+
+platform = Platform(config.environment, PlatformArgs(config=config, auth=auth))
+
+# The team's own resources reuse the cluster's provider from the handle.
+sandbox = pulumi.Config("team").get("sandboxNamespace") or "sandbox"
+k8s.core.v1.Namespace(
+    f"{config.environment}-sandbox",
+    metadata={"name": sandbox, "labels": {"pod-security.kubernetes.io/enforce": "restricted"}},
+    opts=pulumi.ResourceOptions(provider=platform.cluster.provider),
+)
+
+pulumi.export("seedCommit", platform.seed_commit)
