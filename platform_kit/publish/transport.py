@@ -6,7 +6,6 @@ import contextlib
 import os
 import re
 import shlex
-import socket
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -68,14 +67,14 @@ def parse_remote(url: str, auth: GitAuth | None) -> Remote:
         merged = GitAuth(auth.username or user, auth.token or password, None, None)
         return Remote("http", clean, parts.path, display, merged, scrub)
     if scheme in ("ssh", "git+ssh", "ssh+git"):
-        merged = GitAuth(auth.username or user, None, auth.ssh_private_key, auth.known_hosts)
+        merged = GitAuth(user or auth.username, None, auth.ssh_private_key, auth.known_hosts)
         return Remote("ssh", clean, parts.path, display, merged, scrub)
     if scheme:
         raise ValueError(f"unsupported URL scheme {scheme!r} in {display}")
     scp = _SCP_RE.match(url)
     if scp and not os.path.exists(url):
         ssh_url = f"ssh://{scp['user'] + '@' if scp['user'] else ''}{scp['host']}/{scp['path']}"
-        merged = GitAuth(auth.username or scp["user"], None, auth.ssh_private_key, auth.known_hosts)
+        merged = GitAuth(scp["user"] or auth.username, None, auth.ssh_private_key, auth.known_hosts)
         return Remote("ssh", ssh_url, scp["path"], display, merged, scrub)
     return Remote("local", url, os.path.abspath(url), display, auth, scrub)
 
@@ -134,7 +133,8 @@ def translate(exc: BaseException, remote: Remote) -> PublishError | None:
         reason = remote.scrub(_text(exc))
         return PushRejectedError(f"push to {where} rejected: {reason}", reason)
     if isinstance(exc, HangupException):
-        detail = remote.scrub(" ".join(line.decode("utf-8", "replace") for line in exc.stderr_lines or []))
+        lines = (ln.decode("utf-8", "replace").strip() for ln in exc.stderr_lines or [])
+        detail = remote.scrub("; ".join(ln for ln in lines if ln))
         if any(hint in detail.lower() for hint in _AUTH_HINTS):
             return AuthenticationError(f"authentication failed for {where}: {detail}")
         return RemoteUnreachableError(f"remote unreachable: {where}" + (f": {detail}" if detail else
@@ -146,7 +146,7 @@ def translate(exc: BaseException, remote: Remote) -> PublishError | None:
         return RemoteUnreachableError(f"remote unreachable: {where}: {detail}")
     if isinstance(exc, NotGitRepository):
         return RemoteUnreachableError(f"remote unreachable: {where}: not a git repository")
-    if isinstance(exc, (OSError, socket.timeout, EOFError)):
+    if isinstance(exc, (OSError, EOFError)):
         detail = remote.scrub(_text(exc))
         return RemoteUnreachableError(f"remote unreachable: {where}: {detail}")
     return None

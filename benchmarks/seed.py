@@ -1,0 +1,119 @@
+"""Benchmark: seeding a config repo with publish_files vs the plain git CLI.
+
+    python benchmarks/seed.py [--files 100 1000 5000] [--repeat 5] [--size 1024]
+
+Starts one local ``git daemon``; for each file count N it generates an N-file
+nested tree (~size bytes per file) and, R times each, pushes it into a fresh
+repo with ``publish_files`` and with plain git (init a temp work tree, write
+the files, ``git add -A``, ``git commit``, ``git push``). Prints medians, the
+publish/plain-git ratio and the median no-op re-publish time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from platform_kit.publish import publish_files  # noqa: E402
+from platform_kit.testing.git_server import GitDaemon  # noqa: E402
+
+GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
+           "GIT_CONFIG_NOSYSTEM": "1"}
+
+
+def make_tree(n: int, size: int, seed: int = 42) -> dict[str, str]:
+    """N YAML-ish files of ~size bytes in a nested layout (env/area/app/file)."""
+    rng = random.Random(seed)
+    files: dict[str, str] = {}
+    for i in range(n):
+        path = f"clusters/env-{i % 4}/area-{(i // 4) % 8}/app-{(i // 32) % 16}/res-{i:05d}.yaml"
+        lines, length = [f"# resource {i}", "apiVersion: v1", "kind: ConfigMap", "data:"], 0
+        while length < size:
+            line = f"  key{len(lines)}: {rng.getrandbits(128):032x}"
+            lines.append(line)
+            length = sum(len(x) + 1 for x in lines)
+        files[path] = "\n".join(lines) + "\n"
+    return files
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, check=True, capture_output=True)
+
+
+def plain_git_push(url: str, files: dict[str, str]) -> float:
+    start = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="pk-bench-work-"))
+    try:
+        git("init", "-q", "-b", "main", cwd=work)
+        for path, content in files.items():
+            target = work / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content)
+        git("add", "-A", cwd=work)
+        git("commit", "-q", "-m", "seed", cwd=work)
+        git("push", "-q", url, "HEAD:main", cwd=work)
+        return time.perf_counter() - start
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def timed_publish(url: str, files: dict[str, str]) -> tuple[float, str | None]:
+    start = time.perf_counter()
+    result = publish_files(url, files)
+    return time.perf_counter() - start, result.commit
+
+
+def bench(daemon: GitDaemon, n: int, repeat: int, size: int) -> dict[str, float]:
+    files = make_tree(n, size)
+    pub, plain, noop = [], [], []
+    for r in range(repeat):
+        daemon.create_repo(f"pub-{n}-{r}")
+        daemon.create_repo(f"git-{n}-{r}")
+        seconds, commit = timed_publish(daemon.url(f"pub-{n}-{r}"), files)
+        assert commit is not None, "publish_files did not create a commit"
+        pub.append(seconds)
+        plain.append(plain_git_push(daemon.url(f"git-{n}-{r}"), files))
+        seconds, commit = timed_publish(daemon.url(f"pub-{n}-{r}"), files)
+        assert commit is None, "re-publish was not a no-op"
+        noop.append(seconds)
+    listed = subprocess.run(["git", "--git-dir", str(daemon.root / f"pub-{n}-0.git"), "ls-tree", "-r",
+                             "--name-only", "main"], capture_output=True, text=True, check=True).stdout
+    assert len(listed.split()) == n, "published tree does not hold every file"
+    return {"publish": statistics.median(pub), "git": statistics.median(plain), "noop": statistics.median(noop)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, nargs="+", default=[1000], help="file counts (several allowed)")
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions per measurement")
+    parser.add_argument("--size", type=int, default=1024, help="approximate bytes per file")
+    args = parser.parse_args(argv)
+    if args.repeat < 1 or any(n < 1 for n in args.files):
+        parser.error("--files and --repeat must be >= 1")
+    git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
+    print(f"# git daemon on 127.0.0.1, {git_version}, python {sys.version.split()[0]}, "
+          f"~{args.size} B/file, median of {args.repeat}")
+    header = f"{'files':>7} {'publish_files':>14} {'plain git':>10} {'ratio':>6} {'no-op':>9}"
+    print(header)
+    print("-" * len(header))
+    with GitDaemon() as daemon:
+        for n in args.files:
+            m = bench(daemon, n, args.repeat, args.size)
+            print(f"{n:>7} {m['publish']:>13.3f}s {m['git']:>9.3f}s {m['publish'] / m['git']:>6.2f}"
+                  f" {m['noop']:>8.3f}s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
