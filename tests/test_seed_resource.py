@@ -1,0 +1,220 @@
+"""The Pulumi seed resource: its dynamic provider against a real git daemon, and its registration."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from platform_kit.engine import SECRET_MARKER
+from platform_kit.gitops.seed import (
+    SEED_COMMIT_TYPE,
+    SEED_MESSAGE,
+    ConfigRepoSeed,
+    ConfigRepoSeedArgs,
+    _SeedProvider,
+)
+from platform_kit.publish import GitAuth
+from platform_kit.testing.git_server import HTTP_TOKEN, HTTP_USER
+
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Human", "GIT_AUTHOR_EMAIL": "human@example.com",
+    "GIT_COMMITTER_NAME": "Human", "GIT_COMMITTER_EMAIL": "human@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0",
+}
+SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+FILES = {
+    "README.md": "# config repo\n",
+    "clusters/dev/kustomization.yaml": "kind: Kustomization\nresources:\n- apps.yaml\n",
+    "clusters/dev/apps.yaml": "kind: Kustomization\nmetadata:\n  name: apps\n",
+    "apps/dev/kustomization.yaml": "resources: []\n",
+}
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, f"git {' '.join(args)} failed: {proc.stderr}"
+    return proc.stdout
+
+
+def log(bare: Path, branch: str = "main") -> list[str]:
+    return git("--git-dir", str(bare), "log", "--format=%H", branch).split()
+
+
+def paths(bare: Path, rev: str = "main") -> list[str]:
+    return sorted(git("--git-dir", str(bare), "ls-tree", "-r", "--name-only", rev).split())
+
+
+def show(bare: Path, path: str, rev: str = "main") -> bytes:
+    return subprocess.run(["git", "--git-dir", str(bare), "show", f"{rev}:{path}"],
+                          capture_output=True, check=True).stdout
+
+
+def props(url: str, files: dict[str, str] | None = None, *, branch: str = "main",
+          auth: dict[str, str] | None = None) -> dict[str, Any]:
+    """Inputs shaped like the ones ConfigRepoSeed hands its SeedCommit."""
+    return {
+        "url": url,
+        "branch": branch,
+        "files": dict(FILES if files is None else files),
+        "message": SEED_MESSAGE.format(environment="dev"),
+        "auth": auth,
+        "commit": None,
+        "head": None,
+        "created": None,
+    }
+
+
+@pytest.fixture
+def remote(git_daemon) -> tuple[Path, str]:
+    return git_daemon.create_repo("config"), git_daemon.url("config")
+
+
+def human_edit(url: str, workdir: Path, path: str, content: bytes) -> str:
+    git("clone", "-q", url, str(workdir))
+    (workdir / path).write_bytes(content)
+    git("commit", "-q", "-am", "human edit", cwd=workdir)
+    git("push", "-q", "origin", "main", cwd=workdir)
+    return git("rev-parse", "HEAD", cwd=workdir).strip()
+
+
+def test_create_makes_one_commit_and_returns_outs(remote):
+    bare, url = remote
+
+    result = _SeedProvider().create(props(url))
+
+    commits = log(bare)
+    assert len(commits) == 1
+    outs = result.outs
+    assert SHA_RE.match(outs["commit"])
+    assert outs["commit"] == outs["head"] == commits[0]
+    assert sorted(outs["created"]) == sorted(FILES)
+    assert outs["url"] == url and outs["branch"] == "main"
+    assert result.id == f"{url}#main"
+    assert paths(bare) == sorted(FILES)
+    assert show(bare, "clusters/dev/apps.yaml") == FILES["clusters/dev/apps.yaml"].encode()
+    assert git("--git-dir", str(bare), "log", "-1", "--format=%s", "main").strip() == "platform-kit: seed dev"
+
+
+def test_create_over_http_with_auth(git_http_server):
+    bare, url = git_http_server.create_repo("config"), git_http_server.url("config")
+
+    outs = _SeedProvider().create(props(url, auth={"username": HTTP_USER, "token": HTTP_TOKEN})).outs
+
+    assert log(bare) == [outs["commit"]]
+    assert paths(bare) == sorted(FILES)
+
+
+def test_update_publishes_only_new_files_and_keeps_human_edits(remote, tmp_path):
+    bare, url = remote
+    provider = _SeedProvider()
+    created = provider.create(props(url))
+    human = b"# mine now\nkind: Kustomization\nmetadata:\n  name: apps\n  labels: {team: a}\n"
+    human_head = human_edit(url, tmp_path / "clone", "clusters/dev/apps.yaml", human)
+    extra = {**FILES, "apps/dev/extra.yaml": "kind: ConfigMap\n"}
+
+    result = provider.update(created.id, created.outs, props(url, extra))
+
+    commits = log(bare)
+    assert len(commits) == 3
+    assert commits[1] == human_head
+    outs = result.outs
+    assert outs["commit"] == outs["head"] == commits[0]
+    assert outs["created"] == ["apps/dev/extra.yaml"]
+    changed = git("--git-dir", str(bare), "diff-tree", "--no-commit-id", "--name-only", "-r", "main").split()
+    assert changed == ["apps/dev/extra.yaml"]
+    assert show(bare, "clusters/dev/apps.yaml") == human
+    assert show(bare, "apps/dev/extra.yaml") == b"kind: ConfigMap\n"
+
+
+def test_update_with_nothing_new_makes_no_commit(remote):
+    bare, url = remote
+    provider = _SeedProvider()
+    created = provider.create(props(url))
+
+    outs = provider.update(created.id, created.outs, props(url)).outs
+
+    assert outs["commit"] == ""
+    assert outs["head"] == created.outs["commit"]
+    assert outs["created"] == []
+    assert log(bare) == [created.outs["commit"]]
+
+
+def test_diff_replaces_on_url_or_branch_and_is_quiet_for_identical_props(remote):
+    _, url = remote
+    provider = _SeedProvider()
+    olds = provider.create(props(url)).outs  # the engine diffs the stored outputs against new inputs
+
+    same = provider.diff("id", olds, props(url))
+    assert same.changes is False
+    assert not same.replaces
+
+    moved = provider.diff("id", olds, props("git://127.0.0.1:1/elsewhere.git"))
+    assert moved.changes is True
+    assert moved.replaces == ["url"]
+
+    other_branch = provider.diff("id", olds, props(url, branch="prod"))
+    assert other_branch.changes is True
+    assert other_branch.replaces == ["branch"]
+
+    more_files = provider.diff("id", olds, props(url, {**FILES, "new.yaml": "x: 1\n"}))
+    assert more_files.changes is True
+    assert not more_files.replaces
+
+    new_auth = provider.diff("id", olds, props(url, auth={"username": "git", "token": "rotated"}))
+    assert new_auth.changes is True
+    assert not new_auth.replaces
+
+
+def test_delete_leaves_every_commit_and_file(remote, tmp_path):
+    bare, url = remote
+    provider = _SeedProvider()
+    created = provider.create(props(url))
+    human_head = human_edit(url, tmp_path / "clone", "README.md", b"# ours\n")
+    before = {path: show(bare, path) for path in paths(bare)}
+
+    assert provider.delete(created.id, created.outs) is None
+
+    assert log(bare) == [human_head, created.outs["commit"]]
+    assert {path: show(bare, path) for path in paths(bare)} == before
+    assert before["README.md"] == b"# ours\n"
+
+
+def test_config_repo_seed_registers_seed_commit_with_secret_auth(pulumi_recorder):
+    seed = ConfigRepoSeed(
+        "s",
+        ConfigRepoSeedArgs(
+            url="git://127.0.0.1:1/config.git",
+            branch="main",
+            files=FILES,
+            environment="dev",
+            auth=GitAuth(username="git", token="tok-123"),
+        ),
+    )
+
+    component = pulumi_recorder.get("platform-kit:gitops:ConfigRepoSeed", "s")
+    registration = pulumi_recorder.get(SEED_COMMIT_TYPE, "s-commit")
+    assert registration.parent == component.urn
+    assert registration.is_secret("auth")
+    assert registration.masked_inputs["auth"] == SECRET_MARKER
+    assert registration.inputs["auth"] == {"username": "git", "token": "tok-123"}
+    assert "tok-123" not in json.dumps(registration.masked_inputs)
+    assert not registration.is_secret("files")
+    assert registration.inputs["files"] == FILES
+    assert registration.inputs["message"] == "platform-kit: seed dev"
+    assert (registration.inputs["url"], registration.inputs["branch"]) == ("git://127.0.0.1:1/config.git", "main")
+    assert seed.resource is not None
+
+
+def test_config_repo_seed_without_auth_has_no_secret(pulumi_recorder):
+    ConfigRepoSeed("open", ConfigRepoSeedArgs(url="/tmp/x.git", branch="main", files=FILES, environment="dev"))
+
+    registration = pulumi_recorder.get(SEED_COMMIT_TYPE, "open-commit")
+    assert not registration.is_secret("auth")
+    assert registration.inputs.get("auth") is None
