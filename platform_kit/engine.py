@@ -7,7 +7,9 @@ and those implied by inputs) and its inputs with secrets still marked as secrets
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
@@ -16,7 +18,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 SECRET_MARKER = "[secret]"
 """What a secret value becomes in plan.json and every other offline output."""
@@ -99,8 +101,17 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks):
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self._worker_loops: set[asyncio.AbstractEventLoop] = set()
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        # The mock runs in executor threads and gives each one an event loop; remember them
+        # so close() can shut them down instead of leaving them to interpreter teardown.
+        if threading.current_thread() is not threading.main_thread():
+            loop = _ensure_event_loop()
+            if loop.is_closed():  # closed by an earlier run in this process
+                loop = asyncio.new_event_loop()
+                asyncio.set_event_loop(loop)
+            self._worker_loops.add(loop)
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             self.registrations.append(
@@ -116,6 +127,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 )
             )
         return response
+
+    def close(self) -> None:
+        """Close the event loops the mock created in worker threads."""
+        for loop in self._worker_loops:
+            if not loop.is_running() and not loop.is_closed():
+                loop.close()
+        self._worker_loops.clear()
 
 
 _RECORDING: contextvars.ContextVar[bool] = contextvars.ContextVar("platform_kit_offline", default=False)
@@ -145,6 +163,7 @@ def run_program(program: Callable[[], Any], *, project: str, stack: str,
         _sync_await(run_pulumi_func(program))
     finally:
         _RECORDING.reset(token)
+        monitor.close()
     return monitor.registrations
 
 

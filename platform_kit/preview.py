@@ -71,7 +71,7 @@ def run_stack(project_dir: Path | str, stack: str) -> StackRun:
 
 
 def plan_document(run: StackRun) -> dict[str, Any]:
-    """plan.json: every resource with type, name, parent, dependencies, provider and secret-masked inputs."""
+    """plan.json: every resource (sorted by URN, so renders are reproducible) with secret-masked inputs."""
     return {
         "stack": run.stack,
         "resources": [
@@ -84,7 +84,7 @@ def plan_document(run: StackRun) -> dict[str, Any]:
                 "provider": r.provider,
                 "inputs": r.masked_inputs,
             }
-            for r in run.registrations
+            for r in sorted(run.registrations, key=lambda r: r.urn)
         ],
     }
 
@@ -94,7 +94,7 @@ def write_render(run: StackRun, out_dir: Path | str) -> tuple[Path, Path]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     plan_file = out_dir / "plan.json"
-    plan_file.write_text(json.dumps(plan_document(run), indent=2, sort_keys=False) + "\n")
+    plan_file.write_text(json.dumps(plan_document(run), indent=2, sort_keys=True) + "\n")
     repo_dir = out_dir / "config-repo"
     if repo_dir.exists():
         shutil.rmtree(repo_dir)

@@ -66,3 +66,4 @@ def pulumi_recorder() -> Iterator[PulumiRecorder]:
     monitor = engine.install(project="test", stack="test")
     yield PulumiRecorder(monitor)
     engine.wait_for_registrations()
+    monitor.close()
