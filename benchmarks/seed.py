@@ -27,9 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from platform_kit.publish import publish_files  # noqa: E402
 from platform_kit.testing.git_server import GitDaemon  # noqa: E402
 
-GIT_ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com",
-           "GIT_CONFIG_NOSYSTEM": "1"}
+GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.com",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
 
 
 def make_tree(n: int, size: int, seed: int = 42) -> dict[str, str]:
@@ -87,8 +92,12 @@ def bench(daemon: GitDaemon, n: int, repeat: int, size: int) -> dict[str, float]
         seconds, commit = timed_publish(daemon.url(f"pub-{n}-{r}"), files)
         assert commit is None, "re-publish was not a no-op"
         noop.append(seconds)
-    listed = subprocess.run(["git", "--git-dir", str(daemon.root / f"pub-{n}-0.git"), "ls-tree", "-r",
-                             "--name-only", "main"], capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        ["git", "--git-dir", str(daemon.root / f"pub-{n}-0.git"), "ls-tree", "-r", "--name-only", "main"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert len(listed.split()) == n, "published tree does not hold every file"
     return {"publish": statistics.median(pub), "git": statistics.median(plain), "noop": statistics.median(noop)}
 
@@ -102,16 +111,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeat < 1 or any(n < 1 for n in args.files):
         parser.error("--files and --repeat must be >= 1")
     git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
-    print(f"# git daemon on 127.0.0.1, {git_version}, python {sys.version.split()[0]}, "
-          f"~{args.size} B/file, median of {args.repeat}")
+    print(
+        f"# git daemon on 127.0.0.1, {git_version}, python {sys.version.split()[0]}, "
+        f"~{args.size} B/file, median of {args.repeat}"
+    )
     header = f"{'files':>7} {'publish_files':>14} {'plain git':>10} {'ratio':>6} {'no-op':>9}"
     print(header)
     print("-" * len(header))
     with GitDaemon() as daemon:
         for n in args.files:
             m = bench(daemon, n, args.repeat, args.size)
-            print(f"{n:>7} {m['publish']:>13.3f}s {m['git']:>9.3f}s {m['publish'] / m['git']:>6.2f}"
-                  f" {m['noop']:>8.3f}s", flush=True)
+            print(
+                f"{n:>7} {m['publish']:>13.3f}s {m['git']:>9.3f}s {m['publish'] / m['git']:>6.2f} {m['noop']:>8.3f}s",
+                flush=True,
+            )
     return 0
 
 

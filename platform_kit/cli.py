@@ -94,9 +94,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, project: Path) ->
         _fail(str(error), USER_ERROR)
     url = config.repo.url
     try:
-        result = publish_seed(
-            url, config.repo.branch, files, SEED_MESSAGE.format(environment=config.environment), auth
-        )
+        result = publish_seed(url, config.repo.branch, files, SEED_MESSAGE.format(environment=config.environment), auth)
     except PublishError as error:
         _fail(str(error), REMOTE_ERROR)
     where = f"{redact_url(url)} ({config.repo.branch})"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
@@ -144,8 +145,9 @@ def is_offline() -> bool:
     return _RECORDING.get()
 
 
-def install(project: str, stack: str, config: dict[str, str] | None = None,
-            secret_keys: list[str] | None = None) -> RecordingMonitor:
+def install(
+    project: str, stack: str, config: dict[str, str] | None = None, secret_keys: list[str] | None = None
+) -> RecordingMonitor:
     """Point the Pulumi runtime at a fresh recording mock engine (a new root stack)."""
     pulumi_settings.ROOT.set(None)
     monitor = RecordingMonitor(RecordingMocks())
@@ -154,8 +156,14 @@ def install(project: str, stack: str, config: dict[str, str] | None = None,
     return monitor
 
 
-def run_program(program: Callable[[], Any], *, project: str, stack: str,
-                config: dict[str, str] | None = None, secret_keys: list[str] | None = None) -> list[Registration]:
+def run_program(
+    program: Callable[[], Any],
+    *,
+    project: str,
+    stack: str,
+    config: dict[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+) -> list[Registration]:
     """Run `program` to completion under the recording engine and return what it registered."""
     monitor = install(project, stack, config, secret_keys)
     token = _RECORDING.set(True)

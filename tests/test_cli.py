@@ -34,9 +34,13 @@ PLATFORM_CLI = shutil.which("platform-kit", path=str(Path(sys.executable).parent
 
 GIT_ENV = {
     **os.environ,
-    "GIT_AUTHOR_NAME": "Human", "GIT_AUTHOR_EMAIL": "human@example.com",
-    "GIT_COMMITTER_NAME": "Human", "GIT_COMMITTER_EMAIL": "human@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0",
+    "GIT_AUTHOR_NAME": "Human",
+    "GIT_AUTHOR_EMAIL": "human@example.com",
+    "GIT_COMMITTER_NAME": "Human",
+    "GIT_COMMITTER_EMAIL": "human@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_TERMINAL_PROMPT": "0",
 }
 
 ROOT_KUSTOMIZATION_TYPE = "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization"
@@ -96,8 +100,12 @@ def invoke(*args: str, env: dict[str, str] | None = None):
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The real console script, so 'no traceback' is proven on the actual process output."""
     return subprocess.run(
-        [PLATFORM_CLI, *map(str, args)], capture_output=True, text=True, check=False,
-        env={**os.environ, **(env or {})}, timeout=60,
+        [PLATFORM_CLI, *map(str, args)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+        timeout=60,
     )
 
 
@@ -108,8 +116,13 @@ def git(*args: str, cwd: Path | None = None) -> str:
 
 
 def commit_count(bare: Path, branch: str = "main") -> int:
-    proc = subprocess.run(["git", "--git-dir", str(bare), "log", "--oneline", branch],
-                          env=GIT_ENV, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        ["git", "--git-dir", str(bare), "log", "--oneline", branch],
+        env=GIT_ENV,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if proc.returncode != 0:  # no such branch yet: no commits
         return 0
     return len(proc.stdout.splitlines())
@@ -190,8 +203,9 @@ def test_render_never_leaks_secrets(project: Path, tmp_path: Path):
     write_stack(project, "sec", document)
     out = tmp_path / "out"
 
-    result = invoke("render", "--stack", "sec", "--out", out, "--project", project,
-                    env={"PK_TEST_GIT_TOKEN": TOKEN_VALUE})
+    result = invoke(
+        "render", "--stack", "sec", "--out", out, "--project", project, env={"PK_TEST_GIT_TOKEN": TOKEN_VALUE}
+    )
 
     assert result.exit_code == 0, result.output
     plan_text = (out / "plan.json").read_text()
@@ -325,8 +339,12 @@ def test_seed_to_git_daemon_is_one_commit_then_idempotent_and_keeps_human_edits(
     assert commit_count(bare) == 1
     assert tree_paths(bare) == sorted(expected)
     for path, content in expected.items():
-        assert subprocess.run(["git", "--git-dir", str(bare), "show", f"main:{path}"],
-                              capture_output=True, check=True).stdout == content
+        assert (
+            subprocess.run(
+                ["git", "--git-dir", str(bare), "show", f"main:{path}"], capture_output=True, check=True
+            ).stdout
+            == content
+        )
     head = git("--git-dir", str(bare), "rev-parse", "main").strip()
 
     second = invoke("seed", "--stack", "dev", "--repo", url, "--project", project)
@@ -348,8 +366,9 @@ def test_seed_to_git_daemon_is_one_commit_then_idempotent_and_keeps_human_edits(
     assert "nothing to seed" in third.output
     assert commit_count(bare) == 2
     assert git("--git-dir", str(bare), "rev-parse", "main").strip() == human_head
-    shown = subprocess.run(["git", "--git-dir", str(bare), "show", "main:clusters/dev/apps.yaml"],
-                           capture_output=True, check=True).stdout
+    shown = subprocess.run(
+        ["git", "--git-dir", str(bare), "show", "main:clusters/dev/apps.yaml"], capture_output=True, check=True
+    ).stdout
     assert shown == human
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from platform_kit.config import (
     OPAQUE_SECRET,
@@ -50,7 +51,7 @@ def test_valid_config_gets_defaults():
 
 def test_models_are_frozen():
     config = parse_platform_config(valid())
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         config.environment = "prod"  # type: ignore[misc]
 
 
@@ -234,5 +235,5 @@ def test_metadata_contract_variables():
     assert variables["PLATFORM_REGION"] == "none"
     assert variables["PLATFORM_CLUSTER_NAME"] == "dev-1"
     assert all(key.startswith("PLATFORM_") and key.isupper() for key in variables)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         PlatformMetadata(**metadata.model_dump() | {"contract_version": "v9"})

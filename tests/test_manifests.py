@@ -207,6 +207,7 @@ def test_go_only_regex_in_a_crd_is_still_checked():
         },
     }
     assert validate_object(config) == []
+
     def bad_day(c):
         c["spec"]["muteTimeIntervals"][0]["timeIntervals"][0]["weekdays"] = ["funday"]
 
@@ -221,15 +222,21 @@ def test_preserve_unknown_fields_wins_over_catalog_additional_properties():
         "kind": "ClusterPolicy",
         "metadata": {"name": "images"},
         "spec": {
-            "rules": [{
-                "name": "images",
-                "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
-                "validate": {"foreach": [{
-                    "list": "request.object.spec.containers",
-                    "preconditions": {"all": [], "extra": True},
-                    "pattern": {"image": "registry.example.com/*"},
-                }]},
-            }],
+            "rules": [
+                {
+                    "name": "images",
+                    "match": {"any": [{"resources": {"kinds": ["Pod"]}}]},
+                    "validate": {
+                        "foreach": [
+                            {
+                                "list": "request.object.spec.containers",
+                                "preconditions": {"all": [], "extra": True},
+                                "pattern": {"image": "registry.example.com/*"},
+                            }
+                        ]
+                    },
+                }
+            ],
         },
     }
     assert validate_object(policy) == []
@@ -292,12 +299,19 @@ def test_broken_kustomization_raises_with_kustomize_stderr(tmp_path):
 
 def test_validate_tree_reports_invalid_file_with_its_path(tmp_path):
     two_resource_kustomization(tmp_path / "base")
-    write(tmp_path / "flux" / "apps.yaml", "---\n" + "\n".join([
-        "apiVersion: kustomize.toolkit.fluxcd.io/v1",
-        "kind: Kustomization",
-        "metadata: {name: apps, namespace: flux-system}",
-        "spec: {interval: 10m, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}",
-    ]) + "\n")
+    write(
+        tmp_path / "flux" / "apps.yaml",
+        "---\n"
+        + "\n".join(
+            [
+                "apiVersion: kustomize.toolkit.fluxcd.io/v1",
+                "kind: Kustomization",
+                "metadata: {name: apps, namespace: flux-system}",
+                "spec: {interval: 10m, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}",
+            ]
+        )
+        + "\n",
+    )
     write(tmp_path / "apps" / "bad.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: broken}\ndata: {n: 1}\n")
     write(tmp_path / "apps" / "kustomization.yaml", "resources:\n  - bad.yaml\n")
     write(tmp_path / ".github" / "workflows" / "ci.yaml", "on: push\n")  # not a manifest: skipped

@@ -31,9 +31,12 @@ pytest_plugins = ["platform_kit.testing.git_server"]
 
 GIT_ENV = {
     **os.environ,
-    "GIT_AUTHOR_NAME": "Human", "GIT_AUTHOR_EMAIL": "human@example.com",
-    "GIT_COMMITTER_NAME": "Human", "GIT_COMMITTER_EMAIL": "human@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0",
+    "GIT_AUTHOR_NAME": "Human",
+    "GIT_AUTHOR_EMAIL": "human@example.com",
+    "GIT_COMMITTER_NAME": "Human",
+    "GIT_COMMITTER_EMAIL": "human@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_TERMINAL_PROMPT": "0",
 }
 SEED = {
     "clusters/dev/flux-system/kustomization.yaml": "kind: Kustomization\n",
@@ -63,8 +66,9 @@ def tree_paths(repo: Path, rev: str = "main") -> set[str]:
 
 
 def show(repo: Path, path: str, rev: str = "main") -> bytes:
-    return subprocess.run(["git", "--git-dir", str(repo), "show", f"{rev}:{path}"],
-                          capture_output=True, check=True).stdout
+    return subprocess.run(
+        ["git", "--git-dir", str(repo), "show", f"{rev}:{path}"], capture_output=True, check=True
+    ).stdout
 
 
 def human_push(url: str, work: Path, edits: dict[str, str], branch: str = "main") -> None:
@@ -87,6 +91,7 @@ def install_hook(repo: Path, body: str) -> None:
 
 # --- core semantics over git:// ---------------------------------------------
 
+
 def test_one_commit_with_nested_tree_on_empty_remote(git_daemon):
     repo = git_daemon.create_repo("cfg")
     result = publish_files(git_daemon.url("cfg"), SEED, message="seed it")
@@ -95,7 +100,8 @@ def test_one_commit_with_nested_tree_on_empty_remote(git_daemon):
     assert commit_count(repo) == 1
     assert git("--git-dir", str(repo), "rev-parse", "main").strip() == result.commit
     assert git("--git-dir", str(repo), "log", "--format=%P|%s|%an <%ae>", "main").strip() == (
-        "|seed it|platform-kit <platform-kit@users.noreply.local>")
+        "|seed it|platform-kit <platform-kit@users.noreply.local>"
+    )
     assert tree_paths(repo) == set(SEED)
     # real nested trees, not slash-named entries at the root
     top = git("--git-dir", str(repo), "ls-tree", "main").splitlines()
@@ -211,7 +217,9 @@ def test_ref_moved_while_pushing_is_retried(git_daemon):
     assert result.attempts == 2
     assert tree_paths(repo) == {"README.md", "racer-0.txt", "ours.txt"}
     assert git("--git-dir", str(repo), "log", "--format=%s", "main").split("\n")[:2] == [
-        "platform-kit: seed config repo", "racer 0"]
+        "platform-kit: seed config repo",
+        "racer 0",
+    ]
 
 
 def test_gives_up_with_concurrent_update_error(git_daemon):
@@ -226,13 +234,17 @@ def test_gives_up_with_concurrent_update_error(git_daemon):
 
 # --- failures ---------------------------------------------------------------
 
+
 def test_unreachable_port_and_bad_repo(git_daemon):
     repo = git_daemon.create_repo("cfg")
     publish_files(git_daemon.url("cfg"), {"README.md": "base\n"})
     before = sorted(p.name for p in git_daemon.root.iterdir())
     port = _free_port()
-    for url in (f"git://127.0.0.1:{port}/cfg.git", f"http://127.0.0.1:{port}/cfg.git",
-                git_daemon.url("does-not-exist")):
+    for url in (
+        f"git://127.0.0.1:{port}/cfg.git",
+        f"http://127.0.0.1:{port}/cfg.git",
+        git_daemon.url("does-not-exist"),
+    ):
         with pytest.raises(RemoteUnreachableError, match="remote unreachable") as info:
             publish_files(url, SEED, max_attempts=5)
         assert url in str(info.value)
@@ -294,6 +306,7 @@ def test_missing_branch_lists_branches(git_daemon, tmp_path):
 
 
 # --- local paths, validation, planning ---------------------------------------
+
 
 def test_local_path_with_create_local(tmp_path):
     target = tmp_path / "nested" / "cfg.git"
@@ -363,6 +376,7 @@ def test_redaction_helpers():
 
 # --- ssh:// (skipped when sshd is not installed) ------------------------------
 
+
 def test_ssh_key_and_pinned_host_key(git_ssh_server):
     repo = git_ssh_server.create_repo("cfg")
     url = git_ssh_server.url("cfg")
@@ -372,9 +386,11 @@ def test_ssh_key_and_pinned_host_key(git_ssh_server):
     assert publish_files(url, SEED, auth=auth).commit is None
     assert commit_count(repo) == 1 and tree_paths(repo) == set(SEED)
     key_line = git_ssh_server.client_key.splitlines()[1]
-    wrong_host = GitAuth(ssh_private_key=git_ssh_server.client_key,
-                         known_hosts=f"[127.0.0.1]:{git_ssh_server.port} " + git_ssh_server.known_hosts.split(" ", 1)[1]
-                         .replace("ssh-ed25519", "ssh-rsa"))
+    wrong_host = GitAuth(
+        ssh_private_key=git_ssh_server.client_key,
+        known_hosts=f"[127.0.0.1]:{git_ssh_server.port} "
+        + git_ssh_server.known_hosts.split(" ", 1)[1].replace("ssh-ed25519", "ssh-rsa"),
+    )
     no_key = GitAuth(known_hosts=git_ssh_server.known_hosts)
     for bad in (wrong_host, no_key):
         with pytest.raises(AuthenticationError, match="authentication failed for ssh://") as info:

@@ -75,7 +75,9 @@ def test_custom_environment_path():
     paths = {m.path for m in render_config_repo(config_for(path="fleet/eu/dev"))}
     assert "fleet/eu/dev/kustomization.yaml" in paths
     kustomizations = yaml.safe_load(
-        next(m.content for m in render_config_repo(config_for(path="fleet/eu/dev")) if m.path == "fleet/eu/dev/apps.yaml")
+        next(
+            m.content for m in render_config_repo(config_for(path="fleet/eu/dev")) if m.path == "fleet/eu/dev/apps.yaml"
+        )
     )
     assert kustomizations["spec"]["path"] == "./apps/dev"
 
@@ -103,8 +105,13 @@ def test_every_kustomization_substitutes_from_the_contract(local_tree):
 
 
 def test_order_is_expressed_with_depends_on(local_tree):
-    docs = {d["metadata"]["name"]: d for d in yaml.safe_load_all((local_tree / "clusters/local/infrastructure.yaml").read_text())}
-    docs |= {d["metadata"]["name"]: d for d in yaml.safe_load_all((local_tree / "clusters/local/apps.yaml").read_text())}
+    docs = {
+        d["metadata"]["name"]: d
+        for d in yaml.safe_load_all((local_tree / "clusters/local/infrastructure.yaml").read_text())
+    }
+    docs |= {
+        d["metadata"]["name"]: d for d in yaml.safe_load_all((local_tree / "clusters/local/apps.yaml").read_text())
+    }
     assert "dependsOn" not in docs["infra-controllers"]["spec"]
     assert docs["infra-configs"]["spec"]["dependsOn"] == [{"name": "infra-controllers"}]
     assert docs["apps"]["spec"]["dependsOn"] == [{"name": "infra-configs"}]
@@ -138,7 +145,11 @@ def test_validation_would_catch_a_broken_seed(local_tree, tmp_path):
 
 def test_objects_pulumi_applies_validate_too():
     config = config_for()
-    for body in (flux_instance(config.gitops), root_git_repository(config, config.gitops), root_kustomization(config, config.gitops)):
+    for body in (
+        flux_instance(config.gitops),
+        root_git_repository(config, config.gitops),
+        root_kustomization(config, config.gitops),
+    ):
         assert validate_object(body) == []
 
 

@@ -24,9 +24,13 @@ from platform_kit.testing.git_server import HTTP_TOKEN, HTTP_USER
 
 GIT_ENV = {
     **os.environ,
-    "GIT_AUTHOR_NAME": "Human", "GIT_AUTHOR_EMAIL": "human@example.com",
-    "GIT_COMMITTER_NAME": "Human", "GIT_COMMITTER_EMAIL": "human@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0",
+    "GIT_AUTHOR_NAME": "Human",
+    "GIT_AUTHOR_EMAIL": "human@example.com",
+    "GIT_COMMITTER_NAME": "Human",
+    "GIT_COMMITTER_EMAIL": "human@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_TERMINAL_PROMPT": "0",
 }
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 FILES = {
@@ -52,12 +56,14 @@ def paths(bare: Path, rev: str = "main") -> list[str]:
 
 
 def show(bare: Path, path: str, rev: str = "main") -> bytes:
-    return subprocess.run(["git", "--git-dir", str(bare), "show", f"{rev}:{path}"],
-                          capture_output=True, check=True).stdout
+    return subprocess.run(
+        ["git", "--git-dir", str(bare), "show", f"{rev}:{path}"], capture_output=True, check=True
+    ).stdout
 
 
-def props(url: str, files: dict[str, str] | None = None, *, branch: str = "main",
-          auth: dict[str, str] | None = None) -> dict[str, Any]:
+def props(
+    url: str, files: dict[str, str] | None = None, *, branch: str = "main", auth: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Inputs shaped like the ones ConfigRepoSeed hands its SeedCommit."""
     return {
         "url": url,

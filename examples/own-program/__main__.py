@@ -1,7 +1,7 @@
 """A team's own Pulumi program: the platform from platform_kit, plus the team's resources.
 
-    pulumi up -s demo                                   # real use (Pulumi CLI, cluster, GIT_TOKEN)
-    platform-kit render --stack demo --out out/demo --project examples/own-program   # offline
+pulumi up -s demo                                   # real use (Pulumi CLI, cluster, GIT_TOKEN)
+platform-kit render --stack demo --out out/demo --project examples/own-program   # offline
 """
 
 import os

@@ -7,8 +7,9 @@ Both paths end in `parse_platform_config`, so a stack validates identically unde
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -73,9 +74,7 @@ def read_stack_file(project_dir: Path | str, stack: str) -> tuple[Path, dict[str
     stack_file = directory / f"Pulumi.{stack}.yaml"
     if not stack_file.is_file():
         known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
-        raise ConfigError(
-            [Problem("stack", f"no stack file {stack_file} (stacks here: {', '.join(known) or 'none'})")]
-        )
+        raise ConfigError([Problem("stack", f"no stack file {stack_file} (stacks here: {', '.join(known) or 'none'})")])
     raw = (_read_yaml(stack_file) or {}).get("config") or {}
     if not isinstance(raw, dict):
         raise ConfigError([Problem("config", "must be a mapping of `namespace:key` to values")], str(stack_file))
@@ -180,9 +179,7 @@ def stack_config_schema() -> dict[str, Any]:
         "description": "An encrypted value written by `pulumi config set --secret`.",
     }
     _allow_secure(defs, secure)
-    properties = {
-        f"{NAMESPACE}:{name}": prop for name, prop in model_schema["properties"].items()
-    }
+    properties = {f"{NAMESPACE}:{name}": prop for name, prop in model_schema["properties"].items()}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "platform_kit stack config (stacks/Pulumi.<stack>.yaml)",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from platform_kit.config.loaders import OPAQUE_SECRET
 from platform_kit.config.models import Credentials, SshCredentials, TokenCredentials
@@ -30,9 +30,7 @@ def _secret_from(value, env_name: str | None, environ: Mapping[str, str], field:
     return secret
 
 
-def resolve_git_auth(
-    credentials: Credentials, environ: Mapping[str, str], *, offline: bool = False
-) -> GitAuth | None:
+def resolve_git_auth(credentials: Credentials, environ: Mapping[str, str], *, offline: bool = False) -> GitAuth | None:
     """GitAuth for the seed and the agent, or None when the repo needs no credentials.
 
     `offline` (an offline render) accepts secrets that cannot be read here and

@@ -8,8 +8,9 @@ Pulumi ignores later changes to those objects and never fights Flux over them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -96,9 +97,7 @@ class FluxAgent(pulumi.ComponentResource):
             # The repo holds this object from now on; Pulumi created it once and leaves it be.
             opts=pulumi.ResourceOptions.merge(
                 child,
-                pulumi.ResourceOptions(
-                    depends_on=[operator], ignore_changes=["spec"], custom_timeouts=ready_timeout
-                ),
+                pulumi.ResourceOptions(depends_on=[operator], ignore_changes=["spec"], custom_timeouts=ready_timeout),
             ),
         )
         source_dependencies: list[pulumi.Resource] = [instance, *args.sync_after]

@@ -6,8 +6,9 @@ and deleting the resource leaves the repository untouched (Git owns the content)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider, UpdateResult
@@ -87,7 +88,9 @@ class ConfigRepoSeed(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ConfigRepoSeedArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(type_token("gitops", "ConfigRepoSeed"), name, None, opts)
-        auth = pulumi.Output.secret({k: v for k, v in asdict(args.auth).items() if v is not None}) if args.auth else None
+        auth = (
+            pulumi.Output.secret({k: v for k, v in asdict(args.auth).items() if v is not None}) if args.auth else None
+        )
         props = {
             "url": args.url,
             "branch": args.branch,

@@ -104,8 +104,9 @@ def publish_files(
     return _guarded(remote, lambda: _publish(remote, ref, wanted, message, author, max_attempts))
 
 
-def _publish(remote: Remote, ref: bytes, wanted: dict[str, bytes], message: str,
-             author: str, max_attempts: int) -> PublishResult:
+def _publish(
+    remote: Remote, ref: bytes, wanted: dict[str, bytes], message: str, author: str, max_attempts: int
+) -> PublishResult:
     with open_client(remote) as client:
         for attempt in range(1, max_attempts + 1):
             snap = _fetch(client, remote, ref)
@@ -161,12 +162,14 @@ def _fetch(client: GitClient, remote: Remote, ref: bytes) -> _Snapshot:
     refs = {k: v for k, v in result.refs.items() if v and v != ZERO_SHA}
     head = refs.get(ref)
     if head is None and refs:
-        branches = tuple(sorted(k[len(b"refs/heads/"):].decode("utf-8", "replace")
-                                for k in refs if k.startswith(b"refs/heads/")))
-        name = ref[len(b"refs/heads/"):].decode()
+        branches = tuple(
+            sorted(k[len(b"refs/heads/") :].decode("utf-8", "replace") for k in refs if k.startswith(b"refs/heads/"))
+        )
+        name = ref[len(b"refs/heads/") :].decode()
         raise BranchNotFoundError(
             f"branch {name!r} not found in {remote.display}; branches: {', '.join(branches) or '(none)'}",
-            name, branches,
+            name,
+            branches,
         )
     return _Snapshot(head, target)
 
@@ -191,8 +194,9 @@ def _make_commit(tree_id: bytes, parent: bytes | None, message: str, author: str
     return commit
 
 
-def _push(client: GitClient, remote: Remote, ref: bytes, base: bytes | None,
-          commit: Commit, objects: list[ShaFile]) -> bool:
+def _push(
+    client: GitClient, remote: Remote, ref: bytes, base: bytes | None, commit: Commit, objects: list[ShaFile]
+) -> bool:
     """Send one pack and one ref update; False when the ref moved under us."""
     moved: list[bytes | None] = []
     unique = list({o.id: o for o in [*objects, commit]}.values())

@@ -29,8 +29,13 @@ from .errors import AuthenticationError, PublishError, PushRejectedError, Remote
 
 HTTP_TIMEOUT = 60.0
 _SCP_RE = re.compile(r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[^/:]+):(?P<path>.+)$")
-_AUTH_HINTS = ("permission denied", "authentication failed", "host key verification failed",
-               "no matching host key", "could not read username")
+_AUTH_HINTS = (
+    "permission denied",
+    "authentication failed",
+    "host key verification failed",
+    "no matching host key",
+    "could not read username",
+)
 
 
 @dataclass(frozen=True)
@@ -91,9 +96,7 @@ def open_client(remote: Remote) -> Iterator[GitClient]:
         return
     if remote.kind == "http":
         user = remote.auth.username or ("git" if remote.auth.token else None)
-        client = Urllib3HttpGitClient(
-            remote.url, username=user, password=remote.auth.token, timeout=HTTP_TIMEOUT
-        )
+        client = Urllib3HttpGitClient(remote.url, username=user, password=remote.auth.token, timeout=HTTP_TIMEOUT)
         try:
             yield client
         finally:
@@ -117,8 +120,11 @@ def _ssh_client(remote: Remote, tmp: Path) -> SSHGitClient:
             fh.write(remote.auth.ssh_private_key.strip() + "\n")
         opts += ["-o", "IdentitiesOnly=yes", "-o", f"IdentityFile={key}"]
     return SSHGitClient(
-        parts.hostname or "", port=parts.port, username=remote.auth.username,
-        vendor=SubprocessSSHVendor(), ssh_command=shlex.join(opts),
+        parts.hostname or "",
+        port=parts.port,
+        username=remote.auth.username,
+        vendor=SubprocessSSHVendor(),
+        ssh_command=shlex.join(opts),
     )
 
 
@@ -137,8 +143,9 @@ def translate(exc: BaseException, remote: Remote) -> PublishError | None:
         detail = remote.scrub("; ".join(ln for ln in lines if ln))
         if any(hint in detail.lower() for hint in _AUTH_HINTS):
             return AuthenticationError(f"authentication failed for {where}: {detail}")
-        return RemoteUnreachableError(f"remote unreachable: {where}" + (f": {detail}" if detail else
-                                      ": the server hung up (no such repository?)"))
+        return RemoteUnreachableError(
+            f"remote unreachable: {where}" + (f": {detail}" if detail else ": the server hung up (no such repository?)")
+        )
     if isinstance(exc, GitProtocolError):
         detail = remote.scrub(_text(exc))
         if re.search(r"\bhttp resp 403\b", detail):

@@ -46,9 +46,7 @@ def render_config_repo(config: PlatformConfig) -> list[Manifest]:
 def _cluster_dir(config: PlatformConfig, flux: FluxConfig) -> list[Manifest]:
     env_dir = config.environment_path
     controllers = flux_kustomization(flux, "infra-controllers", "infrastructure/controllers")
-    configs = flux_kustomization(
-        flux, "infra-configs", "infrastructure/configs", depends_on=("infra-controllers",)
-    )
+    configs = flux_kustomization(flux, "infra-configs", "infrastructure/configs", depends_on=("infra-controllers",))
     apps = flux_kustomization(flux, "apps", f"apps/{config.environment}", depends_on=("infra-configs",))
     return [
         Manifest(f"{env_dir}/README.md", docs.cluster_readme(config)),

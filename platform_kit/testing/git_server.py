@@ -112,9 +112,20 @@ class GitDaemon(_ProcessServer):
         for _ in range(5):  # another process may grab the free port first
             self.port = _free_port()
             self._proc = subprocess.Popen(
-                ["git", "daemon", "--reuseaddr", f"--listen={HOST}", f"--port={self.port}",
-                 f"--base-path={self.root}", "--export-all", "--enable=receive-pack", str(self.root)],
-                stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log,
+                [
+                    "git",
+                    "daemon",
+                    "--reuseaddr",
+                    f"--listen={HOST}",
+                    f"--port={self.port}",
+                    f"--base-path={self.root}",
+                    "--export-all",
+                    "--enable=receive-pack",
+                    str(self.root),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=self._log,
             )
             if self._wait_ready():
                 return self
@@ -164,8 +175,9 @@ class _QuietHandler(WSGIRequestHandler):
 class HttpGitServer(_RepoRoot):
     """Smart-HTTP git (``git http-backend`` as CGI) behind HTTP basic auth."""
 
-    def __init__(self, root: str | os.PathLike[str] | None = None, *,
-                 username: str = HTTP_USER, token: str = HTTP_TOKEN) -> None:
+    def __init__(
+        self, root: str | os.PathLike[str] | None = None, *, username: str = HTTP_USER, token: str = HTTP_TOKEN
+    ) -> None:
         super().__init__(root)
         self.username = username
         self.token = token
@@ -179,8 +191,7 @@ class HttpGitServer(_RepoRoot):
         return f"http://{HOST}:{self.port}/{_repo_dir(self.root, name).relative_to(self.root)}"
 
     def start(self) -> HttpGitServer:
-        self._server = make_server(HOST, 0, self._app, server_class=_ThreadingWSGIServer,
-                                   handler_class=_QuietHandler)
+        self._server = make_server(HOST, 0, self._app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="git-http", daemon=True)
         self._thread.start()
@@ -215,8 +226,10 @@ class HttpGitServer(_RepoRoot):
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
         if not self._authorized(environ.get("HTTP_AUTHORIZATION", "")):
             self.requests.append((method, path, 401))
-            start_response("401 Unauthorized", [("WWW-Authenticate", 'Basic realm="git"'),
-                                                ("Content-Type", "text/plain"), ("Content-Length", "13")])
+            start_response(
+                "401 Unauthorized",
+                [("WWW-Authenticate", 'Basic realm="git"'), ("Content-Type", "text/plain"), ("Content-Length", "13")],
+            )
             return [b"unauthorized\n"]
         status, headers, body = self._cgi(environ)
         self.requests.append((method, path, int(status.split()[0])))
@@ -231,11 +244,17 @@ class HttpGitServer(_RepoRoot):
             body = stream.read(int(environ.get("CONTENT_LENGTH") or 0))
         env = {k: v for k, v in environ.items() if k.startswith("HTTP_") and k != "HTTP_AUTHORIZATION"}
         env.update(
-            PATH=os.environ.get("PATH", "/usr/bin:/bin"), GIT_PROJECT_ROOT=str(self.root),
-            GIT_HTTP_EXPORT_ALL="1", REMOTE_USER=self.username, REMOTE_ADDR=HOST,
-            REQUEST_METHOD=environ["REQUEST_METHOD"], PATH_INFO=environ.get("PATH_INFO", ""),
-            QUERY_STRING=environ.get("QUERY_STRING", ""), CONTENT_TYPE=environ.get("CONTENT_TYPE", ""),
-            CONTENT_LENGTH=str(len(body)), GIT_PROTOCOL=environ.get("HTTP_GIT_PROTOCOL", ""),
+            PATH=os.environ.get("PATH", "/usr/bin:/bin"),
+            GIT_PROJECT_ROOT=str(self.root),
+            GIT_HTTP_EXPORT_ALL="1",
+            REMOTE_USER=self.username,
+            REMOTE_ADDR=HOST,
+            REQUEST_METHOD=environ["REQUEST_METHOD"],
+            PATH_INFO=environ.get("PATH_INFO", ""),
+            QUERY_STRING=environ.get("QUERY_STRING", ""),
+            CONTENT_TYPE=environ.get("CONTENT_TYPE", ""),
+            CONTENT_LENGTH=str(len(body)),
+            GIT_PROTOCOL=environ.get("HTTP_GIT_PROTOCOL", ""),
         )
         proc = subprocess.run(["git", "http-backend"], input=body, env=env, capture_output=True, check=False)
         head, sep, payload = proc.stdout.partition(b"\r\n\r\n")
@@ -294,15 +313,33 @@ class SshGitServer(_ProcessServer):
         for _ in range(5):
             self.port = _free_port()
             config = self._etc / "sshd_config"
-            config.write_text("\n".join([
-                f"Port {self.port}", f"ListenAddress {HOST}", f"HostKey {host_key}",
-                f"PidFile {self._etc / 'sshd.pid'}", f"AuthorizedKeysFile {self._etc / 'authorized_keys'}",
-                "PubkeyAuthentication yes", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
-                "UsePAM no", "StrictModes no", "PermitRootLogin prohibit-password", f"AllowUsers {self.user}",
-                "AcceptEnv GIT_PROTOCOL", "LogLevel ERROR", "",
-            ]))
-            self._proc = subprocess.Popen([sshd, "-D", "-e", "-f", str(config)], stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            config.write_text(
+                "\n".join(
+                    [
+                        f"Port {self.port}",
+                        f"ListenAddress {HOST}",
+                        f"HostKey {host_key}",
+                        f"PidFile {self._etc / 'sshd.pid'}",
+                        f"AuthorizedKeysFile {self._etc / 'authorized_keys'}",
+                        "PubkeyAuthentication yes",
+                        "PasswordAuthentication no",
+                        "KbdInteractiveAuthentication no",
+                        "UsePAM no",
+                        "StrictModes no",
+                        "PermitRootLogin prohibit-password",
+                        f"AllowUsers {self.user}",
+                        "AcceptEnv GIT_PROTOCOL",
+                        "LogLevel ERROR",
+                        "",
+                    ]
+                )
+            )
+            self._proc = subprocess.Popen(
+                [sshd, "-D", "-e", "-f", str(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             if self._wait_ready():
                 pub = host_key.with_suffix(".pub").read_text().split()
                 self.known_hosts = f"[{HOST}]:{self.port} {pub[0]} {pub[1]}\n"

@@ -25,8 +25,9 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import jsonschema
 import yaml
@@ -84,9 +85,7 @@ def load_documents(path_or_text: str | os.PathLike[str]) -> list[dict[str, Any]]
     text otherwise. Raises ``ManifestError`` naming the file on a YAML syntax
     error or on a document that is not a mapping.
     """
-    if isinstance(path_or_text, os.PathLike) or (
-        "\n" not in path_or_text and Path(path_or_text).is_file()
-    ):
+    if isinstance(path_or_text, os.PathLike) or ("\n" not in path_or_text and Path(path_or_text).is_file()):
         path = Path(path_or_text)
         return _parse_documents(path.read_text(encoding="utf-8"), str(path))
     return _parse_documents(path_or_text, "<text>")
@@ -103,9 +102,7 @@ def _parse_documents(text: str, source: str) -> list[dict[str, Any]]:
         if document is None or document == {}:
             continue
         if not isinstance(document, dict):
-            raise ManifestError(
-                f"{source}: document {index} is a {type(document).__name__}, not a mapping"
-            )
+            raise ManifestError(f"{source}: document {index} is a {type(document).__name__}, not a mapping")
         result.append(document)
     return result
 
@@ -216,9 +213,7 @@ def _builtin_version_dir(kubernetes_version: str) -> str:
     candidates = [version for version in versions if version <= (major, minor)]
     if not candidates or (major, minor) > max(versions):
         shipped = ", ".join(f"{a}.{b}" for a, b in sorted(versions))
-        raise ValueError(
-            f"kubernetes-validate has no schemas for Kubernetes {kubernetes_version} (it ships {shipped})"
-        )
+        raise ValueError(f"kubernetes-validate has no schemas for Kubernetes {kubernetes_version} (it ships {shipped})")
     return versions[max(candidates)]
 
 

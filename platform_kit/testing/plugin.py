@@ -2,12 +2,14 @@
 
 Fixtures:
 - `pulumi_recorder`: a fresh recording mock engine; build components, then query what they registered.
-- `git_daemon`, `git_http_server`, `git_ssh_server`: real git servers on 127.0.0.1 (see platform_kit.testing.git_server).
+- `git_daemon`, `git_http_server`, `git_ssh_server`: real git servers on 127.0.0.1
+  (see platform_kit.testing.git_server).
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pulumi
 import pytest
@@ -32,9 +34,7 @@ class PulumiRecorder:
     def find(self, type_: str | None = None, name: str | None = None) -> list[engine.Registration]:
         """Registrations matching a type token and/or a logical name."""
         return [
-            r
-            for r in self.registrations
-            if (type_ is None or r.type == type_) and (name is None or r.name == name)
+            r for r in self.registrations if (type_ is None or r.type == type_) and (name is None or r.name == name)
         ]
 
     def get(self, type_: str | None = None, name: str | None = None) -> engine.Registration:

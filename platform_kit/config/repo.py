@@ -1,0 +1,111 @@
+"""The config repo the agent watches and the seed writes to, and its credentials."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
+
+from platform_kit.config.base import (
+    AGENT_READABLE_SCHEMES,
+    EnvVarName,
+    Model,
+    RepoPath,
+    url_scheme,
+)
+
+
+class NoCredentials(Model):
+    """The repo is readable and writable without credentials (local paths, test servers)."""
+
+    kind: Literal["none"]
+    """Selects no credentials."""
+
+
+class TokenCredentials(Model):
+    """HTTPS basic auth with a username and a token (GitHub, GitLab, Gitea, ...)."""
+
+    kind: Literal["token"]
+    """Selects token credentials."""
+    username: str = "git"
+    """HTTPS user name sent with the token."""
+    token: SecretStr | None = None
+    """The token, from secret stack config (`pulumi config set --secret`)."""
+    token_env: EnvVarName | None = None
+    """Environment variable holding the token, read by `pulumi up` and the CLI at start-up."""
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> TokenCredentials:
+        if (self.token is None) == (self.token_env is None):
+            raise ValueError("set exactly one of `token` or `tokenEnv`")
+        return self
+
+
+class SshCredentials(Model):
+    """SSH with a private key and a pinned host key."""
+
+    kind: Literal["ssh"]
+    """Selects SSH credentials."""
+    private_key: SecretStr | None = None
+    """OpenSSH private key, from secret stack config."""
+    private_key_env: EnvVarName | None = None
+    """Environment variable holding the private key, read at start-up."""
+    known_hosts: str = Field(min_length=1)
+    """Pinned `known_hosts` line(s) of the Git host; a mismatch fails the connection."""
+
+    @model_validator(mode="after")
+    def _exactly_one_source(self) -> SshCredentials:
+        if (self.private_key is None) == (self.private_key_env is None):
+            raise ValueError("set exactly one of `privateKey` or `privateKeyEnv`")
+        return self
+
+
+Credentials = Annotated[NoCredentials | TokenCredentials | SshCredentials, Field(discriminator="kind")]
+"""How the seed and the agent authenticate to the config repo."""
+
+
+class ConfigRepoConfig(Model):
+    """The Git repository the agent watches and the seed writes to."""
+
+    url: str = Field(min_length=1)
+    """Where the seed publishes: a local path, `file://`, `git://`, `http(s)://` or `ssh://` URL."""
+    agent_url: str | None = Field(default=None, validate_default=True)
+    """URL the in-cluster agent clones (http(s):// or ssh://); defaults to `url`."""
+    branch: str = Field(default="main", pattern=r"^[A-Za-z0-9._/-]+$")
+    """Branch the agent follows and the seed commits to."""
+    path: RepoPath | None = None
+    """Directory of this environment in the repo; defaults to `clusters/<environment>`."""
+    credentials: Credentials = NoCredentials(kind="none")
+    """Credentials for the seed and the agent; secrets never enter the repo."""
+
+    @field_validator("url")
+    @classmethod
+    def _check_url(cls, url: str) -> str:
+        scheme = url_scheme(url)
+        if scheme not in ("file", "git", "http", "https", "ssh"):
+            raise ValueError(f"unsupported scheme `{scheme}` (use a path, file, git, http, https or ssh)")
+        if urlsplit(url).password:
+            raise ValueError("must not embed a password or token; use `credentials`")
+        return url
+
+    @field_validator("agent_url")
+    @classmethod
+    def _agent_can_clone(cls, agent_url: str | None, info: ValidationInfo) -> str | None:
+        url = agent_url or info.data.get("url")
+        if url is None:
+            return agent_url
+        scheme = url_scheme(url)
+        if scheme not in AGENT_READABLE_SCHEMES:
+            raise ValueError(
+                f"the in-cluster agent cannot clone a `{scheme}` URL; "
+                "set `agentUrl` to an http(s):// or ssh:// URL of the same repository"
+            )
+        if urlsplit(url).password:
+            raise ValueError("must not embed a password or token; use `credentials`")
+        return agent_url
+
+    @property
+    def cluster_url(self) -> str:
+        """The URL the in-cluster agent clones."""
+        return self.agent_url or self.url
