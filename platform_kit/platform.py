@@ -8,8 +8,8 @@ import pulumi
 
 from platform_kit.cluster import ClusterHandle, ExistingCluster, ExistingClusterArgs
 from platform_kit.config.metadata import NO_REGION, PlatformMetadata
-from platform_kit.config.models import PlatformConfig
-from platform_kit.gitops import ConfigRepoSeed, ConfigRepoSeedArgs, FluxAgent, FluxAgentArgs
+from platform_kit.config.models import ClusterConfig, PlatformConfig
+from platform_kit.gitops import AgentArgs, ConfigRepoSeed, ConfigRepoSeedArgs, FluxAgent
 from platform_kit.naming import type_token
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
@@ -23,6 +23,20 @@ class PlatformArgs:
     """The environment's validated config."""
     auth: GitAuth | None = None
     """Resolved config repo credentials (see `platform_kit.gitops.credentials.resolve_git_auth`)."""
+
+
+def build_cluster(name: str, config: ClusterConfig, opts: pulumi.ResourceOptions) -> ClusterHandle:
+    """The cluster component for `config.kind`; AWS modules are imported only for AWS clusters."""
+    if config.kind == "existing":
+        return ExistingCluster(name, ExistingClusterArgs(config=config), opts=opts).handle
+    raise ValueError(f"unsupported cluster kind {config.kind!r}")
+
+
+def build_agent(name: str, args: AgentArgs, opts: pulumi.ResourceOptions) -> pulumi.ComponentResource:
+    """The GitOps agent component for `gitops.agent`."""
+    if args.config.gitops.agent == "flux":
+        return FluxAgent(name, args, opts=opts)
+    raise ValueError(f"unsupported GitOps agent {args.config.gitops.agent!r}")
 
 
 def metadata_variables(config: PlatformConfig, cluster: ClusterHandle) -> pulumi.Output[dict[str, str]]:
@@ -53,8 +67,7 @@ class Platform(pulumi.ComponentResource):
         config = args.config
         child = pulumi.ResourceOptions(parent=self)
 
-        cluster = ExistingCluster(f"{name}-cluster", ExistingClusterArgs(config=config.cluster), opts=child)
-        self.cluster = cluster.handle
+        self.cluster = build_cluster(f"{name}-cluster", config.cluster, child)
 
         files = {manifest.path: manifest.content for manifest in render_config_repo(config)}
         seed = ConfigRepoSeed(
@@ -71,10 +84,10 @@ class Platform(pulumi.ComponentResource):
         self.seed_commit = seed.commit
 
         self.metadata = metadata_variables(config, self.cluster)
-        FluxAgent(
-            f"{name}-flux",
-            FluxAgentArgs(config=config, metadata=self.metadata, auth=args.auth, sync_after=[seed.resource]),
-            opts=pulumi.ResourceOptions(parent=self, provider=self.cluster.provider),
+        self.agent = build_agent(
+            f"{name}-{config.gitops.agent}",
+            AgentArgs(config=config, metadata=self.metadata, auth=args.auth, sync_after=[seed.resource]),
+            pulumi.ResourceOptions(parent=self, provider=self.cluster.provider),
         )
         self.register_outputs(
             {"clusterName": self.cluster.name, "seedCommit": self.seed_commit, "metadata": self.metadata}

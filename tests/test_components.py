@@ -8,7 +8,7 @@ import pytest
 
 from platform_kit.cluster import ExistingCluster, ExistingClusterArgs
 from platform_kit.config import parse_platform_config
-from platform_kit.gitops import FluxAgent, FluxAgentArgs
+from platform_kit.gitops import AgentArgs, FluxAgent
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
@@ -65,7 +65,7 @@ def flux(pulumi_recorder, auth=None, credentials=None):
     config = config_for(credentials=credentials)
     agent = FluxAgent(
         "f",
-        FluxAgentArgs(config=config, metadata={"PLATFORM_ENVIRONMENT": "dev"}, auth=auth),
+        AgentArgs(config=config, metadata={"PLATFORM_ENVIRONMENT": "dev"}, auth=auth),
     )
     return config, agent
 

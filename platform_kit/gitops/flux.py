@@ -8,8 +8,7 @@ Pulumi ignores later changes to those objects and never fights Flux over them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
@@ -17,10 +16,10 @@ import pulumi_kubernetes as k8s
 
 from platform_kit import versions
 from platform_kit.config.metadata import METADATA_CONFIGMAP
-from platform_kit.config.models import FluxConfig, PlatformConfig
+from platform_kit.config.models import FluxConfig
+from platform_kit.gitops.agent import AgentArgs
 from platform_kit.gitops.credentials import flux_secret_data
 from platform_kit.naming import type_token
-from platform_kit.publish import GitAuth
 from platform_kit.repo.flux import ROOT_NAME, flux_instance, root_git_repository, root_kustomization
 
 WAIT_FOR_READY = {"pulumi.com/waitFor": "condition=Ready"}
@@ -28,20 +27,6 @@ WAIT_FOR_READY = {"pulumi.com/waitFor": "condition=Ready"}
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform-kit"}
 """Labels on the objects Pulumi keeps owning after the hand-over."""
-
-
-@dataclass(frozen=True)
-class FluxAgentArgs:
-    """Inputs of FluxAgent."""
-
-    config: PlatformConfig
-    """Platform config; `config.gitops` must be a FluxConfig."""
-    metadata: pulumi.Input[Mapping[str, str]]
-    """Metadata contract as substitution variables (`PLATFORM_*`)."""
-    auth: GitAuth | None = None
-    """Credentials Flux uses to clone the config repo (None: public or unauthenticated)."""
-    sync_after: Sequence[pulumi.Resource] = field(default_factory=tuple)
-    """Resources the root sync must wait for, typically the seed commit."""
 
 
 def with_annotations(body: dict[str, Any], annotations: Mapping[str, str]) -> dict[str, Any]:
@@ -57,7 +42,7 @@ class FluxAgent(pulumi.ComponentResource):
     root_sync: k8s.apiextensions.CustomResource
     """The root Kustomization; deleting it makes Flux prune everything it applied."""
 
-    def __init__(self, name: str, args: FluxAgentArgs, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, args: AgentArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(type_token("gitops", "FluxAgent"), name, None, opts)
         flux = args.config.gitops
         if not isinstance(flux, FluxConfig):
