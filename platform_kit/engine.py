@@ -21,6 +21,8 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from platform_kit import fakes
+
 SECRET_MARKER = "[secret]"
 """What a secret value becomes in plan.json and every other offline output."""
 
@@ -87,13 +89,13 @@ def _contains_secret(value: Any) -> bool:
 
 
 class RecordingMocks(pulumi.runtime.Mocks):
-    """Mocks that echo inputs as outputs, keeping secrets secret, so secrecy stays testable."""
+    """Mocks that echo inputs as outputs (secrets stay secret) plus placeholder computed outputs."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
-        return f"{args.name}-id", dict(args.inputs)
+        return f"{args.name}-id", {**fakes.computed_outputs(args.typ, args.name, args.inputs), **args.inputs}
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:
-        return {}, None
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
+        return fakes.invoke_result(args.token, args.args), []
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):

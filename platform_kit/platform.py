@@ -29,6 +29,10 @@ def build_cluster(name: str, config: ClusterConfig, opts: pulumi.ResourceOptions
     """The cluster component for `config.kind`; AWS modules are imported only for AWS clusters."""
     if config.kind == "existing":
         return ExistingCluster(name, ExistingClusterArgs(config=config), opts=opts).handle
+    if config.kind == "eks":
+        from platform_kit.cluster.eks import EksCluster, EksClusterArgs
+
+        return EksCluster(name, EksClusterArgs(config=config), opts=opts).handle
     raise ValueError(f"unsupported cluster kind {config.kind!r}")
 
 

@@ -14,3 +14,9 @@ FLUX_REGISTRY = "ghcr.io/fluxcd"
 
 FLUX_MANIFESTS_ARTIFACT = "oci://ghcr.io/controlplaneio-fluxcd/flux-operator-manifests"
 """OCI artifact with the Flux distribution manifests the operator applies."""
+
+EKS_KUBERNETES_VERSION = "1.33"
+"""Kubernetes minor version of new EKS clusters."""
+
+EKS_NODE_AMI_TYPE = "AL2023_x86_64_STANDARD"
+"""Default AMI type of managed node groups (Amazon Linux 2023)."""

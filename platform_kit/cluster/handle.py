@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_kubernetes as k8s
+
+if TYPE_CHECKING:  # typing only: an existing-cluster stack never imports pulumi_aws
+    from platform_kit.aws.identity import IdentityIssuer
 
 
 @dataclass(frozen=True)
@@ -22,3 +26,7 @@ class ClusterHandle:
     """Kubeconfig (or its path), always a Pulumi secret."""
     region: pulumi.Input[str] | None = None
     """Cloud region, when the cluster has one."""
+    identity: IdentityIssuer | None = None
+    """How pods get cloud IAM roles (EKS: Pod Identity or IRSA); None elsewhere."""
+    aws_provider: pulumi.ProviderResource | None = None
+    """AWS provider (region, default tags) for the cluster's cloud-side resources; None elsewhere."""

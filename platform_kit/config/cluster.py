@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, model_validator
 
 from platform_kit.config.base import DnsLabel, Model
+from platform_kit.config.eks import EksClusterConfig
 
 
 class KubeconfigSource(Model):
@@ -39,5 +40,5 @@ class ExistingClusterConfig(Model):
     """Cloud region of the cluster, when it has one."""
 
 
-ClusterConfig = Annotated[ExistingClusterConfig, Field(discriminator="kind")]
-"""Cluster variants, chosen by `kind` (`existing`; `eks` slots in here)."""
+ClusterConfig = Annotated[ExistingClusterConfig | EksClusterConfig, Field(discriminator="kind")]
+"""Cluster variants, chosen by `kind`: `existing` or `eks`."""

@@ -7,7 +7,7 @@ from typing import NamedTuple
 from pydantic import ValidationError
 from pydantic.alias_generators import to_camel
 
-DISCRIMINATED_FIELDS = frozenset({"cluster", "gitops", "credentials"})
+DISCRIMINATED_FIELDS = frozenset({"cluster", "gitops", "credentials", "network"})
 """Fields whose validation errors carry the variant tag as an extra path segment."""
 
 
@@ -55,9 +55,14 @@ def field_path(prefix: str, loc: tuple[str | int, ...]) -> str:
 
 def problems_from_validation(error: ValidationError, prefix: str = "platform") -> list[Problem]:
     """Turn a pydantic error into path-named problems; input values are never included."""
+    items = error.errors(include_input=False, include_url=False)
+    locs = [tuple(item["loc"]) for item in items]
     problems = []
-    for item in error.errors(include_input=False, include_url=False):
+    for item in items:
         loc = tuple(item["loc"])
+        if item["type"] == "too_short" and any(other[: len(loc)] == loc and other != loc for other in locs):
+            continue  # "too short" only because an element inside failed; that element is reported
+
         message = item["msg"].removeprefix("Value error, ")
         ctx = item.get("ctx", {})
         if item["type"] == "union_tag_invalid":
