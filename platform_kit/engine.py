@@ -106,15 +106,24 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: list[Registration] = []
         self._worker_loops: set[asyncio.AbstractEventLoop] = set()
 
+    def _track_worker_loop(self) -> None:
+        """Give this executor thread a usable event loop and remember it for close()."""
+        if threading.current_thread() is threading.main_thread():
+            return
+        loop = _ensure_event_loop()
+        if loop.is_closed():  # closed by an earlier run in this process
+            loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(loop)
+        self._worker_loops.add(loop)
+
+    def Invoke(self, request):  # noqa: N802 (gRPC method name)
+        self._track_worker_loop()
+        return super().Invoke(request)
+
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
-        # The mock runs in executor threads and gives each one an event loop; remember them
+        # The mock runs in executor threads and gives each one an event loop; track them
         # so close() can shut them down instead of leaving them to interpreter teardown.
-        if threading.current_thread() is not threading.main_thread():
-            loop = _ensure_event_loop()
-            if loop.is_closed():  # closed by an earlier run in this process
-                loop = asyncio.new_event_loop()
-                asyncio.set_event_loop(loop)
-            self._worker_loops.add(loop)
+        self._track_worker_loop()
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             self.registrations.append(
