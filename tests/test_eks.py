@@ -264,3 +264,52 @@ def test_metadata_carries_the_region_and_cluster_name(runs):
     assert configmap.inputs["data"]["PLATFORM_REGION"] == "eu-west-1"
     assert configmap.inputs["data"]["PLATFORM_CLUSTER_NAME"] == "platform-prod"
     assert configmap.inputs["data"]["PLATFORM_CLUSTER_KIND"] == "eks"
+
+
+def test_workload_identity_helper_pod_identity(pulumi_recorder):
+    from platform_kit.aws.identity import IdentityIssuer, WorkloadIdentity, WorkloadIdentityArgs
+
+    statement = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    identity = WorkloadIdentity(
+        "eso",
+        WorkloadIdentityArgs(
+            issuer=IdentityIssuer(mode="pod-identity", cluster_name="platform-dev", region="eu-west-1"),
+            namespace="external-secrets",
+            service_account="external-secrets",
+            policy_json=policy,
+        ),
+    )
+    association = pulumi_recorder.inputs("aws:eks/podIdentityAssociation:PodIdentityAssociation", "eso-association")
+    assert association["clusterName"] == "platform-dev"
+    assert association["namespace"] == "external-secrets"
+    assert association["serviceAccount"] == "external-secrets"
+    assert association["roleArn"] == "arn:aws:iam::123456789012:role/eso-role"
+    assert pulumi_recorder.inputs("aws:iam/rolePolicy:RolePolicy", "eso-policy")["policy"] == policy
+    role_arn, _ = pulumi_recorder.resolve(identity.role_arn)
+    assert role_arn == "arn:aws:iam::123456789012:role/eso-role"
+
+
+def test_workload_identity_helper_irsa(pulumi_recorder):
+    from platform_kit.aws.identity import IdentityIssuer, WorkloadIdentity, WorkloadIdentityArgs
+
+    WorkloadIdentity(
+        "eso",
+        WorkloadIdentityArgs(
+            issuer=IdentityIssuer(
+                mode="irsa",
+                cluster_name="platform-dev",
+                region="eu-west-1",
+                oidc_provider_arn="arn:aws:iam::123456789012:oidc-provider/oidc.example/id/X",
+                oidc_issuer_url="https://oidc.example/id/X",
+            ),
+            namespace="external-secrets",
+            service_account="eso",
+        ),
+    )
+    assert pulumi_recorder.find("aws:eks/podIdentityAssociation:PodIdentityAssociation") == []
+    trust = json.loads(pulumi_recorder.inputs("aws:iam/role:Role", "eso-role")["assumeRolePolicy"])
+    assert trust["Statement"][0]["Condition"]["StringEquals"] == {
+        "oidc.example/id/X:sub": "system:serviceaccount:external-secrets:eso",
+        "oidc.example/id/X:aud": "sts.amazonaws.com",
+    }
