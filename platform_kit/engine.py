@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import hashlib
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ SECRET_MARKER = "[secret]"
 
 INTERNAL_INPUTS = frozenset({"__provider"})
 """Inputs that are engine plumbing, not configuration (the pickled dynamic provider)."""
+
+RANDOM_PASSWORD_TYPE = "random:index/randomPassword:RandomPassword"
+"""Type token of pulumi-random's RandomPassword, whose `result` the mocks make up."""
 
 
 @dataclass
@@ -88,11 +92,23 @@ def _contains_secret(value: Any) -> bool:
     return False
 
 
+def fake_password(name: str, length: int) -> str:
+    """Deterministic stand-in (hex digits) for the `result` of the RandomPassword named `name`."""
+    digest = ""
+    while len(digest) < length:
+        digest += hashlib.sha256(f"platform-kit-mock:{name}:{len(digest)}".encode()).hexdigest()
+    return digest[:length]
+
+
 class RecordingMocks(pulumi.runtime.Mocks):
     """Mocks that echo inputs as outputs (secrets stay secret) plus placeholder computed outputs."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
-        return f"{args.name}-id", {**fakes.computed_outputs(args.typ, args.name, args.inputs), **args.inputs}
+        outputs = {**fakes.computed_outputs(args.typ, args.name, args.inputs), **args.inputs}
+        if args.typ == RANDOM_PASSWORD_TYPE:
+            # The real provider returns `result` as a secret; so must the mock, or secrecy is untestable.
+            outputs["result"] = rpc.wrap_rpc_secret(fake_password(args.name, int(args.inputs.get("length") or 16)))
+        return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
         return fakes.invoke_result(args.token, args.args), []
