@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from pulumi.runtime import rpc
+
 FAKE_ACCOUNT = "123456789012"
 """Account ID in every fake ARN (AWS's documentation example)."""
 FAKE_REGION = "example-region-1"
@@ -39,6 +41,10 @@ def computed_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str,
         return {"arn": f"arn:aws:iam::{FAKE_ACCOUNT}:oidc-provider/{issuer}"}
     if type_ == "aws:kms/key:Key":
         return {"arn": _arn(type_, f"key/{name}"), "keyId": f"{name}-key-id"}
+    if type_ == "aws:iam/accessKey:AccessKey":
+        return {"secret": rpc.wrap_rpc_secret(f"fake-secret-access-key-of-{name}")}
+    if type_ == "aws:secretsmanager/secret:Secret":
+        return {"arn": f"arn:aws:secretsmanager:{FAKE_REGION}:{FAKE_ACCOUNT}:secret:{inputs.get('name', name)}-AbCdEf"}
     if type_ == "aws:ec2/launchTemplate:LaunchTemplate":
         return {"latestVersion": 1}
     if type_.startswith("aws:"):
@@ -48,6 +54,8 @@ def computed_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str,
 
 def invoke_result(token: str, args: dict[str, Any]) -> dict[str, Any]:
     """Results of the data-source calls the library makes (placeholders)."""
+    if token == "aws:index/getCallerIdentity:getCallerIdentity":
+        return {"accountId": FAKE_ACCOUNT, "arn": f"arn:aws:iam::{FAKE_ACCOUNT}:role/deployer", "userId": "FAKE"}
     if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
         names = [f"{FAKE_REGION}{zone}" for zone in "abc"]
         return {"names": names, "zoneIds": [f"fake-az{i}" for i in range(1, 4)], "id": FAKE_REGION}

@@ -1,0 +1,26 @@
+"""HelmChart: an agent-neutral description of a chart install."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class HelmChart:
+    """One Helm release the config repo installs."""
+
+    release: str
+    """Release name (also the HelmRelease / Application name)."""
+    namespace: str
+    """Namespace the chart installs into."""
+    repo_url: str
+    """Chart repository (`https://...`)."""
+    chart: str
+    """Chart name in the repository."""
+    version: str
+    """Pinned chart version."""
+    values: dict[str, Any] = field(default_factory=dict)
+    """Helm values."""
+    create_namespace: bool = True
+    """Whether the install creates its namespace (False when Pulumi owns it)."""
