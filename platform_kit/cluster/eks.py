@@ -22,10 +22,8 @@ from platform_kit.aws.policies import (
     EKS_CLUSTER_POLICIES,
     STS_AUDIENCE,
     access_policy_arn,
-    managed_policy_arn,
-    service_trust_policy,
-    to_json,
 )
+from platform_kit.aws.roles import service_role
 from platform_kit.cluster.eks_nodes import EksNodes, EksNodesArgs
 from platform_kit.cluster.handle import ClusterHandle
 from platform_kit.config.eks import EksClusterConfig, NewVpc
@@ -74,21 +72,15 @@ class EksCluster(pulumi.ComponentResource):
             retention_in_days=config.log_retention_days,
             opts=aws_opts,
         )
-        role = aws.iam.Role(
-            f"{name}-cluster-role",
-            assume_role_policy=to_json(service_trust_policy("eks.amazonaws.com", ("sts:AssumeRole", "sts:TagSession"))),
+        role, attachments = service_role(
+            f"{name}-cluster",
+            service="eks.amazonaws.com",
+            actions=("sts:AssumeRole", "sts:TagSession"),
+            managed_policies=EKS_CLUSTER_POLICIES,
+            region=config.region,
             description=f"EKS control plane of {config.name}",
             opts=aws_opts,
         )
-        attachments = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-cluster-{policy}",
-                role=role.name,
-                policy_arn=managed_policy_arn(config.region, policy),
-                opts=aws_opts,
-            )
-            for policy in EKS_CLUSTER_POLICIES
-        ]
         endpoint = config.endpoint
         cluster = aws.eks.Cluster(
             f"{name}-control-plane",

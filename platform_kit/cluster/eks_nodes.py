@@ -14,7 +14,8 @@ import pulumi
 import pulumi_aws as aws
 
 from platform_kit.aws.identity import IdentityIssuer, WorkloadIdentity, WorkloadIdentityArgs
-from platform_kit.aws.policies import CNI_POLICY, NODE_POLICIES, managed_policy_arn, service_trust_policy, to_json
+from platform_kit.aws.policies import CNI_POLICY, NODE_POLICIES, managed_policy_arn
+from platform_kit.aws.roles import service_role
 from platform_kit.config.eks import EksClusterConfig, NodeGroupConfig
 from platform_kit.naming import type_token
 
@@ -99,21 +100,14 @@ class EksNodes(pulumi.ComponentResource):
         vpc_cni = self._addon(name, cluster, "vpc-cni", versions.vpc_cni, child, depends_on=cni_after, **cni_access)
         kube_proxy = self._addon(name, cluster, "kube-proxy", versions.kube_proxy, child)
 
-        node_role = aws.iam.Role(
-            f"{name}-node-role",
-            assume_role_policy=to_json(service_trust_policy("ec2.amazonaws.com")),
+        node_role, node_policies = service_role(
+            f"{name}-node",
+            service="ec2.amazonaws.com",
+            managed_policies=NODE_POLICIES,
+            region=config.region,
             description=f"EKS nodes of {config.name}",
             opts=child,
         )
-        node_policies = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-node-{policy}",
-                role=node_role.name,
-                policy_arn=managed_policy_arn(config.region, policy),
-                opts=child,
-            )
-            for policy in NODE_POLICIES
-        ]
         groups = [
             self._node_group(
                 name,
