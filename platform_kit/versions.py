@@ -20,3 +20,12 @@ EKS_KUBERNETES_VERSION = "1.33"
 
 EKS_NODE_AMI_TYPE = "AL2023_x86_64_STANDARD"
 """Default AMI type of managed node groups (Amazon Linux 2023)."""
+
+ARGOCD_CHART_REPOSITORY = "https://argoproj.github.io/argo-helm"
+"""Helm repository of the Argo CD chart."""
+
+ARGOCD_CHART = "argo-cd"
+"""Name of the Argo CD chart in that repository."""
+
+ARGOCD_CHART_VERSION = "8.0.0"
+"""Argo CD chart version Pulumi installs on day one (Argo CD upgrades itself from Git afterwards)."""

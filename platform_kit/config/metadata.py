@@ -1,12 +1,16 @@
 """The metadata contract: what Pulumi knows, handed to the GitOps agent as its native input.
 
-Pulumi writes it into the cluster (a ConfigMap read by Flux `postBuild.substituteFrom`);
-seeded manifests refer to the variable names below, never to literal values.
+Pulumi writes it into the cluster in the agent's native form: a ConfigMap read by Flux
+`postBuild.substituteFrom` (the `PLATFORM_*` variables), or the labels and annotations of
+Argo CD's cluster Secret (`platform-kit.io/*` keys) read by ApplicationSets. Seeded
+manifests refer to these names, never to literal values.
 Bump CONTRACT_VERSION on any incompatible change (renamed or removed variable).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -31,6 +35,21 @@ VARIABLES: dict[str, str] = {
 
 NO_REGION = "none"
 """Value of PLATFORM_REGION for a cluster without a cloud region."""
+
+KEY_PREFIX = "platform-kit.io/"
+"""Prefix of the Argo CD cluster Secret's label and annotation keys (`platform-kit.io/cluster-name`)."""
+
+LABEL_FIELDS = ("contract_version", "environment", "cluster_name", "cluster_kind", "region")
+"""Fields also written as labels, so ApplicationSet cluster generators can select on them."""
+
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+
+
+def metadata_key(field: str) -> str:
+    """Label/annotation key of a contract field on the Argo CD cluster Secret."""
+    if field not in VARIABLES:
+        raise KeyError(f"not a metadata contract field: {field}")
+    return KEY_PREFIX + field.replace("_", "-")
 
 
 class PlatformMetadata(BaseModel):
@@ -60,7 +79,37 @@ class PlatformMetadata(BaseModel):
         values = self.model_dump()
         return {variable: str(values[field]) for field, variable in VARIABLES.items()}
 
+    @classmethod
+    def from_variables(cls, variables: Mapping[str, str]) -> PlatformMetadata:
+        """The contract back from its `PLATFORM_*` variables (what agents receive)."""
+        fields = {field: variables[name] for field, name in VARIABLES.items() if name in variables}
+        unknown = sorted(set(variables) - set(VARIABLES.values()))
+        if unknown:
+            raise ValueError(f"unknown metadata variables: {', '.join(unknown)}")
+        return cls(**fields)
+
+    def to_annotations(self) -> dict[str, str]:
+        """Every field as an Argo CD cluster Secret annotation (`platform-kit.io/<field>` -> value)."""
+        values = self.model_dump()
+        return {metadata_key(field): str(values[field]) for field in VARIABLES}
+
+    def to_labels(self) -> dict[str, str]:
+        """The selectable fields (LABEL_FIELDS) as cluster Secret labels; each must be a valid label value."""
+        values = self.model_dump()
+        labels = {}
+        for field in LABEL_FIELDS:
+            value = str(values[field])
+            if len(value) > 63 or not _LABEL_VALUE.match(value):
+                raise ValueError(f"metadata field {field} is not a valid Kubernetes label value")
+            labels[metadata_key(field)] = value
+        return labels
+
 
 def variable(field: str) -> str:
     """`${PLATFORM_...}` reference to a contract field, for use inside seeded manifests."""
     return "${" + VARIABLES[field] + "}"
+
+
+def annotation_template(field: str) -> str:
+    """ApplicationSet (Go template, cluster generator) expression reading a contract field."""
+    return '{{ index .metadata.annotations "' + metadata_key(field) + '" }}'

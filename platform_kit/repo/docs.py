@@ -2,46 +2,52 @@
 
 from __future__ import annotations
 
-from platform_kit.config.metadata import METADATA_CONFIGMAP, VARIABLES
+from platform_kit.config.metadata import METADATA_CONFIGMAP, VARIABLES, metadata_key
 from platform_kit.config.models import PlatformConfig
 
 
 def _variable_table() -> str:
-    rows = "\n".join(f"| `${{{name}}}` | {field.replace('_', ' ')} |" for field, name in VARIABLES.items())
-    return "| variable | value |\n|---|---|\n" + rows
+    rows = "\n".join(
+        f"| {field.replace('_', ' ')} | `${{{name}}}` | `{metadata_key(field)}` |" for field, name in VARIABLES.items()
+    )
+    return "| value | Flux variable | Argo CD cluster Secret annotation |\n|---|---|---|\n" + rows
 
 
 def repo_readme(config: PlatformConfig) -> str:
-    """Top-level README: the layout and the rules of the repo."""
+    """Top-level README: the layout and the rules of the repo (identical for every environment and agent)."""
     return f"""# Platform config repo
 
 This repository is the desired state of every environment's Kubernetes platform.
-Flux reconciles each cluster to it; change the platform by opening a pull request here.
-platform-kit created the first commit and never overwrites an existing file, so your
-edits are safe from later `pulumi up` runs.
+Each cluster's GitOps agent (Flux or Argo CD) reconciles it; change the platform by
+opening a pull request here. platform-kit created the first commit and never
+overwrites an existing file, so your edits are safe from later `pulumi up` runs.
 
 | path | what lives there | who edits it |
 |---|---|---|
-| `clusters/<env>/` | what one environment runs: Flux itself and the Kustomizations below | platform team |
-| `clusters/<env>/flux-system/` | Flux's own version and settings (Flux upgrades itself from here) | platform team |
+| `clusters/<env>/` | what one environment runs: the agent itself and the layers below | platform team |
 | `infrastructure/controllers/` | cluster add-ons: CRDs and controllers, applied first | platform team |
 | `infrastructure/configs/` | objects that use those CRDs, the platform namespace | platform team |
-| `apps/base/` | workloads shared by every environment | application teams |
+| `apps/base/` | workloads (Flux) or team Applications (Argo CD) shared by every environment | application teams |
 | `apps/<env>/` | per-environment overlay of `apps/base/` | application teams |
+| `projects/` | Argo CD only: one AppProject per team | platform team |
 
 ## Values from the infrastructure
 
 Never write cloud identifiers (ARNs, account IDs, cluster names) into manifests.
-Pulumi writes them into the `{METADATA_CONFIGMAP}` ConfigMap of the `{config.gitops.namespace}`
-namespace and Flux substitutes them into every Kustomization here:
+Pulumi writes them into each cluster as the agent's native input. Flux environments
+read the `{METADATA_CONFIGMAP}` ConfigMap in the agent's namespace and substitute
+`${{PLATFORM_*}}` variables in every Kustomization. Argo CD environments carry the
+same values as annotations (and the selectable ones as labels) of the cluster
+Secret, which ApplicationSets read with the cluster generator:
 
 {_variable_table()}
 
 ## What Pulumi still owns
 
-The cluster and cloud resources, the first Flux install, the Git credential Secret,
-the `{METADATA_CONFIGMAP}` ConfigMap and the root `GitRepository`/`Kustomization`
-named `flux-system`. Everything else in the cluster comes from this repository.
+The cluster and cloud resources, the agent's first install, the Git credential
+Secret, the metadata object (ConfigMap or cluster Secret), the webhook secret and
+the root sync object (Flux `flux-system`, Argo CD `root` and the `platform`
+AppProject). Everything else in the cluster comes from this repository.
 """
 
 
@@ -68,20 +74,62 @@ INFRASTRUCTURE_README = """# Infrastructure
 
 Cluster add-ons shared by all environments.
 
-- `controllers/` - Helm releases and CRDs of controllers (applied first).
+- `controllers/` - controllers and their CRDs (applied first): Flux HelmReleases,
+  or Argo CD Applications of upstream charts.
 - `configs/` - custom resources that need those controllers, and the
   `platform-system` namespace with its `platform-info` ConfigMap.
 
-Use `${PLATFORM_*}` variables for anything that differs between environments;
-add a per-environment directory only when the shape differs, not just a value.
+Write anything that differs between environments as a `${PLATFORM_*}` placeholder.
+Flux substitutes it. Argo CD does not substitute: the `infra-configs` ApplicationSet
+in `clusters/<env>/infrastructure.yaml` patches each placeholder from the cluster
+Secret; add a patch there when you add a placeholder, or template Helm values from
+the cluster Secret in an ApplicationSet. Add a per-environment directory only when
+the shape differs, not just a value.
 """
 
 
 APPS_README = """# Applications
 
-- `base/` - one directory per application, listed in `base/kustomization.yaml`.
+- `base/` - one entry per application, listed in `base/kustomization.yaml`:
+  workloads (Flux), or an Argo CD Application per team app, in that team's
+  AppProject from `projects/` (Argo CD).
 - `<env>/` - the overlay each environment applies; patch replicas, resources
   and hostnames here.
 
-Each environment's `apps` Kustomization waits for the infrastructure to be ready.
+Each environment applies `apps/<env>` after the infrastructure is ready.
+"""
+
+
+def argocd_cluster_readme(config: PlatformConfig) -> str:
+    """README of `clusters/<env>/` for Argo CD: what the root Application applies and in which order."""
+    env = config.environment
+    return f"""# Environment `{env}` (Argo CD)
+
+The root Application `root` (created by Pulumi) applies this directory, one sync
+wave at a time; each wave waits until the previous one is Healthy.
+
+| wave | file | what |
+|---|---|---|
+| -3 | `argocd.yaml` | the Argo CD chart and values; bump `targetRevision` here, Argo CD upgrades itself |
+| -2 | `projects.yaml` | ApplicationSet applying `projects/` (team AppProjects) |
+| -1 | `infrastructure.yaml` | ApplicationSet `infra-controllers` (`infrastructure/controllers`) |
+| 0 | `infrastructure.yaml` | ApplicationSet `infra-configs` (`infrastructure/configs`, values from cluster Secret) |
+| 1 | `apps.yaml` | ApplicationSet `apps` (`apps/{env}`) |
+
+The ApplicationSets select this environment's cluster Secret
+(`platform-kit.io/environment: {env}`) and take the repository URL, branch and every
+infrastructure value from its annotations, so nothing here is a literal.
+`argocd.yaml` is never pruned or deleted with the root (`Delete=false`), so tearing
+the platform down never removes Argo CD mid-way.
+"""
+
+
+PROJECTS_README = """# Projects (Argo CD)
+
+One AppProject per team: the repositories it may deploy from, the namespaces it may
+deploy to, and which cluster-scoped kinds it may create (normally none). Teams'
+Applications in `apps/` name their project.
+
+The `default` project is locked down (no sources, no destinations) and the
+`platform` project belongs to Pulumi; do not redefine either here.
 """

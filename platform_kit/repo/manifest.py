@@ -21,9 +21,23 @@ class Manifest(NamedTuple):
     content: str
 
 
+class _Dumper(yaml.SafeDumper):
+    """SafeDumper that writes multi-line strings (Lua, embedded YAML, patches) as `|` blocks."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
 def dump_yaml(objects: Iterable[dict[str, Any]], header: str = SEEDED_HEADER) -> str:
     """Stable multi-document YAML (keys in insertion order) with the ownership header."""
-    body = yaml.safe_dump_all(list(objects), sort_keys=False, default_flow_style=False, explicit_start=True)
+    body = yaml.dump_all(
+        list(objects), Dumper=_Dumper, sort_keys=False, default_flow_style=False, explicit_start=True, width=120
+    )
     return header + body
 
 

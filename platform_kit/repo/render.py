@@ -11,11 +11,13 @@ from collections import Counter
 from collections.abc import Callable
 
 from platform_kit.config.models import PlatformConfig
+from platform_kit.repo.argocd_repo import render_argocd_repo
 from platform_kit.repo.flux_repo import render_flux_repo
 from platform_kit.repo.manifest import Manifest
 
 LAYOUTS: dict[str, Callable[[PlatformConfig], list[Manifest]]] = {
     "flux": render_flux_repo,
+    "argocd": render_argocd_repo,
 }
 """Repo layout per `gitops.agent`."""
 

@@ -1,0 +1,306 @@
+"""Pure builders of the Argo CD objects platform_kit uses, shared by the seed and the Pulumi layer.
+
+The Pulumi component installs the chart with `chart_values` and the seed's self-managing
+Application carries the very same values, so what Pulumi applies on day one is what
+Git holds afterwards. Nothing here is a secret: the webhook and OIDC client secrets go
+into `argocd-secret`, which Pulumi owns and the chart is told not to render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from platform_kit.config.gitops import ArgoCdConfig, ContainerResources
+from platform_kit.config.metadata import annotation_template, metadata_key
+from platform_kit.config.models import PlatformConfig, SshCredentials
+from platform_kit.repo.argocd_health import APPLICATION_HEALTH_LUA, APPLICATIONSET_HEALTH_LUA
+from platform_kit.repo.shared import PLATFORM_NAMESPACE
+
+API_VERSION = "argoproj.io/v1alpha1"
+IN_CLUSTER = "https://kubernetes.default.svc"
+"""Argo CD's address of the cluster it runs in."""
+RELEASE_NAME = "argocd"
+"""Helm release name; with the chart's `nameOverride: argocd`, objects are named `argocd-*`."""
+SELF_APP = "argocd"
+"""The Application through which Argo CD manages its own chart."""
+ROOT_NAME = "root"
+"""The root Application (app of apps) for `clusters/<env>`, owned by Pulumi."""
+PLATFORM_PROJECT = "platform"
+"""AppProject of the root, Argo CD itself and the infrastructure layers, owned by Pulumi."""
+ARGOCD_SECRET = "argocd-secret"
+"""Argo CD's settings Secret (webhook secrets, OIDC client secret), owned by Pulumi."""
+REPO_SECRET = "platform-config-repo"
+"""Repository credentials Secret of the config repo."""
+CLUSTER_SECRET = "platform-cluster"
+"""Declarative cluster Secret of the in-cluster destination, carrying the metadata contract."""
+FINALIZER = "resources-finalizer.argocd.argoproj.io"
+"""Deleting an Application with this finalizer waits until Argo CD has deleted what it applied."""
+SECRET_TYPE = "argocd.argoproj.io/secret-type"
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
+KEEP_ON_DELETE = {"argocd.argoproj.io/sync-options": "Delete=false,Prune=false"}
+"""Keeps Argo CD's own Application when the root is pruned or deleted (teardown never removes Argo CD)."""
+WEBHOOK_PATH = "/api/webhook"
+"""Path of Argo CD's Git webhook endpoint on argocd-server."""
+WEBHOOK_SECRET_KEYS = (
+    "webhook.github.secret",
+    "webhook.gitlab.secret",
+    "webhook.gogs.secret",
+    "webhook.bitbucketserver.secret",
+)
+"""argocd-secret keys set to the webhook secret: every shared-secret dialect Argo CD knows, so none is open."""
+OIDC_SECRET_KEY = "oidc.clientSecret"
+"""argocd-secret key of the OIDC client secret (referenced as `$oidc.clientSecret` in argocd-cm)."""
+PLATFORM_CLUSTER_KINDS = (
+    ("", "Namespace"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+)
+"""Cluster-scoped kinds the `platform` project may manage (controllers bring CRDs, RBAC, webhooks)."""
+
+
+def _meta(name: str, namespace: str, annotations: dict[str, str] | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name, "namespace": namespace}
+    if annotations:
+        meta["annotations"] = dict(annotations)
+    return meta
+
+
+def _resources(resources: ContainerResources) -> dict[str, Any]:
+    return {
+        part: {key: value for key, value in amounts.model_dump().items() if value is not None}
+        for part, amounts in (("requests", resources.requests), ("limits", resources.limits))
+        if amounts.cpu is not None or amounts.memory is not None
+    }
+
+
+def oidc_config(argocd: ArgoCdConfig) -> str | None:
+    """argocd-cm `oidc.config` (no secret: the client secret is a `$oidc.clientSecret` reference)."""
+    if argocd.sso is None:
+        return None
+    sso = argocd.sso
+    body = {
+        "name": sso.name,
+        "issuer": sso.issuer,
+        "clientID": sso.client_id,
+        "clientSecret": f"${OIDC_SECRET_KEY}",
+        "requestedScopes": list(sso.requested_scopes),
+    }
+    return yaml.safe_dump(body, sort_keys=False)
+
+
+def rbac_policy(argocd: ArgoCdConfig) -> dict[str, str]:
+    """argocd-rbac-cm: the default role and the admin group mappings."""
+    admin_groups = argocd.sso.admin_groups if argocd.sso else ()
+    return {
+        "policy.default": "role:readonly" if argocd.default_role == "readonly" else "",
+        "policy.csv": "".join(f"g, {group}, role:admin\n" for group in admin_groups),
+        "scopes": "[groups]",
+    }
+
+
+def chart_values(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]:
+    """Values of the argo-cd chart: sizing, settings, RBAC and security defaults (no secrets)."""
+    cm: dict[str, str] = {
+        "admin.enabled": "false" if argocd.sso else "true",
+        "users.anonymous.enabled": "false",
+        "exec.enabled": "false",
+        "timeout.reconciliation": argocd.sync_interval,
+        "application.resourceTrackingMethod": "annotation",
+        "resource.customizations.health.argoproj.io_Application": APPLICATION_HEALTH_LUA,
+        "resource.customizations.health.argoproj.io_ApplicationSet": APPLICATIONSET_HEALTH_LUA,
+    }
+    if argocd.url is not None:
+        cm["url"] = argocd.url
+    oidc = oidc_config(argocd)
+    if oidc is not None:
+        cm["oidc.config"] = oidc
+    configs: dict[str, Any] = {
+        "cm": cm,
+        "rbac": rbac_policy(argocd),
+        # Pulumi owns argocd-secret (webhook and OIDC secrets); the chart must not render or prune it.
+        "secret": {"createSecret": False},
+    }
+    credentials = config.repo.credentials
+    if isinstance(credentials, SshCredentials):
+        configs["ssh"] = {"extraHosts": credentials.known_hosts}
+    return {
+        "crds": {"install": True, "keep": True},
+        "dex": {"enabled": False},
+        "configs": configs,
+        "controller": {"replicas": argocd.controller_replicas, "resources": _resources(argocd.controller_resources)},
+        "repoServer": {
+            "replicas": argocd.repo_server_replicas,
+            "resources": _resources(argocd.repo_server_resources),
+        },
+        "server": {"replicas": argocd.server_replicas},
+    }
+
+
+def sync_policy(argocd: ArgoCdConfig, *options: str) -> dict[str, Any]:
+    """Automated sync with prune and self-heal, and retry with exponential backoff."""
+    retry = argocd.retry
+    policy: dict[str, Any] = {
+        "automated": {"prune": True, "selfHeal": True},
+        "retry": {
+            "limit": retry.limit,
+            "backoff": {
+                "duration": retry.backoff_duration,
+                "factor": retry.backoff_factor,
+                "maxDuration": retry.backoff_max_duration,
+            },
+        },
+    }
+    if options:
+        policy["syncOptions"] = list(options)
+    return policy
+
+
+def self_application(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]:
+    """The Application through which Argo CD upgrades itself (seeded; never pruned or deleted with the root)."""
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "Application",
+        "metadata": _meta(SELF_APP, argocd.namespace, {SYNC_WAVE: "-3", **KEEP_ON_DELETE}),
+        "spec": {
+            "project": PLATFORM_PROJECT,
+            "source": {
+                "repoURL": argocd.chart_repository,
+                "chart": "argo-cd",
+                "targetRevision": argocd.chart_version,
+                "helm": {"releaseName": RELEASE_NAME, "valuesObject": chart_values(config, argocd)},
+            },
+            "destination": {"server": IN_CLUSTER, "namespace": argocd.namespace},
+            # Server-side apply: Argo CD's CRDs are too large for client-side apply's annotation.
+            "syncPolicy": sync_policy(argocd, "ServerSideApply=true"),
+        },
+    }
+
+
+def root_application(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]:
+    """The root Application for `clusters/<env>` (owned by Pulumi; its finalizer prunes on delete)."""
+    metadata = _meta(ROOT_NAME, argocd.namespace)
+    metadata["finalizers"] = [FINALIZER]
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "Application",
+        "metadata": metadata,
+        "spec": {
+            "project": PLATFORM_PROJECT,
+            "source": {
+                "repoURL": config.repo.cluster_url,
+                "targetRevision": config.repo.branch,
+                "path": config.environment_path,
+            },
+            "destination": {"server": IN_CLUSTER, "namespace": argocd.namespace},
+            "syncPolicy": sync_policy(argocd),
+        },
+    }
+
+
+def platform_project(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]:
+    """The `platform` AppProject: the config repo (and Argo CD's chart), the platform namespaces only."""
+    namespaces = dict.fromkeys((argocd.namespace, PLATFORM_NAMESPACE, *argocd.platform_namespaces))
+    repos = dict.fromkeys((config.repo.cluster_url, argocd.chart_repository, *argocd.platform_source_repos))
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "AppProject",
+        "metadata": _meta(PLATFORM_PROJECT, argocd.namespace),
+        "spec": {
+            "description": "Platform layers from the config repo (owned by Pulumi via platform-kit)",
+            "sourceRepos": list(repos),
+            "destinations": [{"server": IN_CLUSTER, "namespace": namespace} for namespace in namespaces],
+            "clusterResourceWhitelist": [{"group": group, "kind": kind} for group, kind in PLATFORM_CLUSTER_KINDS],
+        },
+    }
+
+
+def locked_default_project(argocd: ArgoCdConfig) -> dict[str, Any]:
+    """The `default` AppProject with nothing allowed, so every Application must name a real project."""
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "AppProject",
+        "metadata": _meta("default", argocd.namespace),
+        "spec": {
+            "description": "Locked down by platform-kit: use a named AppProject",
+            "sourceRepos": [],
+            "destinations": [],
+            "clusterResourceWhitelist": [],
+            "namespaceResourceBlacklist": [{"group": "*", "kind": "*"}],
+        },
+    }
+
+
+def cluster_secret_body(argocd: ArgoCdConfig, cluster_name: str, labels: dict[str, str], annotations: dict[str, str]):
+    """Declarative in-cluster cluster Secret whose labels/annotations carry the metadata contract."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {
+            "name": CLUSTER_SECRET,
+            "namespace": argocd.namespace,
+            "labels": {SECRET_TYPE: "cluster", **labels},
+            "annotations": dict(annotations),
+        },
+        "stringData": {
+            "name": cluster_name,
+            "server": IN_CLUSTER,
+            "config": '{"tlsClientConfig":{"insecure":false}}',
+        },
+    }
+
+
+def layer_application_set(
+    config: PlatformConfig,
+    argocd: ArgoCdConfig,
+    name: str,
+    path: str,
+    wave: int,
+    *,
+    namespace: str,
+    patches: list[dict[str, Any]] | None = None,
+    sync_options: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """An ApplicationSet that applies `path` of the config repo to this environment's cluster.
+
+    The cluster generator selects the cluster Secret of `config.environment`; the repository
+    URL, branch and any contract value come from its annotations, never from literals.
+    """
+    source: dict[str, Any] = {
+        "repoURL": annotation_template("repo_url"),
+        "targetRevision": annotation_template("repo_branch"),
+        "path": path,
+    }
+    if patches:
+        source["kustomize"] = {"patches": patches}
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "ApplicationSet",
+        "metadata": _meta(name, argocd.namespace, {SYNC_WAVE: str(wave)}),
+        "spec": {
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [
+                {"clusters": {"selector": {"matchLabels": {metadata_key("environment"): config.environment}}}}
+            ],
+            "template": {
+                "metadata": {
+                    "name": "{{ .nameNormalized }}-" + name,
+                    "annotations": {SYNC_WAVE: str(wave)},
+                    "finalizers": [FINALIZER],
+                },
+                "spec": {
+                    "project": PLATFORM_PROJECT,
+                    "source": source,
+                    "destination": {"server": "{{ .server }}", "namespace": namespace},
+                    "syncPolicy": sync_policy(argocd, *sync_options),
+                },
+            },
+            "syncPolicy": {"preserveResourcesOnDeletion": False},
+        },
+    }
