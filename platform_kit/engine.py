@@ -46,6 +46,8 @@ class Registration:
     custom: bool
     provider: str | None
     raw_inputs: dict[str, Any] = field(repr=False)
+    ignore_changes: list[str] = field(default_factory=list)
+    """Input paths Pulumi leaves alone after creation (`ignore_changes`), e.g. what GitOps owns."""
 
     @property
     def inputs(self) -> dict[str, Any]:
@@ -152,6 +154,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     custom=bool(request.custom),
                     provider=request.provider or None,
                     raw_inputs=rpc.deserialize_properties(request.object),
+                    ignore_changes=list(request.ignoreChanges),
                 )
             )
         return response

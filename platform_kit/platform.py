@@ -40,6 +40,10 @@ def build_agent(name: str, args: AgentArgs, opts: pulumi.ResourceOptions) -> pul
     """The GitOps agent component for `gitops.agent`."""
     if args.config.gitops.agent == "flux":
         return FluxAgent(name, args, opts=opts)
+    if args.config.gitops.agent == "argocd":
+        from platform_kit.gitops.argocd import ArgoCdAgent
+
+        return ArgoCdAgent(name, args, opts=opts)
     raise ValueError(f"unsupported GitOps agent {args.config.gitops.agent!r}")
 
 

@@ -212,8 +212,9 @@ def test_render_never_leaks_secrets(project: Path, tmp_path: Path):
     plan = json.loads(plan_text)
     (provider,) = [r for r in plan["resources"] if r["type"] == K8S_PROVIDER_TYPE]
     assert provider["inputs"]["kubeconfig"] == SECRET_MARKER
-    (secret,) = [r for r in plan["resources"] if r["type"] == SECRET_TYPE]
-    assert secret["inputs"]["stringData"] == SECRET_MARKER
+    secrets = [r for r in plan["resources"] if r["type"] == SECRET_TYPE]
+    assert sorted(r["name"] for r in secrets) == ["sec-flux-git-credentials", "sec-flux-webhook-token"]
+    assert all(secret["inputs"]["stringData"] == SECRET_MARKER for secret in secrets)
     (seed,) = [r for r in plan["resources"] if r["type"] == SEED_COMMIT_TYPE]
     assert seed["inputs"]["auth"] == SECRET_MARKER
     repo_text = "\n".join(content.decode("utf-8") for content in read_tree(out / "config-repo").values())

@@ -99,7 +99,7 @@ def test_ssh_key_becomes_identity_and_known_hosts(pulumi_recorder):
 
 def test_no_credentials_no_secret(pulumi_recorder):
     flux(pulumi_recorder)
-    assert pulumi_recorder.find(SECRET) == []
+    assert [r.name for r in pulumi_recorder.find(SECRET)] == ["f-webhook-token"]  # the Receiver's, not Git's
     assert "secretRef" not in pulumi_recorder.inputs(GIT_REPOSITORY, "f-source")["spec"]
 
 
@@ -151,7 +151,7 @@ def test_children_are_parented_and_prefixed(pulumi_recorder):
     flux(pulumi_recorder)
     component = pulumi_recorder.get("platform-kit:gitops:FluxAgent", "f")
     children = [r for r in pulumi_recorder.registrations if r.parent == component.urn]
-    assert len(children) == 6  # no credentials: no Secret
+    assert len(children) == 9  # no credentials: no Git Secret; webhook password, token Secret, Receiver
     assert all(child.name.startswith("f-") for child in children)
 
 
@@ -181,7 +181,7 @@ def test_platform_syncs_only_after_the_seed(platform, pulumi_recorder):
 def test_every_kubernetes_resource_uses_the_cluster_provider(platform, pulumi_recorder):
     provider = pulumi_recorder.get(K8S_PROVIDER, "dev-cluster-k8s")
     in_cluster = [r for r in pulumi_recorder.registrations if r.type.startswith("kubernetes:")]
-    assert len(in_cluster) == 7
+    assert len(in_cluster) == 9
     assert all(r.provider and r.provider.startswith(provider.urn + "::") for r in in_cluster)
 
 

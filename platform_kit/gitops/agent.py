@@ -23,3 +23,5 @@ class AgentArgs:
     """Credentials the agent uses to clone the config repo (None: public or unauthenticated)."""
     sync_after: Sequence[pulumi.Resource] = field(default_factory=tuple)
     """Resources the root sync must wait for, typically the seed commit."""
+    sso_client_secret: pulumi.Input[str] | None = None
+    """OIDC client secret resolved at the edge (Argo CD with `gitops.sso`); written only as a Pulumi secret."""

@@ -19,8 +19,17 @@ from platform_kit.config.metadata import METADATA_CONFIGMAP
 from platform_kit.config.models import FluxConfig
 from platform_kit.gitops.agent import AgentArgs
 from platform_kit.gitops.credentials import flux_secret_data
+from platform_kit.gitops.webhook import webhook_password
 from platform_kit.naming import type_token
-from platform_kit.repo.flux import ROOT_NAME, flux_instance, root_git_repository, root_kustomization
+from platform_kit.repo.flux import (
+    RECEIVER_TOKEN_SECRET,
+    ROOT_NAME,
+    flux_instance,
+    receiver_webhook_path,
+    root_git_repository,
+    root_kustomization,
+    webhook_receiver,
+)
 
 WAIT_FOR_READY = {"pulumi.com/waitFor": "condition=Ready"}
 """pulumi-kubernetes annotation: `pulumi up` waits until the object reports Ready."""
@@ -41,6 +50,10 @@ class FluxAgent(pulumi.ComponentResource):
 
     root_sync: k8s.apiextensions.CustomResource
     """The root Kustomization; deleting it makes Flux prune everything it applied."""
+    webhook_secret: pulumi.Output[str] | None
+    """Token of the push webhook Receiver (a Pulumi secret); None without `notification-controller`."""
+    webhook_url: pulumi.Output[str] | None
+    """Public URL of the Receiver (`<webhook.publicUrl>/hook/<digest>`, a secret); None without a public URL."""
 
     def __init__(self, name: str, args: AgentArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(type_token("gitops", "FluxAgent"), name, None, opts)
@@ -134,5 +147,40 @@ class FluxAgent(pulumi.ComponentResource):
                 ),
             ),
         )
+        self.webhook_secret, self.webhook_url = self._webhook(name, flux, namespace, source, ready_timeout)
         self.namespace = flux.namespace
-        self.register_outputs({"namespace": flux.namespace, "rootSync": ROOT_NAME})
+        self.register_outputs(
+            {"namespace": flux.namespace, "rootSync": ROOT_NAME, "webhookSecret": self.webhook_secret}
+        )
+
+    def _webhook(self, name: str, flux: FluxConfig, namespace, source, ready_timeout):
+        """A Receiver for Git push webhooks, its generated token Secret, and the public URL."""
+        if "notification-controller" not in flux.components:
+            return None, None
+        password = webhook_password(name, self)
+        token = k8s.core.v1.Secret(
+            f"{name}-webhook-token",
+            metadata={"name": RECEIVER_TOKEN_SECRET, "namespace": flux.namespace, "labels": MANAGED_BY},
+            type="Opaque",
+            string_data=pulumi.Output.secret(password.result.apply(lambda secret: {"token": secret})),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[namespace], additional_secret_outputs=["data", "stringData"]
+            ),
+        )
+        body = webhook_receiver(flux)
+        k8s.apiextensions.CustomResource(
+            f"{name}-receiver",
+            api_version=body["apiVersion"],
+            kind=body["kind"],
+            metadata=with_annotations(body, WAIT_FOR_READY),
+            spec=body["spec"],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[source, token], custom_timeouts=ready_timeout),
+        )
+        public_url = flux.webhook.public_url
+        if public_url is None:
+            return password.result, None
+        receiver = body["metadata"]
+        url = password.result.apply(
+            lambda secret: public_url + receiver_webhook_path(secret, receiver["name"], receiver["namespace"])
+        )
+        return password.result, url

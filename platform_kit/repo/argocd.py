@@ -304,3 +304,11 @@ def layer_application_set(
             "syncPolicy": {"preserveResourcesOnDeletion": False},
         },
     }
+
+
+def settings_secret_data(webhook_secret: str, oidc_client_secret: str | None) -> dict[str, str]:
+    """Keys Pulumi writes into `argocd-secret`: the webhook secret for every dialect, the OIDC client secret."""
+    data = dict.fromkeys(WEBHOOK_SECRET_KEYS, webhook_secret)
+    if oidc_client_secret is not None:
+        data[OIDC_SECRET_KEY] = oidc_client_secret
+    return data

@@ -6,6 +6,7 @@ functions, so what Pulumi applies on day one is byte-for-byte what Git holds aft
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from platform_kit import versions
@@ -17,6 +18,15 @@ ROOT_NAME = "flux-system"
 
 PRUNE_DISABLED = {"kustomize.toolkit.fluxcd.io/prune": "disabled"}
 """Keeps Flux from deleting itself when the root Kustomization is torn down."""
+
+RECEIVER_TOKEN_SECRET = "flux-system-webhook"
+"""Secret holding the token of the webhook Receiver (owned by Pulumi)."""
+
+RECEIVER_TYPES = {"github": "github", "gitlab": "gitlab", "generic": "generic"}
+"""Receiver `type` for each `webhook.provider`."""
+
+RECEIVER_EVENTS = {"github": ["ping", "push"], "gitlab": ["Push Hook", "Tag Push Hook"], "generic": []}
+"""Events each Receiver type acts on (generic receivers have none)."""
 
 HELM_CHART_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 
@@ -133,3 +143,26 @@ def root_kustomization(config: PlatformConfig, flux: FluxConfig) -> dict[str, An
     body["spec"]["wait"] = False
     body["spec"]["deletionPolicy"] = "Delete"
     return body
+
+
+def webhook_receiver(flux: FluxConfig) -> dict[str, Any]:
+    """The notification-controller Receiver that makes a Git push reconcile the root GitRepository now."""
+    spec: dict[str, Any] = {
+        "type": RECEIVER_TYPES[flux.webhook.provider],
+        "secretRef": {"name": RECEIVER_TOKEN_SECRET},
+        "resources": [{"apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository", "name": ROOT_NAME}],
+    }
+    events = RECEIVER_EVENTS[flux.webhook.provider]
+    if events:
+        spec["events"] = list(events)
+    return {
+        "apiVersion": "notification.toolkit.fluxcd.io/v1",
+        "kind": "Receiver",
+        "metadata": _meta(ROOT_NAME, flux.namespace),
+        "spec": spec,
+    }
+
+
+def receiver_webhook_path(token: str, name: str, namespace: str) -> str:
+    """The path notification-controller serves a Receiver on: `/hook/` + sha256(token + name + namespace)."""
+    return "/hook/" + hashlib.sha256((token + name + namespace).encode()).hexdigest()

@@ -1,0 +1,173 @@
+"""ArgoCdAgent: the first install of Argo CD (Helm chart) and the root Application of the config repo.
+
+Pulumi owns: the namespace, the chart's first Helm release, `argocd-secret` (webhook and
+OIDC client secrets), the repository credentials Secret, the cluster Secret carrying the
+metadata contract, the `platform` AppProject, the lock-down of the `default` project and
+the root Application. The repo holds an Application for the same chart with the same
+values, so Argo CD upgrades itself; Pulumi ignores later changes to the release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from platform_kit import versions
+from platform_kit.config.gitops import ArgoCdConfig
+from platform_kit.config.metadata import PlatformMetadata
+from platform_kit.gitops.agent import AgentArgs
+from platform_kit.gitops.credentials import argocd_secret_data
+from platform_kit.gitops.flux import MANAGED_BY, with_annotations
+from platform_kit.gitops.webhook import webhook_password
+from platform_kit.naming import type_token
+from platform_kit.repo.argocd import (
+    ARGOCD_SECRET,
+    RELEASE_NAME,
+    REPO_SECRET,
+    SECRET_TYPE,
+    WEBHOOK_PATH,
+    chart_values,
+    cluster_secret_body,
+    locked_default_project,
+    platform_project,
+    root_application,
+    settings_secret_data,
+)
+
+WAIT_FOR_HEALTHY = {"pulumi.com/waitFor": "jsonpath={.status.health.status}=Healthy"}
+"""pulumi-kubernetes annotation: `pulumi up` waits until Argo CD reports the Application Healthy."""
+
+PATCH_FORCE = {"pulumi.com/patchForce": "true"}
+"""Lets Pulumi's server-side apply take over fields Argo CD set when it created the `default` project."""
+
+ARGOCD_LABELS = {"app.kubernetes.io/part-of": "argocd", "app.kubernetes.io/managed-by": "pulumi"}
+"""Labels on argocd-secret (Argo CD reads only Secrets that are part of `argocd`)."""
+
+
+def cluster_secret(argocd: ArgoCdConfig, variables: Mapping[str, str]) -> dict:
+    """The cluster Secret for the metadata contract as `PLATFORM_*` variables (what AgentArgs carries)."""
+    metadata = PlatformMetadata.from_variables(variables)
+    body = cluster_secret_body(argocd, metadata.cluster_name, metadata.to_labels(), metadata.to_annotations())
+    body["metadata"]["labels"] = {**MANAGED_BY, **body["metadata"]["labels"]}
+    return body
+
+
+class ArgoCdAgent(pulumi.ComponentResource):
+    """Installs Argo CD and points it at the config repo; afterwards Argo CD manages itself."""
+
+    root_sync: k8s.apiextensions.CustomResource
+    """The root Application; deleting it makes Argo CD delete everything it applied."""
+    webhook_secret: pulumi.Output[str]
+    """Secret to register with the Git host's push webhook (a Pulumi secret)."""
+    webhook_url: pulumi.Output[str] | None
+    """Public URL of the webhook endpoint (`<webhook.publicUrl>/api/webhook`), None without a public URL."""
+
+    def __init__(self, name: str, args: AgentArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(type_token("gitops", "ArgoCdAgent"), name, None, opts)
+        argocd = args.config.gitops
+        if not isinstance(argocd, ArgoCdConfig):
+            raise TypeError("ArgoCdAgent needs gitops.agent = argocd")
+        if argocd.sso is not None and args.sso_client_secret is None:
+            raise ValueError("gitops.sso is set but no OIDC client secret was resolved (AgentArgs.sso_client_secret)")
+        ns = argocd.namespace
+        timeout = f"{argocd.ready_timeout_seconds}s"
+
+        def child(**options) -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=self), pulumi.ResourceOptions(**options))
+
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-namespace", metadata={"name": ns, "labels": MANAGED_BY}, opts=child()
+        )
+        secret_outputs = ["data", "stringData"]
+        password = webhook_password(name, self)
+        oidc_secret = args.sso_client_secret if argocd.sso is not None else None
+        settings = k8s.core.v1.Secret(
+            f"{name}-settings",
+            metadata={"name": ARGOCD_SECRET, "namespace": ns, "labels": ARGOCD_LABELS},
+            type="Opaque",
+            string_data=pulumi.Output.secret(
+                pulumi.Output.all(password.result, oidc_secret).apply(lambda v: settings_secret_data(v[0], v[1]))
+            ),
+            opts=child(depends_on=[namespace], additional_secret_outputs=secret_outputs),
+        )
+        install = k8s.helm.v3.Release(
+            f"{name}-install",
+            k8s.helm.v3.ReleaseArgs(
+                name=RELEASE_NAME,
+                chart=versions.ARGOCD_CHART,
+                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=argocd.chart_repository),
+                version=argocd.chart_version,
+                namespace=ns,
+                values=chart_values(args.config, argocd),
+                skip_await=False,
+                atomic=True,
+                timeout=argocd.ready_timeout_seconds,
+            ),
+            # Argo CD upgrades itself from Git (clusters/<env>/argocd.yaml) after bootstrap.
+            opts=child(
+                depends_on=[namespace, settings],
+                ignore_changes=["version", "values", "chart", "repositoryOpts"],
+            ),
+        )
+        root_dependencies: list[pulumi.Resource] = [install, settings, *args.sync_after]
+        if args.auth is not None:
+            root_dependencies.append(
+                k8s.core.v1.Secret(
+                    f"{name}-git-credentials",
+                    metadata={
+                        "name": REPO_SECRET,
+                        "namespace": ns,
+                        "labels": {SECRET_TYPE: "repository", **MANAGED_BY},
+                    },
+                    type="Opaque",
+                    string_data=pulumi.Output.secret(argocd_secret_data(args.auth, args.config.repo.cluster_url)),
+                    opts=child(depends_on=[namespace], additional_secret_outputs=secret_outputs),
+                )
+            )
+        cluster_body = pulumi.Output.from_input(args.metadata).apply(lambda v: cluster_secret(argocd, v))
+        root_dependencies.append(
+            k8s.core.v1.Secret(
+                f"{name}-metadata",
+                metadata=cluster_body.apply(lambda body: body["metadata"]),
+                type="Opaque",
+                string_data=cluster_body.apply(lambda body: body["stringData"]),
+                opts=child(depends_on=[namespace]),
+            )
+        )
+        for suffix, body, resource_type, extra in (
+            ("platform-project", platform_project(args.config, argocd), k8s.apiextensions.CustomResource, {}),
+            ("default-project", locked_default_project(argocd), k8s.apiextensions.CustomResourcePatch, PATCH_FORCE),
+        ):
+            root_dependencies.append(
+                resource_type(
+                    f"{name}-{suffix}",
+                    api_version=body["apiVersion"],
+                    kind=body["kind"],
+                    metadata=with_annotations(body, extra) if extra else body["metadata"],
+                    spec=body["spec"],
+                    opts=child(depends_on=[install]),
+                )
+            )
+        root_body = root_application(args.config, argocd)
+        # Depends on everything above, so `pulumi destroy` deletes it first and waits while
+        # Argo CD's finalizer deletes what it applied, before Argo CD itself goes.
+        self.root_sync = k8s.apiextensions.CustomResource(
+            f"{name}-root-sync",
+            api_version=root_body["apiVersion"],
+            kind=root_body["kind"],
+            metadata=with_annotations(root_body, WAIT_FOR_HEALTHY),
+            spec=root_body["spec"],
+            opts=child(
+                depends_on=root_dependencies,
+                custom_timeouts=pulumi.CustomTimeouts(create=timeout, update=timeout),
+            ),
+        )
+        self.namespace = ns
+        self.webhook_secret = password.result
+        public_url = argocd.webhook.public_url
+        self.webhook_url = pulumi.Output.from_input(public_url + WEBHOOK_PATH) if public_url else None
+        self.register_outputs(
+            {"namespace": ns, "rootSync": root_body["metadata"]["name"], "webhookSecret": self.webhook_secret}
+        )
