@@ -23,6 +23,8 @@ class PlatformArgs:
     """The environment's validated config."""
     auth: GitAuth | None = None
     """Resolved config repo credentials (see `platform_kit.gitops.credentials.resolve_git_auth`)."""
+    sso_client_secret: str | None = None
+    """Resolved OIDC client secret of an Argo CD with SSO (see `resolve_sso_client_secret`)."""
 
 
 def build_cluster(name: str, config: ClusterConfig, opts: pulumi.ResourceOptions) -> ClusterHandle:
@@ -94,7 +96,13 @@ class Platform(pulumi.ComponentResource):
         self.metadata = metadata_variables(config, self.cluster)
         self.agent = build_agent(
             f"{name}-{config.gitops.agent}",
-            AgentArgs(config=config, metadata=self.metadata, auth=args.auth, sync_after=[seed.resource]),
+            AgentArgs(
+                config=config,
+                metadata=self.metadata,
+                auth=args.auth,
+                sync_after=[seed.resource],
+                sso_client_secret=args.sso_client_secret,
+            ),
             pulumi.ResourceOptions(parent=self, provider=self.cluster.provider),
         )
         self.register_outputs(
