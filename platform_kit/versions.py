@@ -29,3 +29,12 @@ ARGOCD_CHART = "argo-cd"
 
 ARGOCD_CHART_VERSION = "8.0.0"
 """Argo CD chart version Pulumi installs on day one (Argo CD upgrades itself from Git afterwards)."""
+
+EXTERNAL_SECRETS_CHART_VERSION = "0.19.2"
+"""external-secrets chart (https://charts.external-secrets.io); serves the external-secrets.io/v1 API."""
+
+KUBE_PROMETHEUS_STACK_CHART_VERSION = "77.6.2"
+"""kube-prometheus-stack chart (https://prometheus-community.github.io/helm-charts)."""
+
+KYVERNO_CHART_VERSION = "3.5.2"
+"""kyverno chart (https://kyverno.github.io/kyverno/); Kyverno 1.15, rule-level failureAction."""
