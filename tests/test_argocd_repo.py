@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from lupa import LuaRuntime
 
 from platform_kit import versions
-from platform_kit.config import ConfigError, PlatformMetadata, parse_platform_config
+from platform_kit.config import ConfigError, PlatformMetadata, parse_platform_config, stack_config_schema
 from platform_kit.config.metadata import LABEL_FIELDS, VARIABLES, metadata_key
 from platform_kit.gitops.credentials import CredentialError, argocd_secret_data, resolve_sso_client_secret
 from platform_kit.publish import GitAuth
@@ -21,6 +22,7 @@ from platform_kit.repo.argocd_repo import contract_patches
 from platform_kit.repo.shared import platform_namespace_objects
 from platform_kit.testing.manifests import kustomize_build, load_documents, validate_object, validate_tree
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
 KNOWN_HOSTS = "git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample"
 
 
@@ -432,3 +434,16 @@ def test_application_health_is_its_reported_health():
 def test_applicationset_is_healthy_only_when_its_applications_are(status, expected):
     obj = {"metadata": {"name": "infra"}} | ({"status": status} if status else {})
     assert lua_health(APPLICATIONSET_HEALTH_LUA, obj)["status"] == expected
+
+
+def test_published_schema_accepts_argocd_stacks_and_secure_client_secrets():
+    schema = jsonschema.Draft202012Validator(stack_config_schema())
+    document = yaml.safe_load((REPO_ROOT / "stacks" / "Pulumi.local-argocd.yaml").read_text())
+    assert list(schema.iter_errors(document)) == []
+    gitops = document["config"]["platform:gitops"]
+    gitops.update(url="https://cd.example.com", sso={**SSO, "clientSecretEnv": None})
+    gitops["sso"].pop("clientSecretEnv")
+    gitops["sso"]["clientSecret"] = {"secure": "v1:abc"}
+    assert list(schema.iter_errors(document)) == []
+    gitops["controllerReplicaz"] = 2
+    assert list(schema.iter_errors(document)) != []
