@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 
 from platform_kit.cluster import ClusterHandle, ExistingCluster, ExistingClusterArgs
-from platform_kit.config.metadata import NO_REGION, PlatformMetadata
+from platform_kit.config.metadata import NO_VALUE, PlatformMetadata
 from platform_kit.config.models import ClusterConfig, PlatformConfig
 from platform_kit.gitops import AgentArgs, ConfigRepoSeed, ConfigRepoSeedArgs, FluxAgent
+from platform_kit.gitops.credentials import resolve_git_auth, resolve_notification_url, resolve_sso_client_secret
 from platform_kit.naming import type_token
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
@@ -17,14 +19,30 @@ from platform_kit.repo import render_config_repo
 
 @dataclass(frozen=True)
 class PlatformArgs:
-    """Inputs of Platform."""
+    """Inputs of Platform: the config plus the secrets resolved at the program's edge."""
 
     config: PlatformConfig
     """The environment's validated config."""
     auth: GitAuth | None = None
     """Resolved config repo credentials (see `platform_kit.gitops.credentials.resolve_git_auth`)."""
+    notification_url: str | None = None
+    """Resolved webhook URL of the agent's notifications (a secret), if configured."""
     sso_client_secret: str | None = None
     """Resolved OIDC client secret of an Argo CD with SSO (see `resolve_sso_client_secret`)."""
+
+    @classmethod
+    def from_environment(
+        cls, config: PlatformConfig, environ: Mapping[str, str], *, offline: bool = False
+    ) -> PlatformArgs:
+        """Resolve every secret reference of `config` (env vars, secure config) once, at the edge."""
+        return cls(
+            config=config,
+            auth=resolve_git_auth(config.repo.credentials, environ, offline=offline),
+            notification_url=resolve_notification_url(
+                config.services.observability.notifications, environ, offline=offline
+            ),
+            sso_client_secret=resolve_sso_client_secret(config.gitops, environ, offline=offline),
+        )
 
 
 def build_cluster(name: str, config: ClusterConfig, opts: pulumi.ResourceOptions) -> ClusterHandle:
@@ -49,19 +67,44 @@ def build_agent(name: str, args: AgentArgs, opts: pulumi.ResourceOptions) -> pul
     raise ValueError(f"unsupported GitOps agent {args.config.gitops.agent!r}")
 
 
-def metadata_variables(config: PlatformConfig, cluster: ClusterHandle) -> pulumi.Output[dict[str, str]]:
-    """The metadata contract for this environment as Flux substitution variables."""
-    return pulumi.Output.all(cluster.name, cluster.region).apply(
+def metadata_variables(
+    config: PlatformConfig, cluster: ClusterHandle, eso_role_arn: pulumi.Input[str] = NO_VALUE
+) -> pulumi.Output[dict[str, str]]:
+    """The metadata contract for this environment as `PLATFORM_*` variables."""
+    secrets_on = config.services.secrets.enabled
+    return pulumi.Output.all(cluster.name, cluster.region, eso_role_arn).apply(
         lambda values: PlatformMetadata(
             environment=config.environment,
             cluster_name=values[0],
             cluster_kind=cluster.kind,
-            region=values[1] or NO_REGION,
+            region=values[1] or NO_VALUE,
             repo_url=config.repo.cluster_url,
             repo_branch=config.repo.branch,
             repo_path=config.environment_path,
+            secrets_region=(config.secrets_region or NO_VALUE) if secrets_on else NO_VALUE,
+            secrets_prefix=config.secrets_prefix if secrets_on else NO_VALUE,
+            eso_role_arn=values[2] or NO_VALUE,
         ).to_variables()
     )
+
+
+def build_secrets(name: str, config: PlatformConfig, cluster: ClusterHandle, opts: pulumi.ResourceOptions):
+    """The cloud side of the secrets manager, or None when secrets are off (imports AWS lazily)."""
+    if not config.services.secrets.enabled:
+        return None
+    import pulumi_aws as aws
+
+    from platform_kit.services.secrets import PlatformSecrets, PlatformSecretsArgs
+
+    provider = cluster.aws_provider
+    if provider is None or config.services.secrets.region not in (None, config.secrets_region):
+        provider = aws.Provider(
+            f"{name}-aws",
+            region=config.secrets_region,
+            default_tags={"tags": {"platform-kit.io/environment": config.environment}},
+            opts=opts,
+        )
+    return PlatformSecrets(name, PlatformSecretsArgs(config=config, cluster=cluster, aws_provider=provider), opts=opts)
 
 
 class Platform(pulumi.ComponentResource):
@@ -78,6 +121,7 @@ class Platform(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
 
         self.cluster = build_cluster(f"{name}-cluster", config.cluster, child)
+        self.secrets = build_secrets(f"{name}-secrets", config, self.cluster, child)
 
         files = {manifest.path: manifest.content for manifest in render_config_repo(config)}
         seed = ConfigRepoSeed(
@@ -93,14 +137,18 @@ class Platform(pulumi.ComponentResource):
         )
         self.seed_commit = seed.commit
 
-        self.metadata = metadata_variables(config, self.cluster)
+        self.metadata = metadata_variables(
+            config, self.cluster, self.secrets.eso_role_arn if self.secrets else NO_VALUE
+        )
+        sync_after = [seed.resource, *([self.secrets] if self.secrets else [])]
         self.agent = build_agent(
             f"{name}-{config.gitops.agent}",
             AgentArgs(
                 config=config,
                 metadata=self.metadata,
                 auth=args.auth,
-                sync_after=[seed.resource],
+                sync_after=sync_after,
+                notification_url=args.notification_url,
                 sso_client_secret=args.sso_client_secret,
             ),
             pulumi.ResourceOptions(parent=self, provider=self.cluster.provider),

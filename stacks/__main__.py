@@ -7,17 +7,16 @@ import pulumi
 
 from platform_kit.config import ConfigError, load_pulumi_config
 from platform_kit.engine import is_offline
-from platform_kit.gitops.credentials import CredentialError, resolve_git_auth, resolve_sso_client_secret
+from platform_kit.gitops.credentials import CredentialError
 from platform_kit.platform import Platform, PlatformArgs
 
 try:
     config = load_pulumi_config(project_dir=Path(__file__).resolve().parent.parent)
-    auth = resolve_git_auth(config.repo.credentials, os.environ, offline=is_offline())
-    sso_client_secret = resolve_sso_client_secret(config.gitops, os.environ, offline=is_offline())
+    args = PlatformArgs.from_environment(config, os.environ, offline=is_offline())
 except (ConfigError, CredentialError) as error:
     raise pulumi.RunError(str(error)) from None
 
-platform = Platform(config.environment, PlatformArgs(config=config, auth=auth, sso_client_secret=sso_client_secret))
+platform = Platform(config.environment, args)
 
 pulumi.export("environment", config.environment)
 pulumi.export("clusterName", platform.cluster.name)

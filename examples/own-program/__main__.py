@@ -12,16 +12,16 @@ import pulumi_kubernetes as k8s
 
 from platform_kit.config import ConfigError, load_pulumi_config
 from platform_kit.engine import is_offline
-from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
+from platform_kit.gitops.credentials import CredentialError
 from platform_kit.platform import Platform, PlatformArgs
 
 try:
     config = load_pulumi_config(project_dir=Path(__file__).resolve().parent)
-    auth = resolve_git_auth(config.repo.credentials, os.environ, offline=is_offline())
+    args = PlatformArgs.from_environment(config, os.environ, offline=is_offline())
 except (ConfigError, CredentialError) as error:
     raise pulumi.RunError(str(error)) from None
 
-platform = Platform(config.environment, PlatformArgs(config=config, auth=auth))
+platform = Platform(config.environment, args)
 
 # The team's own resources reuse the cluster's provider from the handle.
 sandbox = pulumi.Config("team").get("sandboxNamespace") or "sandbox"

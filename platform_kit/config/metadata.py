@@ -4,7 +4,8 @@ Pulumi writes it into the cluster in the agent's native form: a ConfigMap read b
 `postBuild.substituteFrom` (the `PLATFORM_*` variables), or the labels and annotations of
 Argo CD's cluster Secret (`platform-kit.io/*` keys) read by ApplicationSets. Seeded
 manifests refer to these names, never to literal values.
-Bump CONTRACT_VERSION on any incompatible change (renamed or removed variable).
+Bump CONTRACT_VERSION on any incompatible change (renamed or removed variable); adding
+a variable with a `none` default is compatible and keeps the version.
 """
 
 from __future__ import annotations
@@ -30,11 +31,15 @@ VARIABLES: dict[str, str] = {
     "repo_url": "PLATFORM_REPO_URL",
     "repo_branch": "PLATFORM_REPO_BRANCH",
     "repo_path": "PLATFORM_REPO_PATH",
+    "secrets_region": "PLATFORM_SECRETS_REGION",
+    "secrets_prefix": "PLATFORM_SECRETS_PREFIX",
+    "eso_role_arn": "PLATFORM_ESO_ROLE_ARN",
 }
 """Model field -> substitution variable name, the stable public interface for repo authors."""
 
-NO_REGION = "none"
-"""Value of PLATFORM_REGION for a cluster without a cloud region."""
+NO_VALUE = "none"
+"""Value of a contract field that does not apply (no region, secrets off, static credentials)."""
+NO_REGION = NO_VALUE
 
 KEY_PREFIX = "platform-kit.io/"
 """Prefix of the Argo CD cluster Secret's label and annotation keys (`platform-kit.io/cluster-name`)."""
@@ -73,6 +78,12 @@ class PlatformMetadata(BaseModel):
     """Branch the agent follows."""
     repo_path: str
     """Directory of this environment in the config repo."""
+    secrets_region: str = NO_VALUE
+    """Region of the secrets manager, or `none` when secrets are off."""
+    secrets_prefix: str = NO_VALUE
+    """Name prefix of the platform's secrets (`<env>/platform/`), or `none`."""
+    eso_role_arn: str = NO_VALUE
+    """IAM role of External Secrets Operator (workload identity), or `none`."""
 
     def to_variables(self) -> dict[str, str]:
         """The contract as Flux substitution variables (`PLATFORM_*` -> value)."""

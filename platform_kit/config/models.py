@@ -8,6 +8,8 @@ The parts live in `base`, `cluster`, `gitops` and `repo`; this module re-exports
 
 from __future__ import annotations
 
+from pydantic import ValidationInfo, field_validator
+
 from platform_kit.config.base import (
     AGENT_READABLE_SCHEMES,
     DnsLabel,
@@ -28,6 +30,7 @@ from platform_kit.config.repo import (
     SshCredentials,
     TokenCredentials,
 )
+from platform_kit.config.services import ServicesConfig
 
 __all__ = [
     "AGENT_READABLE_SCHEMES",
@@ -60,6 +63,36 @@ class PlatformConfig(Model):
     """The GitOps agent that takes over after bootstrap."""
     repo: ConfigRepoConfig
     """The config repo the agent watches."""
+    services: ServicesConfig = ServicesConfig()
+    """Platform services (secrets, observability, policy); all off unless configured."""
+
+    @field_validator("services")
+    @classmethod
+    def _services_fit_the_cluster(cls, services: ServicesConfig, info: ValidationInfo) -> ServicesConfig:
+        cluster = info.data.get("cluster")
+        secrets = services.secrets
+        if cluster is None or not secrets.enabled or cluster.kind == "eks":
+            return services
+        if secrets.region is None:
+            raise ValueError("secrets.region is required when the cluster is not EKS")
+        if secrets.auth == "workload-identity":
+            raise ValueError("secrets.auth `workload-identity` needs an EKS cluster; use `static`")
+        return services
+
+    @property
+    def secrets_region(self) -> str | None:
+        """Region of the secrets manager: configured, else the EKS cluster's."""
+        return self.services.secrets.region or getattr(self.cluster, "region", None)
+
+    @property
+    def secrets_auth(self) -> str:
+        """How ESO authenticates: workload identity on EKS unless configured otherwise, else static."""
+        return self.services.secrets.auth or ("workload-identity" if self.cluster.kind == "eks" else "static")
+
+    @property
+    def secrets_prefix(self) -> str:
+        """Name prefix of the platform's own secrets in the secrets manager."""
+        return f"{self.environment}/platform/"
 
     @property
     def environment_path(self) -> str:

@@ -25,3 +25,5 @@ class AgentArgs:
     """Resources the root sync must wait for, typically the seed commit."""
     sso_client_secret: pulumi.Input[str] | None = None
     """OIDC client secret resolved at the edge (Argo CD with `gitops.sso`); written only as a Pulumi secret."""
+    notification_url: str | None = None
+    """Webhook URL (secret) of the agent's own notifications; none when unset."""

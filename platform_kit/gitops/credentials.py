@@ -79,3 +79,17 @@ def resolve_sso_client_secret(gitops: GitopsConfig, environ: Mapping[str, str], 
     return _secret_from(
         sso.client_secret, sso.client_secret_env, environ, "clientSecret", offline, "platform.gitops.sso"
     )
+
+
+def resolve_notification_url(notifications, environ: Mapping[str, str], *, offline: bool = False) -> str | None:
+    """The agent notifications' webhook URL (a secret), or None when notifications are off."""
+    if notifications is None:
+        return None
+    return _secret_from(
+        notifications.webhook_url,
+        notifications.webhook_url_env,
+        environ,
+        "webhookUrl",
+        offline,
+        where="platform.services.observability.notifications",
+    )
