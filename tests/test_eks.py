@@ -41,8 +41,9 @@ def test_control_plane_defaults(runs, stack):
     assert cluster["bootstrapSelfManagedAddons"] is False
     assert set(cluster["enabledClusterLogTypes"]) == {"api", "audit", "authenticator", "controllerManager", "scheduler"}
     assert cluster["encryptionConfig"]["resources"] == ["secrets"]
-    key = one(runs[stack], "aws:kms/key:Key").inputs
-    assert key["enableKeyRotation"] is True
+    keys = {r.name: r.inputs for r in of_type(runs[stack], "aws:kms/key:Key")}
+    assert all(key["enableKeyRotation"] is True for key in keys.values())
+    assert f"{stack}-cluster-secrets-key" in keys
     assert cluster["encryptionConfig"]["provider"]["keyArn"].startswith("arn:aws:kms:")
     assert cluster["version"] == "1.33"
     assert cluster["vpcConfig"]["endpointPrivateAccess"] is True

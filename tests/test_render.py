@@ -97,7 +97,7 @@ def test_every_kustomization_substitutes_from_the_contract(local_tree):
     docs = []
     for name in ("infrastructure.yaml", "apps.yaml"):
         docs += list(yaml.safe_load_all((local_tree / "clusters/local" / name).read_text()))
-    assert {d["metadata"]["name"] for d in docs} == {"infra-controllers", "infra-configs", "apps"}
+    assert {d["metadata"]["name"] for d in docs} == {"infra-controllers", "infra-configs", "apps"}  # no services
     for doc in docs:
         assert doc["spec"]["postBuild"]["substituteFrom"] == [{"kind": "ConfigMap", "name": METADATA_CONFIGMAP}]
         assert doc["spec"]["prune"] is True
@@ -129,7 +129,7 @@ def test_flux_manages_itself_but_never_prunes_itself(local_tree):
 
 def test_every_object_validates_and_every_kustomization_builds(local_tree):
     kustomization_dirs = [p.parent for p in local_tree.rglob("kustomization.yaml")]
-    assert len(kustomization_dirs) == 6
+    assert len(kustomization_dirs) == 8
     assert validate_tree(local_tree) == []
 
 

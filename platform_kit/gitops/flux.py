@@ -30,6 +30,7 @@ from platform_kit.repo.flux import (
     root_kustomization,
     webhook_receiver,
 )
+from platform_kit.repo.flux_notifications import NOTIFICATIONS_SECRET
 
 WAIT_FOR_READY = {"pulumi.com/waitFor": "condition=Ready"}
 """pulumi-kubernetes annotation: `pulumi up` waits until the object reports Ready."""
@@ -147,6 +148,16 @@ class FluxAgent(pulumi.ComponentResource):
                 ),
             ),
         )
+        if args.notification_url is not None:
+            k8s.core.v1.Secret(
+                f"{name}-notifications",
+                metadata={"name": NOTIFICATIONS_SECRET, "namespace": flux.namespace, "labels": MANAGED_BY},
+                type="Opaque",
+                string_data=pulumi.Output.secret({"address": args.notification_url}),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[namespace], additional_secret_outputs=["data", "stringData"]
+                ),
+            )
         self.webhook_secret, self.webhook_url = self._webhook(name, flux, namespace, source, ready_timeout)
         self.namespace = flux.namespace
         self.register_outputs(

@@ -1,0 +1,157 @@
+"""Where the platform services live in the config repo, for every agent (pure).
+
+Each environment gets an overlay directory, `infrastructure/<env>/`, applied in stages:
+
+    controllers/     shared infrastructure/controllers + ESO and Kyverno charts
+    configs/         shared infrastructure/configs + ClusterSecretStore, monitoring
+                     namespace, Grafana admin ExternalSecret, Kyverno policies
+                     (shared base infrastructure/policies + this environment's patches)
+    observability/   kube-prometheus-stack chart (its admin secret exists by now)
+    monitoring/      rules, monitors and dashboards (need kube-prometheus-stack's CRDs)
+
+Charts are agent-specific (Flux: HelmRepository + HelmRelease files in the stage
+directory; Argo CD: ApplicationSets in clusters/<env>/), so `env_overlay` takes the
+agent's chart wrapper; every other object is shared by both agents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from platform_kit.config.models import PlatformConfig
+from platform_kit.config.services import PolicyConfig
+from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
+from platform_kit.repo.services.charts import HelmChart
+from platform_kit.repo.services.observability import MONITORING_NAMESPACE, monitoring_objects, prometheus_stack_chart
+from platform_kit.repo.services.policy import failure_action_patches, kyverno_chart, policy_objects
+from platform_kit.repo.services.secrets import (
+    ESO_NAMESPACE,
+    GRAFANA_ADMIN_SECRET,
+    cluster_secret_store,
+    eso_chart,
+    grafana_admin_external_secret,
+)
+from platform_kit.repo.shared import PLATFORM_NAMESPACE
+
+STAGES = ("controllers", "configs", "observability", "monitoring")
+"""Order in which an environment's overlay directories are applied."""
+
+DEFAULT_AGENT_NAMESPACES = ("argocd", "flux-system")
+"""Agent namespaces the shared policy base exempts; another namespace is added per environment."""
+
+POLICY_BASE = "infrastructure/policies"
+"""Shared Kyverno policy base (Audit); environments switch it to Enforce in their overlay."""
+
+ChartWrapper = Callable[[HelmChart], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One applied step of an environment's overlay."""
+
+    name: str
+    """Stage name (`controllers`, ...)."""
+    path: str
+    """Directory in the repo."""
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    """Objects defined in this directory (shared bases excluded)."""
+    charts: list[HelmChart] = field(default_factory=list)
+    """Charts installed in this stage."""
+    bases: list[str] = field(default_factory=list)
+    """Shared directories this stage includes (relative to the stage directory)."""
+    patches: list[dict[str, Any]] = field(default_factory=list)
+    """Kustomize patches over the included bases."""
+
+
+def env_dir(config: PlatformConfig) -> str:
+    """The environment's overlay directory."""
+    return f"infrastructure/{config.environment}"
+
+
+def platform_namespaces(config: PlatformConfig) -> tuple[str, ...]:
+    """Namespaces the ClusterSecretStore serves: the platform's own."""
+    return tuple(sorted({PLATFORM_NAMESPACE, MONITORING_NAMESPACE, ESO_NAMESPACE}))
+
+
+def exempt_namespaces() -> list[str]:
+    """Namespaces the shared policy base exempts from Pod Security Standards."""
+    return sorted({"kube-system", "kyverno", *DEFAULT_AGENT_NAMESPACES})
+
+
+def policy_patches(config: PlatformConfig) -> list[dict[str, Any]]:
+    """This environment's changes to the shared policy base: failure action, level, agent namespace."""
+    policy = config.services.policy
+    patches = list(failure_action_patches(policy.mode))
+    operations = []
+    if policy.level != PolicyConfig().level:
+        operations.append(f"- op: replace\n  path: /spec/rules/0/validate/podSecurity/level\n  value: {policy.level}\n")
+    if config.gitops.namespace not in DEFAULT_AGENT_NAMESPACES:
+        operations.append(
+            "- op: add\n  path: /spec/rules/0/exclude/any/0/resources/namespaces/-\n"
+            f"  value: {config.gitops.namespace}\n"
+        )
+    if operations:
+        patches.append({"target": {"group": "kyverno.io", "kind": "ClusterPolicy"}, "patch": "".join(operations)})
+    return patches
+
+
+def stages(config: PlatformConfig, agent: Literal["flux", "argocd"], ref: Callable[[str], str]) -> list[Stage]:
+    """The environment's non-empty stages, in order, with their objects and charts."""
+    services = config.services
+    root = env_dir(config)
+    secrets_on, observability_on, policy_on = (
+        services.secrets.enabled,
+        services.observability.enabled,
+        services.policy.enabled,
+    )
+    irsa = getattr(config.cluster, "workload_identity", None) == "irsa"
+
+    controllers = Stage("controllers", f"{root}/controllers", bases=["../../controllers"])
+    configs = Stage("configs", f"{root}/configs", bases=["../../configs"])
+    observability = Stage("observability", f"{root}/observability")
+    monitoring = Stage("monitoring", f"{root}/monitoring")
+    if secrets_on:
+        controllers.charts.append(eso_chart(services.secrets, config.secrets_auth, irsa, ref))
+        configs.objects.append(cluster_secret_store(config.secrets_auth, platform_namespaces(config), ref))
+    if policy_on:
+        controllers.charts.append(kyverno_chart(services.policy))
+        configs.bases.append(f"../../{POLICY_BASE.removeprefix('infrastructure/')}")
+        configs.patches.extend(policy_patches(config))
+    if observability_on:
+        configs.objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": MONITORING_NAMESPACE}})
+        if secrets_on:
+            configs.objects.append(grafana_admin_external_secret(MONITORING_NAMESPACE, ref))
+        admin = GRAFANA_ADMIN_SECRET if secrets_on else None
+        observability.charts.append(prometheus_stack_chart(services.observability, admin))
+        monitoring.objects.extend(monitoring_objects(agent, config.gitops.namespace, secrets_on))
+    return [
+        stage
+        for stage in (controllers, configs, observability, monitoring)
+        if stage.objects or stage.charts or stage.bases
+    ]
+
+
+def policy_base_files() -> list[Manifest]:
+    """The shared Kyverno policy base (identical for every environment)."""
+    objects = policy_objects(PolicyConfig(), exempt_namespaces())
+    return [kustomization(POLICY_BASE, ["policies.yaml"]), yaml_file(f"{POLICY_BASE}/policies.yaml", *objects)]
+
+
+def overlay_files(config: PlatformConfig, stage_list: list[Stage], wrap_chart: ChartWrapper | None) -> list[Manifest]:
+    """The stage directories; `wrap_chart` turns a chart into agent objects kept in the stage (Flux)."""
+    files = []
+    for stage in stage_list:
+        resources = list(stage.bases)
+        if stage.objects:
+            files.append(yaml_file(f"{stage.path}/{stage.name}.yaml", *stage.objects))
+            resources.append(f"{stage.name}.yaml")
+        for chart in stage.charts if wrap_chart else ():
+            files.append(yaml_file(f"{stage.path}/{chart.release}.yaml", *wrap_chart(chart)))
+            resources.append(f"{chart.release}.yaml")
+        extra = {"patches": stage.patches} if stage.patches else {}
+        files.append(kustomization(stage.path, resources, **extra))
+    if config.services.policy.enabled:
+        files.extend(policy_base_files())
+    return files
