@@ -18,7 +18,7 @@ from platform_kit.publish import GitAuth
 from platform_kit.repo import argocd as builders
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.argocd_health import APPLICATION_HEALTH_LUA, APPLICATIONSET_HEALTH_LUA
-from platform_kit.repo.argocd_repo import contract_patches
+from platform_kit.repo.argocd_patches import contract_patches
 from platform_kit.repo.shared import platform_namespace_objects
 from platform_kit.testing.manifests import kustomize_build, load_documents, validate_object, validate_tree
 
@@ -182,6 +182,8 @@ def test_layout_of_an_argocd_environment():
         "infrastructure/controllers/kustomization.yaml",
         "infrastructure/configs/kustomization.yaml",
         "infrastructure/configs/platform-system.yaml",
+        "infrastructure/local/controllers/kustomization.yaml",
+        "infrastructure/local/configs/kustomization.yaml",
         "apps/README.md",
         "apps/base/kustomization.yaml",
         "apps/local/kustomization.yaml",
@@ -198,7 +200,7 @@ def test_shared_files_are_identical_for_flux_and_argocd_environments():
 
 
 def test_every_object_validates_and_every_kustomization_builds(tree):
-    assert len(list(tree.rglob("kustomization.yaml"))) == 6
+    assert len(list(tree.rglob("kustomization.yaml"))) == 8
     assert validate_tree(tree) == []
 
 

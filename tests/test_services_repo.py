@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from platform_kit.testing.manifests import kustomize_build, validate_tree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVICE_STACKS = ("dev", "staging", "prod")
+FLUX_STACKS = ("dev", "prod")  # staging runs Argo CD
 TOKEN = "ghp-test-token-5c1d0e"
 SLACK = "https://hooks.slack.example/services/T000/B000/secret-path-77aa"
 
@@ -48,7 +50,7 @@ def test_every_object_validates_and_builds(rendered, stack):
     assert validate_tree(rendered[stack][0] / "config-repo") == []
 
 
-@pytest.mark.parametrize("stack", SERVICE_STACKS)
+@pytest.mark.parametrize("stack", FLUX_STACKS)
 def test_all_three_services_are_seeded_in_order(rendered, stack):
     repo = rendered[stack][0] / "config-repo"
     stages = list(yaml.safe_load_all((repo / f"clusters/{stack}/infrastructure.yaml").read_text()))
@@ -69,6 +71,32 @@ def test_all_three_services_are_seeded_in_order(rendered, stack):
     assert prometheus["spec"]["values"]["grafana"]["admin"]["existingSecret"] == "grafana-admin"
     kinds = {d["kind"] for d in build(rendered, stack, "monitoring")}
     assert {"PrometheusRule", "PodMonitor", "ConfigMap"} <= kinds
+
+
+def test_argocd_installs_the_same_services_in_waves(rendered):
+    repo = rendered["staging"][0] / "config-repo"
+    application_sets = list(yaml.safe_load_all((repo / "clusters/staging/infrastructure.yaml").read_text()))
+    waves = {
+        a["metadata"]["name"]: int(a["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+        for a in application_sets
+    }
+    assert waves == {
+        "infra-controllers": -1,
+        "external-secrets": -1,
+        "kyverno": -1,
+        "infra-configs": 0,
+        "kube-prometheus-stack": 1,
+        "infra-monitoring": 2,
+    }
+    apps = next(yaml.safe_load_all((repo / "clusters/staging/apps.yaml").read_text()))
+    assert int(apps["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]) > max(waves.values())
+    charts = {a["metadata"]["name"]: a["spec"]["template"]["spec"]["source"] for a in application_sets}
+    assert (
+        charts["kube-prometheus-stack"]["helm"]["valuesObject"]["grafana"]["admin"]["existingSecret"] == "grafana-admin"
+    )
+    configs = next(a for a in application_sets if a["metadata"]["name"] == "infra-configs")
+    patches = "".join(p["patch"] for p in configs["spec"]["template"]["spec"]["source"]["kustomize"]["patches"])
+    assert "platform-kit.io/secrets-region" in patches and "platform-kit.io/secrets-prefix" in patches
 
 
 def test_policy_audits_in_dev_and_enforces_in_prod(rendered):
@@ -94,14 +122,18 @@ def test_prometheus_is_sized_per_environment(rendered):
 
 
 def test_eso_identity_annotation_only_with_irsa(rendered):
-    def eso_values(stack):
-        release = next(d for d in build(rendered, stack, "controllers") if d["metadata"]["name"] == "external-secrets")
-        return release["spec"]["values"]
-
-    assert eso_values("staging")["serviceAccount"]["annotations"] == {
-        "eks.amazonaws.com/role-arn": "${PLATFORM_ESO_ROLE_ARN}"
+    release = next(d for d in build(rendered, "dev", "controllers") if d["metadata"]["name"] == "external-secrets")
+    assert "annotations" not in release["spec"]["values"]["serviceAccount"]  # Pod Identity: no annotation
+    repo = rendered["staging"][0] / "config-repo"
+    eso = next(
+        a
+        for a in yaml.safe_load_all((repo / "clusters/staging/infrastructure.yaml").read_text())
+        if a["metadata"]["name"] == "external-secrets"
+    )
+    values = eso["spec"]["template"]["spec"]["source"]["helm"]["valuesObject"]
+    assert values["serviceAccount"]["annotations"] == {
+        "eks.amazonaws.com/role-arn": '{{ index .metadata.annotations "platform-kit.io/eso-role-arn" }}'
     }
-    assert "annotations" not in eso_values("dev")["serviceAccount"]
 
 
 def test_infrastructure_values_come_from_the_contract(rendered):
@@ -136,4 +168,32 @@ def test_no_secret_value_in_plan_or_repo(rendered, stack):
     # ...and yet Pulumi does carry them, as secrets: the masks are where the values went.
     masked = json.loads(plan)
     marked = [r for r in masked["resources"] if "[secret]" in json.dumps(r["inputs"])]
-    assert {r["name"] for r in marked} >= {f"{stack}-flux-notifications", f"{stack}-secrets-grafana-admin"}
+    agent = "argocd" if stack == "staging" else "flux"
+    assert {r["name"] for r in marked} >= {f"{stack}-{agent}-notifications", f"{stack}-secrets-grafana-admin"}
+
+
+def test_argocd_patches_leave_no_placeholder_after_templating(rendered, tmp_path):
+    """Render the ApplicationSet's patches as Argo CD would (cluster Secret annotations), build, and check."""
+    repo = tmp_path / "repo"
+    shutil.copytree(rendered["staging"][0] / "config-repo", repo)
+    application_sets = list(yaml.safe_load_all((repo / "clusters/staging/infrastructure.yaml").read_text()))
+    annotations = {"platform-kit.io/secrets-region": "eu-west-1", "platform-kit.io/secrets-prefix": "staging/platform/"}
+    template = re.compile(r'\{\{ index \.metadata\.annotations "([^"]+)" \}\}')
+    for application_set in application_sets:
+        source = application_set["spec"]["template"]["spec"]["source"]
+        if "path" not in source:
+            continue
+        patches = [
+            {**patch, "patch": template.sub(lambda m: annotations.get(m.group(1), "value"), patch["patch"])}
+            for patch in source.get("kustomize", {}).get("patches", [])
+        ]
+        overlay = repo / "argocd-rendered" / application_set["metadata"]["name"]
+        overlay.mkdir(parents=True)
+        (overlay / "kustomization.yaml").write_text(
+            yaml.safe_dump({"resources": [f"../../{source['path']}"], "patches": patches})
+        )
+        built = yaml.safe_dump_all(kustomize_build(overlay))
+        assert "${PLATFORM_" not in built, application_set["metadata"]["name"]
+        if application_set["metadata"]["name"] == "infra-configs":
+            assert "region: eu-west-1" in built
+            assert "key: staging/platform/grafana-admin" in built

@@ -35,6 +35,7 @@ from platform_kit.repo.argocd import (
     root_application,
     settings_secret_data,
 )
+from platform_kit.repo.argocd_notifications import NOTIFICATIONS_SECRET, WEBHOOK_URL_KEY
 
 WAIT_FOR_HEALTHY = {"pulumi.com/waitFor": "jsonpath={.status.health.status}=Healthy"}
 """pulumi-kubernetes annotation: `pulumi up` waits until Argo CD reports the Application Healthy."""
@@ -112,6 +113,16 @@ class ArgoCdAgent(pulumi.ComponentResource):
             ),
         )
         root_dependencies: list[pulumi.Resource] = [install, settings, *args.sync_after]
+        if args.notification_url is not None:
+            root_dependencies.append(
+                k8s.core.v1.Secret(
+                    f"{name}-notifications",
+                    metadata={"name": NOTIFICATIONS_SECRET, "namespace": ns, "labels": ARGOCD_LABELS},
+                    type="Opaque",
+                    string_data=pulumi.Output.secret({WEBHOOK_URL_KEY: args.notification_url}),
+                    opts=child(depends_on=[namespace], additional_secret_outputs=secret_outputs),
+                )
+            )
         if args.auth is not None:
             root_dependencies.append(
                 k8s.core.v1.Secret(

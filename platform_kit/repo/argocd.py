@@ -16,6 +16,8 @@ from platform_kit.config.gitops import ArgoCdConfig, ContainerResources
 from platform_kit.config.metadata import annotation_template, metadata_key
 from platform_kit.config.models import PlatformConfig, SshCredentials
 from platform_kit.repo.argocd_health import APPLICATION_HEALTH_LUA, APPLICATIONSET_HEALTH_LUA
+from platform_kit.repo.argocd_notifications import notifications_values
+from platform_kit.repo.services.layout import service_destinations
 from platform_kit.repo.shared import PLATFORM_NAMESPACE
 
 API_VERSION = "argoproj.io/v1alpha1"
@@ -59,6 +61,8 @@ PLATFORM_CLUSTER_KINDS = (
     ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
     ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
     ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    ("external-secrets.io", "ClusterSecretStore"),
+    ("kyverno.io", "ClusterPolicy"),
 )
 """Cluster-scoped kinds the `platform` project may manage (controllers bring CRDs, RBAC, webhooks)."""
 
@@ -125,6 +129,8 @@ def chart_values(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]
         # Pulumi owns argocd-secret (webhook and OIDC secrets); the chart must not render or prune it.
         "secret": {"createSecret": False},
     }
+    # Metrics Services for the monitoring stage's ServiceMonitors, when observability is on.
+    metrics = {"enabled": config.services.observability.enabled}
     credentials = config.repo.credentials
     if isinstance(credentials, SshCredentials):
         configs["ssh"] = {"extraHosts": credentials.known_hosts}
@@ -132,12 +138,18 @@ def chart_values(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]
         "crds": {"install": True, "keep": True},
         "dex": {"enabled": False},
         "configs": configs,
-        "controller": {"replicas": argocd.controller_replicas, "resources": _resources(argocd.controller_resources)},
+        "controller": {
+            "replicas": argocd.controller_replicas,
+            "resources": _resources(argocd.controller_resources),
+            "metrics": metrics,
+        },
         "repoServer": {
             "replicas": argocd.repo_server_replicas,
             "resources": _resources(argocd.repo_server_resources),
+            "metrics": metrics,
         },
-        "server": {"replicas": argocd.server_replicas},
+        "server": {"replicas": argocd.server_replicas, "metrics": metrics},
+        "notifications": notifications_values(config),
     }
 
 
@@ -204,8 +216,11 @@ def root_application(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, 
 
 def platform_project(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]:
     """The `platform` AppProject: the config repo (and Argo CD's chart), the platform namespaces only."""
-    namespaces = dict.fromkeys((argocd.namespace, PLATFORM_NAMESPACE, *argocd.platform_namespaces))
-    repos = dict.fromkeys((config.repo.cluster_url, argocd.chart_repository, *argocd.platform_source_repos))
+    service_namespaces, service_repos = service_destinations(config)
+    namespaces = dict.fromkeys((argocd.namespace, PLATFORM_NAMESPACE, *service_namespaces, *argocd.platform_namespaces))
+    repos = dict.fromkeys(
+        (config.repo.cluster_url, argocd.chart_repository, *service_repos, *argocd.platform_source_repos)
+    )
     return {
         "apiVersion": API_VERSION,
         "kind": "AppProject",

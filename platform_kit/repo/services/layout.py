@@ -97,8 +97,13 @@ def policy_patches(config: PlatformConfig) -> list[dict[str, Any]]:
     return patches
 
 
-def stages(config: PlatformConfig, agent: Literal["flux", "argocd"], ref: Callable[[str], str]) -> list[Stage]:
-    """The environment's non-empty stages, in order, with their objects and charts."""
+def stages(config: PlatformConfig, agent: Literal["flux", "argocd"], chart_ref: Callable[[str], str]) -> list[Stage]:
+    """The environment's non-empty stages, in order, with their objects and charts.
+
+    Objects in the stage directories reference the contract as `${PLATFORM_*}` (Flux
+    substitutes them; Argo CD patches them); chart values use `chart_ref`, the agent's own
+    way to read the contract where its chart objects are defined.
+    """
     services = config.services
     root = env_dir(config)
     secrets_on, observability_on, policy_on = (
@@ -113,8 +118,8 @@ def stages(config: PlatformConfig, agent: Literal["flux", "argocd"], ref: Callab
     observability = Stage("observability", f"{root}/observability")
     monitoring = Stage("monitoring", f"{root}/monitoring")
     if secrets_on:
-        controllers.charts.append(eso_chart(services.secrets, config.secrets_auth, irsa, ref))
-        configs.objects.append(cluster_secret_store(config.secrets_auth, platform_namespaces(config), ref))
+        controllers.charts.append(eso_chart(services.secrets, config.secrets_auth, irsa, chart_ref))
+        configs.objects.append(cluster_secret_store(config.secrets_auth, platform_namespaces(config)))
     if policy_on:
         controllers.charts.append(kyverno_chart(services.policy))
         configs.bases.append(f"../../{POLICY_BASE.removeprefix('infrastructure/')}")
@@ -122,7 +127,7 @@ def stages(config: PlatformConfig, agent: Literal["flux", "argocd"], ref: Callab
     if observability_on:
         configs.objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": MONITORING_NAMESPACE}})
         if secrets_on:
-            configs.objects.append(grafana_admin_external_secret(MONITORING_NAMESPACE, ref))
+            configs.objects.append(grafana_admin_external_secret(MONITORING_NAMESPACE))
         admin = GRAFANA_ADMIN_SECRET if secrets_on else None
         observability.charts.append(prometheus_stack_chart(services.observability, admin))
         monitoring.objects.extend(monitoring_objects(agent, config.gitops.namespace, secrets_on))
@@ -143,6 +148,8 @@ def overlay_files(config: PlatformConfig, stage_list: list[Stage], wrap_chart: C
     """The stage directories; `wrap_chart` turns a chart into agent objects kept in the stage (Flux)."""
     files = []
     for stage in stage_list:
+        if not (stage.bases or stage.objects or (stage.charts and wrap_chart)):
+            continue  # only charts, installed by the agent's own objects: no directory
         resources = list(stage.bases)
         if stage.objects:
             files.append(yaml_file(f"{stage.path}/{stage.name}.yaml", *stage.objects))
@@ -155,3 +162,12 @@ def overlay_files(config: PlatformConfig, stage_list: list[Stage], wrap_chart: C
     if config.services.policy.enabled:
         files.extend(policy_base_files())
     return files
+
+
+def service_destinations(config: PlatformConfig) -> tuple[list[str], list[str]]:
+    """(namespaces, chart repositories) the services of `config` install into and pull from."""
+    stage_list = stages(config, config.gitops.agent, lambda field: "")
+    charts = [chart for stage in stage_list for chart in stage.charts]
+    namespaces = {chart.namespace for chart in charts}
+    namespaces |= {o["metadata"]["namespace"] for s in stage_list for o in s.objects if "namespace" in o["metadata"]}
+    return sorted(namespaces), sorted({chart.repo_url for chart in charts})
