@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import platform_kit.publish.publisher as publisher
+import platform_kit.publish.branch as branch_ops
 from platform_kit.publish import (
     AuthenticationError,
     BranchNotFoundError,
@@ -176,7 +176,7 @@ def test_three_concurrent_publishers_all_land(git_daemon):
 def test_ref_moved_after_fetch_is_detected_and_retried(git_daemon, tmp_path, monkeypatch):
     repo = git_daemon.create_repo("cfg")
     publish_files(git_daemon.url("cfg"), {"README.md": "base\n"})
-    real_fetch, calls = publisher._fetch, []
+    real_fetch, calls = branch_ops.fetch_snapshot, []
 
     def fetch_then_race(*args, **kwargs):
         snap = real_fetch(*args, **kwargs)
@@ -185,7 +185,7 @@ def test_ref_moved_after_fetch_is_detected_and_retried(git_daemon, tmp_path, mon
         calls.append(1)
         return snap
 
-    monkeypatch.setattr(publisher, "_fetch", fetch_then_race)
+    monkeypatch.setattr(branch_ops, "fetch_snapshot", fetch_then_race)
     result = publish_files(git_daemon.url("cfg"), {"a/x.yaml": "ours\n", "a/y.yaml": "ours\n"})
     assert result.attempts == 2 and len(calls) == 2
     assert result.created == ("a/y.yaml",) and result.existing == ("a/x.yaml",)  # recomputed on new head
@@ -392,8 +392,8 @@ def test_ssh_key_and_pinned_host_key(git_ssh_server):
         + git_ssh_server.known_hosts.split(" ", 1)[1].replace("ssh-ed25519", "ssh-rsa"),
     )
     no_key = GitAuth(known_hosts=git_ssh_server.known_hosts)
-    for bad in (wrong_host, no_key):
-        with pytest.raises(AuthenticationError, match="authentication failed for ssh://") as info:
+    for bad, said in ((wrong_host, "host key verification failed for ssh://"), (no_key, "authentication failed")):
+        with pytest.raises(AuthenticationError, match=said) as info:
             publish_files(url, {"new.txt": "n"}, auth=bad)
         assert key_line not in "".join(traceback.format_exception(info.value))
     leftovers = {n for n in set(os.listdir(tempfile.gettempdir())) - tmp_before if n.startswith("platform-kit-ssh-")}

@@ -52,3 +52,11 @@ class ConcurrentUpdateError(PublishError):
     def __init__(self, message: str, attempts: int = 0) -> None:
         super().__init__(message)
         self.attempts = attempts
+
+
+class ConnectionDroppedError(RemoteUnreachableError):
+    """The connection dropped during a push; retried (bounded) before this is raised."""
+
+    def __init__(self, message: str, attempts: int = 1) -> None:
+        super().__init__(message)
+        self.attempts = attempts

@@ -29,6 +29,7 @@ from .errors import AuthenticationError, PublishError, PushRejectedError, Remote
 
 HTTP_TIMEOUT = 60.0
 _SCP_RE = re.compile(r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[^/:]+):(?P<path>.+)$")
+_FINGERPRINT_RE = re.compile(r"SHA256:[A-Za-z0-9+/=]+")
 _AUTH_HINTS = (
     "permission denied",
     "authentication failed",
@@ -141,6 +142,8 @@ def translate(exc: BaseException, remote: Remote) -> PublishError | None:
     if isinstance(exc, HangupException):
         lines = (ln.decode("utf-8", "replace").strip() for ln in exc.stderr_lines or [])
         detail = remote.scrub("; ".join(ln for ln in lines if ln))
+        if "host key verification failed" in detail.lower():
+            return AuthenticationError(_host_key_message(where, detail))
         if any(hint in detail.lower() for hint in _AUTH_HINTS):
             return AuthenticationError(f"authentication failed for {where}: {detail}")
         return RemoteUnreachableError(
@@ -157,6 +160,16 @@ def translate(exc: BaseException, remote: Remote) -> PublishError | None:
         detail = remote.scrub(_text(exc))
         return RemoteUnreachableError(f"remote unreachable: {where}: {detail}")
     return None
+
+
+def _host_key_message(where: str, detail: str) -> str:
+    """One line instead of ssh's banner: what failed, and the fingerprint the server presented."""
+    seen = _FINGERPRINT_RE.search(detail)
+    presented = f"; the server presented {seen.group(0).rstrip('.')}" if seen else ""
+    return (
+        f"host key verification failed for {where}: the server's SSH host key does not match "
+        f"the pinned knownHosts entry{presented}"
+    )
 
 
 def _text(exc: BaseException) -> str:

@@ -4,6 +4,7 @@ Fixtures:
 - `pulumi_recorder`: a fresh recording mock engine; build components, then query what they registered.
 - `git_daemon`, `git_http_server`, `git_ssh_server`: real git servers on 127.0.0.1
   (see platform_kit.testing.git_server).
+- `fake_github_api`: a recording fake of GitHub's REST API on 127.0.0.1 (pull requests).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from platform_kit import engine
 from platform_kit.testing.git_server import git_daemon, git_http_server, git_ssh_server  # noqa: F401 (re-exported fixtures)
+from platform_kit.testing.github_api import fake_github_api  # noqa: F401 (re-exported fixture)
 
 
 class PulumiRecorder:

@@ -1,0 +1,257 @@
+"""Branch updates over dulwich: fetch a snapshot, commit on top of it, push with compare-and-swap.
+
+A push whose ref moved under it is re-fetched, re-decided and retried (bounded). A push
+whose connection dropped is retried too (bounded, separately): the next fetch shows
+whether it landed after all, so a retry never commits twice.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import stat
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from dulwich.client import GitClient
+from dulwich.errors import HangupException
+from dulwich.objects import Blob, Commit, ShaFile, Tree
+from dulwich.pack import pack_objects_to_data
+from dulwich.refs import check_ref_format
+from dulwich.repo import MemoryRepo
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
+
+from .errors import BranchNotFoundError, ConcurrentUpdateError, ConnectionDroppedError, PublishError, PushRejectedError
+from .transport import Remote
+from .tree import build_tree
+
+ZERO_SHA = b"0" * 40
+HEADS = b"refs/heads/"
+_T = TypeVar("_T")
+_PROGRESS_RE = re.compile(r"^(Resolving deltas|Unpacking objects|Counting objects|Compressing|Writing|Total)\b")
+_DROP_HINTS = ("connection reset", "broken pipe", "connection closed", "connection timed out", "disconnect")
+
+
+def branch_ref(branch: str) -> bytes:
+    """``refs/heads/<branch>``; ValueError for a name git would refuse."""
+    ref = HEADS + str(branch).encode("utf-8")
+    if not branch or not check_ref_format(ref):
+        raise ValueError(f"invalid branch name {branch!r}")
+    return ref
+
+
+def branch_name(ref: bytes) -> str:
+    """The branch name of a ``refs/heads/`` ref."""
+    return ref[len(HEADS) :].decode("utf-8", "replace")
+
+
+@dataclass
+class Snapshot:
+    """A branch head fetched into memory (commit, trees and blobs; no history)."""
+
+    head: bytes | None
+    repo: MemoryRepo
+    refs: dict[bytes, bytes] = field(default_factory=dict)
+
+    def root(self, commit: bytes | None = None) -> bytes | None:
+        """Root tree of ``commit`` (default: the head); None for an empty branch."""
+        sha = commit or self.head
+        if sha is None:
+            return None
+        obj = self.repo.object_store[sha]
+        if not isinstance(obj, Commit):
+            raise PublishError(f"{sha.decode()} is not a commit")
+        return obj.tree
+
+    def read(self, path: str, commit: bytes | None = None) -> bytes | None:
+        """Content of the file at ``path`` (None when absent or not a regular file)."""
+        sha = self.root(commit)
+        parts = path.encode("utf-8").split(b"/")
+        for depth, name in enumerate(parts):
+            tree = self.repo.object_store[sha] if sha is not None else None
+            if not isinstance(tree, Tree) or name not in tree:
+                return None
+            mode, sha = tree[name]
+            if depth == len(parts) - 1:
+                blob = None if stat.S_ISDIR(mode) else self.repo.object_store[sha]
+                return blob.data if isinstance(blob, Blob) else None
+        return None
+
+    def advance(self, commit: Commit, objects: Iterable[ShaFile]) -> None:
+        """Record that ``commit`` (with ``objects``) is now the head."""
+        for obj in [*objects, commit]:
+            self.repo.object_store.add_object(obj)
+        self.head = commit.id
+
+
+@dataclass(frozen=True)
+class Update(Generic[_T]):
+    """Outcome of :func:`update_branch`."""
+
+    snapshot: Snapshot
+    """The branch after the update (head = the new commit when one was made)."""
+    decision: _T
+    """What ``decide`` returned alongside the files it wrote."""
+    commit: bytes | None
+    """The commit this update made; None when ``decide`` had nothing to write."""
+    attempts: int
+    """Fetch/push rounds used."""
+
+
+def fetch_snapshot(client: GitClient, remote: Remote, ref: bytes, also: Sequence[bytes] = ()) -> Snapshot:
+    """Shallow-fetch ``ref`` (and the refs in ``also`` that exist) into memory."""
+    target = MemoryRepo()
+
+    def wants(refs, depth=None):  # type: ignore[no-untyped-def]
+        shas = [refs.get(name) for name in (ref, *also)]
+        return list(dict.fromkeys(sha for sha in shas if sha and sha != ZERO_SHA))
+
+    result = client.fetch(remote.path, target, determine_wants=wants, depth=1)
+    refs = {k: v for k, v in result.refs.items() if v and v != ZERO_SHA}
+    head = refs.get(ref)
+    if head is None and refs:
+        branches = tuple(sorted(branch_name(k) for k in refs if k.startswith(HEADS)))
+        raise BranchNotFoundError(
+            f"branch {branch_name(ref)!r} not found in {remote.display}; branches: {', '.join(branches) or '(none)'}",
+            branch_name(ref),
+            branches,
+        )
+    return Snapshot(head, target, refs)
+
+
+def make_commit(tree_id: bytes, parent: bytes | None, message: str, author: str) -> Commit:
+    """A commit object by ``author`` (also the committer), timestamped now in UTC."""
+    commit = Commit()
+    commit.tree = tree_id
+    commit.parents = [parent] if parent else []
+    commit.author = commit.committer = author.encode("utf-8")
+    commit.author_time = commit.commit_time = int(time.time())
+    commit.author_timezone = commit.commit_timezone = 0
+    commit.message = message.encode("utf-8") + (b"" if message.endswith("\n") else b"\n")
+    return commit
+
+
+def update_branch(
+    client: GitClient,
+    remote: Remote,
+    ref: bytes,
+    decide: Callable[[Snapshot], tuple[Mapping[str, bytes], _T]],
+    *,
+    message: str,
+    author: str,
+    max_attempts: int,
+    network_attempts: int = 3,
+) -> Update[_T]:
+    """Commit what ``decide(snapshot)`` returns on top of ``ref``; decide again whenever the ref moved."""
+    races = drops = rounds = 0
+    attempted: tuple[bytes, _T] | None = None
+    while True:
+        rounds += 1
+        snap = fetch_snapshot(client, remote, ref)
+        if attempted is not None and snap.head == attempted[0]:
+            return Update(snap, attempted[1], attempted[0], rounds)  # the dropped push had landed
+        files, decision = decide(snap)
+        if not files:
+            return Update(snap, decision, None, rounds)
+        tree_id, objects = build_tree(snap.repo.object_store, snap.root(), files)
+        commit = make_commit(tree_id, snap.head, message, author)
+        try:
+            pushed = push_ref(client, remote, ref, snap.head, commit, objects)
+        except ConnectionDroppedError as dropped:
+            drops += 1
+            attempted = (commit.id, decision)
+            if drops < network_attempts:
+                _backoff(drops)
+                continue
+            final = fetch_snapshot(client, remote, ref)
+            if final.head == commit.id:
+                return Update(final, decision, commit.id, rounds + 1)
+            raise ConnectionDroppedError(
+                f"{dropped.message} ({drops} attempts); branch {branch_name(ref)!r} is unchanged", drops
+            ) from None
+        if pushed:
+            snap.advance(commit, objects)
+            return Update(snap, decision, commit.id, rounds)
+        races += 1
+        if races >= max_attempts:
+            raise ConcurrentUpdateError(
+                f"gave up after {max_attempts} attempts: branch {branch_name(ref)!r} at {remote.display} kept moving",
+                max_attempts,
+            )
+        _backoff(races)
+
+
+def create_branch(
+    client: GitClient,
+    remote: Remote,
+    ref: bytes,
+    base: Snapshot,
+    files: Mapping[str, bytes],
+    *,
+    message: str,
+    author: str,
+) -> bytes | None:
+    """Create ``ref`` as one commit of ``files`` on top of ``base``'s head; None if ``ref`` appeared meanwhile."""
+    tree_id, objects = build_tree(base.repo.object_store, base.root(), files)
+    commit = make_commit(tree_id, base.head, message, author)
+    try:
+        pushed = push_ref(client, remote, ref, None, commit, objects)
+    except ConnectionDroppedError:
+        # Creating a ref is idempotent to check: did this exact commit land?
+        if client.get_refs(remote.path).refs.get(ref) == commit.id:
+            return commit.id
+        raise
+    return commit.id if pushed else None
+
+
+def _backoff(n: int) -> None:
+    time.sleep(min(0.05 * 2 ** (n - 1), 1.0) * random.uniform(0.5, 1.5))
+
+
+def push_ref(
+    client: GitClient, remote: Remote, ref: bytes, base: bytes | None, commit: Commit, objects: list[ShaFile]
+) -> bool:
+    """Send one pack and move ``ref`` from ``base`` to ``commit``; False when the ref moved under us."""
+    moved: list[bytes | None] = []
+    unique = list({o.id: o for o in [*objects, commit]}.values())
+
+    def update_refs(refs):  # type: ignore[no-untyped-def]
+        current = refs.get(ref)
+        if (current if current != ZERO_SHA else None) != base:
+            moved.append(current)
+            return {}  # send nothing; the caller re-fetches and retries
+        return {ref: commit.id}
+
+    def pack_data(have, want, *, ofs_delta=False, progress=None):  # type: ignore[no-untyped-def]
+        return pack_objects_to_data(unique, ofs_delta=ofs_delta)
+
+    messages: list[bytes] = []
+    try:
+        result = client.send_pack(remote.path, update_refs, pack_data, progress=messages.append)
+    except HangupException as exc:
+        said = remote.scrub(b"; ".join(exc.stderr_lines or []).decode("utf-8", "replace"))
+        if said and not any(hint in said.lower() for hint in _DROP_HINTS):
+            raise  # the server said why (auth, policy): translated by the caller, not retried
+        suffix = f": {said}" if said else ""
+        raise ConnectionDroppedError(f"connection to {remote.display} dropped during push{suffix}") from None
+    except (ConnectionError, TimeoutError, EOFError, ProtocolError, ReadTimeoutError) as exc:
+        detail = remote.scrub(str(exc) or type(exc).__name__)
+        raise ConnectionDroppedError(f"connection to {remote.display} dropped during push: {detail}") from None
+    if moved:
+        return False
+    statuses = result.ref_status or {}
+    if ref in statuses and statuses[ref] is None:
+        return True
+    # Rejected (or not reported): a moved branch is a race (retry); else a refusal.
+    now = client.get_refs(remote.path).refs.get(ref)
+    if now == commit.id:
+        return True
+    if (now if now != ZERO_SHA else None) != base:
+        return False
+    status = statuses.get(ref) or "the server did not update the branch"
+    lines = [ln.strip() for ln in b"".join(messages).decode("utf-8", "replace").replace("\r", "\n").split("\n")]
+    said = [ln for ln in lines if ln and not _PROGRESS_RE.match(ln)]
+    reason = remote.scrub("; ".join([status, *said]))
+    raise PushRejectedError(f"push of {branch_name(ref)!r} to {remote.display} rejected: {reason}", reason)

@@ -1,0 +1,225 @@
+"""Seeding with a record: create what is missing, propose template upgrades, leave human edits alone.
+
+`seed_files` makes at most one commit on the main branch (the missing files and the
+environment's record) and at most one commit on a new upgrade branch (the files whose
+template changed while nobody edited them), then asks the `ProposalHost` to open a
+review request for that branch. `plan_seed_files` says what it would do, pushing nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from dulwich.client import GitClient
+
+from .auth import GitAuth
+from .branch import Snapshot, branch_ref, create_branch, fetch_snapshot, update_branch
+from .proposals import NoProposals, Proposal, ProposalHost
+from .publisher import DEFAULT_AUTHOR, guarded, init_local_bare
+from .record import SeedRecord, record_path
+from .transport import Remote, open_client, parse_remote
+from .tree import classify, normalize_files
+from .upgrade import SeedPlan, plan_seed, upgrade_branch
+
+ProposalState = Literal["created", "exists", "conflict"]
+
+
+@dataclass(frozen=True)
+class ProposalOutcome:
+    """What happened to the upgrade branch."""
+
+    branch: str
+    """The upgrade branch."""
+    state: ProposalState
+    """`created` now; `exists` with this content (an earlier run); `conflict`: exists with other content (untouched)."""
+    commit: str | None
+    """Head of the upgrade branch (None for `conflict`)."""
+    url: str | None = None
+    """Web URL of the review request, where the host opened one."""
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """Outcome of :func:`seed_files` (or, with nothing pushed, :func:`plan_seed_files`)."""
+
+    commit: str | None
+    """The seed commit on the branch; None when nothing was missing and the record was current."""
+    head: str
+    """Branch head afterwards."""
+    plan: SeedPlan
+    """Per-file decisions (create / propose / skipped / unchanged)."""
+    record: str
+    """Repo path of this environment's record."""
+    upgrade_branch: str
+    """Name of the branch proposals go to."""
+    proposal: ProposalOutcome | None
+    """The upgrade branch's fate; None when nothing was proposed."""
+    attempts: int
+    """Fetch/push rounds used on the branch."""
+
+
+def seed_files(
+    url: str,
+    files: Mapping[str, str | bytes],
+    *,
+    environment: str,
+    library_version: str,
+    template_version: str,
+    branch: str = "main",
+    message: str | None = None,
+    author: str = DEFAULT_AUTHOR,
+    auth: GitAuth | None = None,
+    proposals: ProposalHost | None = None,
+    max_attempts: int = 5,
+    create_local: bool = False,
+) -> SeedResult:
+    """Seed one environment's files: create the missing ones, propose upgrades, skip human edits."""
+    remote, ref, wanted, record = _prepare(url, files, environment, branch, auth)
+    upgrade = upgrade_branch(library_version, environment)
+    if create_local and remote.local_path is not None:
+        init_local_bare(remote.local_path, branch=branch)
+    versions = (library_version, template_version)
+
+    def decide(snap: Snapshot) -> tuple[dict[str, bytes], SeedPlan]:
+        plan = _plan(snap, wanted, record, environment, versions)
+        writes = {path: wanted[path] for path in plan.create}
+        if plan.record_changed:
+            writes[record] = plan.record.to_bytes()
+        return writes, plan
+
+    def run() -> SeedResult:
+        with open_client(remote) as client:
+            update = update_branch(
+                client,
+                remote,
+                ref,
+                decide,
+                message=message or f"platform-kit: seed {environment}",
+                author=author,
+                max_attempts=max_attempts,
+            )
+            plan, outcome = update.decision, None
+            if plan.propose:
+                outcome = _propose(client, remote, update.snapshot, plan, wanted, record, upgrade, author, versions)
+        head = update.snapshot.head.decode() if update.snapshot.head else ""
+        commit = update.commit.decode() if update.commit else None
+        return SeedResult(commit, head, plan, record, upgrade, outcome, update.attempts)
+
+    result = guarded(remote, run)
+    if result.proposal is None or result.proposal.state == "conflict":
+        return result
+    host = proposals or NoProposals()
+    link = host.open(_proposal(result, branch, environment, versions))
+    return replace(result, proposal=replace(result.proposal, url=link))
+
+
+def plan_seed_files(
+    url: str,
+    files: Mapping[str, str | bytes],
+    *,
+    environment: str,
+    library_version: str,
+    template_version: str,
+    branch: str = "main",
+    auth: GitAuth | None = None,
+) -> SeedResult:
+    """What :func:`seed_files` would do now; pushes nothing (`commit` is None, `proposal` says if the branch exists)."""
+    remote, ref, wanted, record = _prepare(url, files, environment, branch, auth)
+    upgrade = upgrade_branch(library_version, environment)
+    upgrade_ref = branch_ref(upgrade)
+    versions = (library_version, template_version)
+
+    def run() -> SeedResult:
+        with open_client(remote) as client:
+            snap = fetch_snapshot(client, remote, ref, also=[upgrade_ref])
+            plan = _plan(snap, wanted, record, environment, versions)
+            outcome = None
+            if plan.propose and upgrade_ref in snap.refs:
+                tip = snap.refs[upgrade_ref]
+                state = _existing_state(snap, tip, plan, wanted)
+                outcome = ProposalOutcome(upgrade, state, tip.decode() if state == "exists" else None)
+        head = snap.head.decode() if snap.head else ""
+        return SeedResult(None, head, plan, record, upgrade, outcome, 1)
+
+    return guarded(remote, run)
+
+
+def _prepare(
+    url: str, files: Mapping[str, str | bytes], environment: str, branch: str, auth: GitAuth | None
+) -> tuple[Remote, bytes, dict[str, bytes], str]:
+    remote = parse_remote(url, auth)
+    ref = branch_ref(branch)
+    wanted = normalize_files(files)
+    record = record_path(environment)
+    if record in wanted:
+        raise ValueError(f"invalid path {record!r}: reserved for the seed record")
+    return remote, ref, wanted, record
+
+
+def _plan(
+    snap: Snapshot, wanted: dict[str, bytes], record: str, environment: str, versions: tuple[str, str]
+) -> SeedPlan:
+    _, existing = classify(snap.repo.object_store, snap.root(), list(wanted))
+    current = {path: snap.read(path) or b"" for path in existing}
+    raw = snap.read(record)
+    previous = SeedRecord.from_bytes(raw, record) if raw is not None else None
+    if previous is not None and previous.environment != environment:
+        previous = None  # another environment's record under this name: no baseline
+    library_version, template_version = versions
+    return plan_seed(
+        wanted,
+        current,
+        previous,
+        environment=environment,
+        library_version=library_version,
+        template_version=template_version,
+    )
+
+
+def _existing_state(snap: Snapshot, tip: bytes, plan: SeedPlan, wanted: dict[str, bytes]) -> ProposalState:
+    same = all(snap.read(path, tip) == wanted[path] for path in plan.propose)
+    return "exists" if same else "conflict"
+
+
+def _propose(
+    client: GitClient,
+    remote: Remote,
+    snap: Snapshot,
+    plan: SeedPlan,
+    wanted: dict[str, bytes],
+    record: str,
+    upgrade: str,
+    author: str,
+    versions: tuple[str, str],
+) -> ProposalOutcome:
+    """Create the upgrade branch from the branch head (one commit), unless it already exists."""
+    upgrade_ref = branch_ref(upgrade)
+    if upgrade_ref not in snap.refs:
+        assert plan.proposal_record is not None
+        files = {path: wanted[path] for path in plan.propose} | {record: plan.proposal_record.to_bytes()}
+        message = f"platform-kit: upgrade {plan.record.environment} to {versions[0]} (templates {versions[1]})"
+        sha = create_branch(client, remote, upgrade_ref, snap, files, message=message, author=author)
+        if sha is not None:
+            return ProposalOutcome(upgrade, "created", sha.decode())
+    seen = fetch_snapshot(client, remote, upgrade_ref)  # someone else's (or an earlier run's) branch
+    assert seen.head is not None
+    state = _existing_state(seen, seen.head, plan, wanted)
+    return ProposalOutcome(upgrade, state, seen.head.decode() if state == "exists" else None)
+
+
+def _proposal(result: SeedResult, base: str, environment: str, versions: tuple[str, str]) -> Proposal:
+    plan = result.plan
+    lines = [
+        f"platform-kit {versions[0]} (templates {versions[1]}) renders these files of `{environment}` differently, "
+        "and nobody has edited them since they were seeded:",
+        "",
+        *(f"- `{path}`" for path in plan.propose),
+    ]
+    if plan.skipped:
+        lines += ["", "Skipped, edited by humans (never touched by platform-kit):", ""]
+        lines += [f"- `{path}`" for path in plan.skipped]
+    lines += ["", f"Merging updates `{result.record}` too. Close this pull request to keep the current files."]
+    title = f"platform-kit: upgrade {environment} to {versions[0]}"
+    return Proposal(branch=result.upgrade_branch, base=base, title=title, body="\n".join(lines) + "\n")

@@ -1,0 +1,91 @@
+"""Pure seed planning: which files to create, which to propose, which humans own now.
+
+For each file the templates produce, against the branch and the environment's record:
+
+- missing from the branch -> created there (the create-only seed);
+- equal to the template -> nothing to do;
+- unchanged since the record (its hash is the recorded one) but the template differs
+  -> proposed on the upgrade branch, never written to the main branch;
+- anything else (edited by humans, or no record to tell) -> skipped, never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .record import SeedRecord, content_hash
+
+UPGRADE_PREFIX = "platform-kit/upgrade-"
+"""Prefix of the branches that offer template upgrades."""
+
+
+def upgrade_branch(version: str, environment: str) -> str:
+    """Branch offering ``environment``'s upgrade to ``version`` (one per environment, so each can be promoted)."""
+    return f"{UPGRADE_PREFIX}{version}-{environment}"
+
+
+@dataclass(frozen=True)
+class SeedPlan:
+    """What a seed would do to one environment's files."""
+
+    create: tuple[str, ...]
+    """Missing from the branch: created in the seed commit."""
+    propose: tuple[str, ...]
+    """Untouched since the recorded seed, but the templates changed: offered on the upgrade branch."""
+    skipped: tuple[str, ...]
+    """Changed since the recorded seed (edited by humans) or unknown baseline: never touched."""
+    unchanged: tuple[str, ...]
+    """Already what the templates produce."""
+    record: SeedRecord
+    """The environment's record after this seed on the main branch (proposed files keep their old hash)."""
+    record_changed: bool
+    """Whether the main branch's record must be (re)written."""
+    proposal_record: SeedRecord | None
+    """The record on the upgrade branch (proposed files at their new hash); None without proposals."""
+
+    @property
+    def is_noop(self) -> bool:
+        """Nothing to commit and nothing to propose."""
+        return not (self.create or self.propose or self.record_changed)
+
+
+def plan_seed(
+    wanted: Mapping[str, bytes],
+    current: Mapping[str, bytes],
+    record: SeedRecord | None,
+    *,
+    environment: str,
+    library_version: str,
+    template_version: str,
+) -> SeedPlan:
+    """Plan a seed of ``wanted`` given the ``current`` content of the wanted paths present on the branch."""
+    recorded = dict(record.files) if record else {}
+    create, propose, skipped, unchanged = [], [], [], []
+    entries: dict[str, str] = {}
+    for path, content in sorted(wanted.items()):
+        new = content_hash(content)
+        if path not in current:
+            create.append(path)
+            entries[path] = new
+            continue
+        now = content_hash(current[path])
+        if now == new:
+            unchanged.append(path)
+            entries[path] = new
+        elif recorded.get(path) == now:
+            propose.append(path)
+            entries[path] = now  # the branch still holds the recorded content until the proposal merges
+        else:
+            skipped.append(path)
+            entries[path] = recorded.get(path, new)
+    main = SeedRecord(environment, library_version, template_version, entries)
+    changed = record is None or bool(create) or dict(record.files) != entries
+    proposal = None
+    if propose:
+        proposal = SeedRecord(
+            environment, library_version, template_version, entries | {p: content_hash(wanted[p]) for p in propose}
+        )
+    if not changed and record is not None:
+        main = record  # versions alone never cause a commit
+    return SeedPlan(tuple(create), tuple(propose), tuple(skipped), tuple(unchanged), main, changed, proposal)
