@@ -78,12 +78,14 @@ def render(stack: str, out: Path, project: Path) -> None:
 
 @main.command()
 @stack_option
-@click.option("--repo", "repo_url", help="Publish to this remote instead of the configured one.")
+@click.option("--repo", "repo_url", help="Publish to this remote instead of the configured one (no pull request).")
 @click.option("--branch", help="Publish to this branch instead of the configured one.")
+@click.option("--plan", "plan_only", is_flag=True, help="Print what would be created, proposed, skipped; push nothing.")
 @project_option
-def seed(stack: str, repo_url: str | None, branch: str | None, project: Path) -> None:
+def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, project: Path) -> None:
     """Publish the stack's config repo tree: one commit of the missing files, never overwriting."""
-    from platform_kit.gitops.seed import SEED_MESSAGE, publish_seed
+    from platform_kit.gitops.seed import plan_seed, proposal_host, publish_seed, pull_request_target
+    from platform_kit.gitops.seed_report import describe_plan, describe_seed
     from platform_kit.preview import run_stack
 
     try:
@@ -92,19 +94,19 @@ def seed(stack: str, repo_url: str | None, branch: str | None, project: Path) ->
         files = run_stack(project, stack).seeded_files()
     except (ConfigError, CredentialError) as error:
         _fail(str(error), USER_ERROR)
-    url = config.repo.url
+    url, target_branch = config.repo.url, config.repo.branch
+    where = f"{redact_url(url)} ({target_branch})"
     try:
-        result = publish_seed(url, config.repo.branch, files, SEED_MESSAGE.format(environment=config.environment), auth)
+        if plan_only:
+            planned = plan_seed(url, target_branch, files, environment=config.environment, auth=auth)
+            click.echo(describe_plan(planned, where))
+            return
+        # A pull request only makes sense on the configured GitHub repository, not on a --repo override.
+        host = proposal_host(None if repo_url else pull_request_target(config.repo), auth)
+        result = publish_seed(url, target_branch, files, environment=config.environment, auth=auth, proposals=host)
     except PublishError as error:
         _fail(str(error), REMOTE_ERROR)
-    where = f"{redact_url(url)} ({config.repo.branch})"
-    if result.commit is None:
-        click.echo(f"nothing to seed: all {len(result.existing)} files already in {where} at {result.head[:12]}")
-    else:
-        click.echo(
-            f"seeded {len(result.created)} files in one commit {result.commit[:12]} to {where}; "
-            f"{len(result.existing)} existing files left untouched"
-        )
+    click.echo(describe_seed(result, where))
 
 
 @main.command()

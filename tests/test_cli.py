@@ -50,6 +50,7 @@ SECRET_TYPE = "kubernetes:core/v1:Secret"
 
 CIPHERTEXT = "v1:AAABBBcipherTEXTzz9qQ+/kubeconfig=="
 TOKEN_VALUE = "tok-DISTINCTIVE-4f9c1e7a"
+RECORD = ".platform-kit/seed-dev.json"
 
 
 def base_config(environment: str = "dev") -> dict[str, Any]:
@@ -338,7 +339,7 @@ def test_seed_to_git_daemon_is_one_commit_then_idempotent_and_keeps_human_edits(
     assert first.exit_code == 0, first.output
     assert f"seeded {len(expected)} files in one commit" in first.output
     assert commit_count(bare) == 1
-    assert tree_paths(bare) == sorted(expected)
+    assert tree_paths(bare) == sorted([*expected, RECORD])  # the files and this environment's seed record
     for path, content in expected.items():
         assert (
             subprocess.run(
@@ -395,7 +396,7 @@ def test_seed_over_http_with_wrong_token_fails_cleanly_then_right_token_seeds(pr
     assert ok.exit_code == 0, ok.output
     assert HTTP_TOKEN not in ok.output
     assert commit_count(bare) == 1
-    assert tree_paths(bare) == sorted(rendered(project, "dev"))
+    assert tree_paths(bare) == sorted([*rendered(project, "dev"), RECORD])
 
 
 def test_seed_with_pulumi_secret_token_and_no_env_exits_2(project, git_daemon):

@@ -17,6 +17,7 @@ from platform_kit.gitops.seed import (
     SEED_MESSAGE,
     ConfigRepoSeed,
     ConfigRepoSeedArgs,
+    PullRequestTarget,
     _SeedProvider,
 )
 from platform_kit.publish import GitAuth
@@ -33,6 +34,7 @@ GIT_ENV = {
     "GIT_TERMINAL_PROMPT": "0",
 }
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+RECORD = ".platform-kit/seed-dev.json"
 FILES = {
     "README.md": "# config repo\n",
     "clusters/dev/kustomization.yaml": "kind: Kustomization\nresources:\n- apps.yaml\n",
@@ -70,10 +72,17 @@ def props(
         "branch": branch,
         "files": dict(FILES if files is None else files),
         "message": SEED_MESSAGE.format(environment="dev"),
+        "environment": "dev",
+        "versions": {"library": "0.1.0", "templates": "1"},
+        "pullRequests": None,
         "auth": auth,
         "commit": None,
         "head": None,
         "created": None,
+        "proposed": None,
+        "skipped": None,
+        "upgradeBranch": None,
+        "pullRequest": None,
     }
 
 
@@ -103,7 +112,7 @@ def test_create_makes_one_commit_and_returns_outs(remote):
     assert sorted(outs["created"]) == sorted(FILES)
     assert outs["url"] == url and outs["branch"] == "main"
     assert result.id == f"{url}#main"
-    assert paths(bare) == sorted(FILES)
+    assert paths(bare) == sorted([*FILES, RECORD])
     assert show(bare, "clusters/dev/apps.yaml") == FILES["clusters/dev/apps.yaml"].encode()
     assert git("--git-dir", str(bare), "log", "-1", "--format=%s", "main").strip() == "platform-kit: seed dev"
 
@@ -114,7 +123,7 @@ def test_create_over_http_with_auth(git_http_server):
     outs = _SeedProvider().create(props(url, auth={"username": HTTP_USER, "token": HTTP_TOKEN})).outs
 
     assert log(bare) == [outs["commit"]]
-    assert paths(bare) == sorted(FILES)
+    assert paths(bare) == sorted([*FILES, RECORD])
 
 
 def test_update_publishes_only_new_files_and_keeps_human_edits(remote, tmp_path):
@@ -134,7 +143,8 @@ def test_update_publishes_only_new_files_and_keeps_human_edits(remote, tmp_path)
     assert outs["commit"] == outs["head"] == commits[0]
     assert outs["created"] == ["apps/dev/extra.yaml"]
     changed = git("--git-dir", str(bare), "diff-tree", "--no-commit-id", "--name-only", "-r", "main").split()
-    assert changed == ["apps/dev/extra.yaml"]
+    assert changed == [RECORD, "apps/dev/extra.yaml"]  # the new file, recorded
+    assert outs["skipped"] == ["clusters/dev/apps.yaml"] and outs["proposed"] == []
     assert show(bare, "clusters/dev/apps.yaml") == human
     assert show(bare, "apps/dev/extra.yaml") == b"kind: ConfigMap\n"
 
@@ -224,3 +234,52 @@ def test_config_repo_seed_without_auth_has_no_secret(pulumi_recorder):
     registration = pulumi_recorder.get(SEED_COMMIT_TYPE, "open-commit")
     assert not registration.is_secret("auth")
     assert registration.inputs.get("auth") is None
+
+
+def test_update_with_a_changed_template_proposes_it_and_opens_a_pull_request(remote, fake_github_api):
+    bare, url = remote
+    provider = _SeedProvider()
+    target = {"owner": "acme", "repo": "platform-config", "apiUrl": fake_github_api.url}
+    auth = {"token": "ghp_seed_token_for_fake_api"}
+    created = provider.create(props(url, auth=auth) | {"pullRequests": target})
+    changed = {**FILES, "clusters/dev/apps.yaml": "kind: Kustomization\nmetadata:\n  name: apps\n  labels: {v: 2}\n"}
+
+    outs = provider.update(created.id, created.outs, props(url, changed, auth=auth) | {"pullRequests": target}).outs
+
+    assert outs["commit"] == "" and outs["proposed"] == ["clusters/dev/apps.yaml"] and outs["skipped"] == []
+    assert outs["upgradeBranch"] == "platform-kit/upgrade-0.1.0-dev"
+    assert outs["pullRequest"] == "https://github.example/acme/platform-config/pull/1"
+    (request,) = fake_github_api.requests
+    assert request.headers["authorization"] == "Bearer ghp_seed_token_for_fake_api"
+    assert request.body["head"] == outs["upgradeBranch"] and request.body["base"] == "main"
+    assert show(bare, "clusters/dev/apps.yaml") == FILES["clusters/dev/apps.yaml"].encode()  # main untouched
+    assert show(bare, "clusters/dev/apps.yaml", outs["upgradeBranch"]) == changed["clusters/dev/apps.yaml"].encode()
+
+
+def test_config_repo_seed_records_its_pull_request_target_and_waits_for_the_repository(pulumi_recorder):
+    import pulumi_random as random
+
+    stand_in = random.RandomPassword("repository-stand-in", length=8)  # any resource the commit must wait for
+    ConfigRepoSeed(
+        "gh",
+        ConfigRepoSeedArgs(
+            url="https://github.com/acme/platform-config.git",
+            branch="main",
+            files=FILES,
+            environment="dev",
+            auth=GitAuth(username="x-access-token", token="ghp-secret-1"),
+            pull_requests=PullRequestTarget("acme", "platform-config", "https://api.github.com"),
+            after=[stand_in],
+        ),
+    )
+
+    registration = pulumi_recorder.get(SEED_COMMIT_TYPE, "gh-commit")
+    assert registration.inputs["pullRequests"] == {
+        "owner": "acme",
+        "repo": "platform-config",
+        "apiUrl": "https://api.github.com",
+    }
+    assert registration.inputs["environment"] == "dev"
+    assert registration.inputs["versions"] == {"library": "0.1.0", "templates": "1"}
+    assert pulumi_recorder.get(name="repository-stand-in").urn in registration.dependencies
+    assert "ghp-secret-1" not in json.dumps(registration.masked_inputs)

@@ -14,6 +14,7 @@ from platform_kit.config.base import (
     RepoPath,
     url_scheme,
 )
+from platform_kit.config.github import GitHubConfig, github_coordinates, github_ssh_url
 
 
 class NoCredentials(Model):
@@ -78,6 +79,8 @@ class ConfigRepoConfig(Model):
     """Directory of this environment in the repo; defaults to `clusters/<environment>`."""
     credentials: Credentials = NoCredentials(kind="none")
     """Credentials for the seed and the agent; secrets never enter the repo."""
+    github: GitHubConfig | None = None
+    """Manage the repo on GitHub (deploy key for the agent, protection, webhook, pull requests); unset: any Git host."""
 
     @field_validator("url")
     @classmethod
@@ -105,7 +108,24 @@ class ConfigRepoConfig(Model):
             raise ValueError("must not embed a password or token; use `credentials`")
         return agent_url
 
+    @field_validator("github")
+    @classmethod
+    def _github_fits(cls, github: GitHubConfig | None, info: ValidationInfo) -> GitHubConfig | None:
+        if github is None:
+            return None
+        if "url" in info.data:
+            github_coordinates(info.data["url"])
+        credentials = info.data.get("credentials")
+        if credentials is not None and credentials.kind != "token":
+            raise ValueError("needs `credentials.kind: token` (the token pushes the seed and calls the GitHub API)")
+        agent_url = info.data.get("agent_url")
+        if agent_url and url_scheme(agent_url) != "ssh":
+            raise ValueError("the agent reads with a deploy key: `agentUrl` must be an ssh:// URL (or unset)")
+        return github
+
     @property
     def cluster_url(self) -> str:
-        """The URL the in-cluster agent clones."""
+        """The URL the in-cluster agent clones (with `github`: the SSH URL its deploy key works with)."""
+        if self.agent_url is None and self.github is not None:
+            return github_ssh_url(self.url)
         return self.agent_url or self.url

@@ -1,23 +1,49 @@
 """ConfigRepoSeed: a Pulumi resource that publishes the rendered repo with the shared publisher.
 
-Create-only and idempotent: an update publishes only files missing from the remote,
+Create-only and idempotent: an update publishes only files missing from the remote (and
+the environment's seed record); files whose template changed since the recorded seed are
+offered on an upgrade branch (a pull request on GitHub), files humans edited are skipped,
 and deleting the resource leaves the repository untouched (Git owns the content).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider, UpdateResult
 
+from platform_kit import __version__
+from platform_kit.config.github import github_coordinates
+from platform_kit.config.models import ConfigRepoConfig
 from platform_kit.naming import type_token
-from platform_kit.publish import GitAuth, publish_files
+from platform_kit.publish import (
+    GitAuth,
+    GitHubPullRequests,
+    NoProposals,
+    ProposalHost,
+    SeedResult,
+    plan_seed_files,
+    seed_files,
+)
+from platform_kit.repo.version import TEMPLATE_VERSION
 
 SEED_MESSAGE = "platform-kit: seed {environment}"
 """Commit message of the seed commit."""
+
+
+@dataclass(frozen=True)
+class PullRequestTarget:
+    """A GitHub repository that gets a pull request per upgrade branch (the token comes from the seed's auth)."""
+
+    owner: str
+    """Repository owner."""
+    repo: str
+    """Repository name."""
+    api_url: str
+    """REST API base URL."""
 
 
 @dataclass(frozen=True)
@@ -34,21 +60,88 @@ class ConfigRepoSeedArgs:
     """Environment name, used in the commit message."""
     auth: GitAuth | None = None
     """Credentials; stored only as a Pulumi secret."""
+    pull_requests: PullRequestTarget | None = None
+    """Where to open a pull request for an upgrade branch (GitHub); None: the branch alone is the proposal."""
+    after: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    """Resources the commit waits for (e.g. the repository, when Pulumi creates it)."""
 
 
-def publish_seed(url: str, branch: str, files: Mapping[str, str], message: str, auth: GitAuth | None):
-    """Publish the seed tree: one commit of the missing files; the CLI calls this too."""
-    return publish_files(url, dict(files), branch=branch, message=message, auth=auth, create_local=True)
+def pull_request_target(repo: ConfigRepoConfig) -> PullRequestTarget | None:
+    """The GitHub repository to open upgrade pull requests on, when `repo.github.pullRequests` is on."""
+    if repo.github is None or not repo.github.pull_requests:
+        return None
+    _, owner, name = github_coordinates(repo.url)
+    return PullRequestTarget(owner, name, repo.github.api_url)
+
+
+def proposal_host(target: PullRequestTarget | Mapping[str, str] | None, auth: GitAuth | None) -> ProposalHost:
+    """GitHub pull requests for `target` with the seed's token, else no review requests."""
+    if target is None or auth is None or not auth.token:
+        return NoProposals()
+    if isinstance(target, Mapping):
+        target = PullRequestTarget(target["owner"], target["repo"], target["apiUrl"])
+    return GitHubPullRequests(target.owner, target.repo, auth.token, api_url=target.api_url)
+
+
+def publish_seed(
+    url: str,
+    branch: str,
+    files: Mapping[str, str],
+    *,
+    environment: str,
+    auth: GitAuth | None,
+    proposals: ProposalHost | None = None,
+    message: str | None = None,
+) -> SeedResult:
+    """Seed one environment (missing files + record; upgrades on a branch); the CLI calls this too."""
+    return seed_files(
+        url,
+        dict(files),
+        environment=environment,
+        library_version=__version__,
+        template_version=TEMPLATE_VERSION,
+        branch=branch,
+        message=message or SEED_MESSAGE.format(environment=environment),
+        auth=auth,
+        proposals=proposals,
+        create_local=True,
+    )
+
+
+def plan_seed(url: str, branch: str, files: Mapping[str, str], *, environment: str, auth: GitAuth | None) -> SeedResult:
+    """What `publish_seed` would do now, pushing nothing (`platform-kit seed --plan`)."""
+    return plan_seed_files(
+        url,
+        dict(files),
+        environment=environment,
+        library_version=__version__,
+        template_version=TEMPLATE_VERSION,
+        branch=branch,
+        auth=auth,
+    )
 
 
 def _publish(props: Mapping[str, Any]) -> dict[str, Any]:
     auth = GitAuth(**props["auth"]) if props.get("auth") else None
-    result = publish_seed(props["url"], props["branch"], props["files"], props["message"], auth)
+    result = publish_seed(
+        props["url"],
+        props["branch"],
+        props["files"],
+        environment=props["environment"],
+        auth=auth,
+        proposals=proposal_host(props.get("pullRequests"), auth),
+        message=props["message"],
+    )
+    proposal = result.proposal
     return {
         **props,
         "commit": result.commit or "",
         "head": result.head,
-        "created": list(result.created),
+        "created": list(result.plan.create),
+        "proposed": list(result.plan.propose),
+        "skipped": list(result.plan.skipped),
+        "upgradeBranch": proposal.branch if proposal else "",
+        "pullRequest": (proposal.url or "") if proposal else "",
     }
 
 
@@ -60,7 +153,7 @@ class _SeedProvider(ResourceProvider):
         return CreateResult(id_=f"{props['url']}#{props['branch']}", outs=outs)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        keys = ("url", "branch", "files", "auth", "message")
+        keys = ("url", "branch", "files", "auth", "message", "environment", "versions", "pullRequests")
         changed = [key for key in keys if olds.get(key) != news.get(key)]
         replaces = [key for key in ("url", "branch") if key in changed]
         return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
@@ -85,28 +178,39 @@ class ConfigRepoSeed(pulumi.ComponentResource):
 
     commit: pulumi.Output[str]
     """Sha of the commit this resource made ('' when nothing was missing)."""
+    upgrade_branch: pulumi.Output[str]
+    """Branch offering template upgrades this run pushed or found ('' when nothing was proposed)."""
 
     def __init__(self, name: str, args: ConfigRepoSeedArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(type_token("gitops", "ConfigRepoSeed"), name, None, opts)
         auth = (
             pulumi.Output.secret({k: v for k, v in asdict(args.auth).items() if v is not None}) if args.auth else None
         )
+        target = args.pull_requests
         props = {
             "url": args.url,
             "branch": args.branch,
             "files": dict(args.files),
             "message": SEED_MESSAGE.format(environment=args.environment),
+            "environment": args.environment,
+            "versions": {"library": __version__, "templates": TEMPLATE_VERSION},
+            "pullRequests": {"owner": target.owner, "repo": target.repo, "apiUrl": target.api_url} if target else None,
             "auth": auth,
             "commit": None,
             "head": None,
             "created": None,
+            "proposed": None,
+            "skipped": None,
+            "upgradeBranch": None,
+            "pullRequest": None,
         }
         seed = SeedCommit(
             _SeedProvider(),
             f"{name}-commit",
             props,
-            pulumi.ResourceOptions(parent=self, additional_secret_outputs=["auth"]),
+            pulumi.ResourceOptions(parent=self, additional_secret_outputs=["auth"], depends_on=list(args.after)),
         )
         self.commit = seed.commit  # type: ignore[attr-defined]
+        self.upgrade_branch = seed.upgradeBranch  # type: ignore[attr-defined]
         self.resource = seed
-        self.register_outputs({"commit": self.commit})
+        self.register_outputs({"commit": self.commit, "upgradeBranch": self.upgrade_branch})

@@ -1,0 +1,87 @@
+"""`platform-kit seed --plan` and upgrade reporting, end to end against a real git daemon.
+
+A rendered file changes when the stack's config changes (here `gitops.reconcileInterval`),
+exactly as it does when a new library version changes a template: untouched files are
+proposed on the upgrade branch, human-edited ones are skipped, nothing else moves.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+
+from platform_kit import __version__
+from platform_kit.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+GIT_ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0"}
+UPGRADE = f"platform-kit/upgrade-{__version__}-dev"
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def write_stack(project: Path, reconcile: str) -> None:
+    config = {
+        "platform:environment": "dev",
+        "platform:cluster": {"kind": "existing", "name": "dev", "kubeconfig": {"path": "~/.kube/config"}},
+        "platform:gitops": {"agent": "flux", "reconcileInterval": reconcile},
+        "platform:repo": {"url": "https://git.example.com/org/platform-config.git"},
+    }
+    (project / "stacks" / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": config}))
+
+
+def seed(project: Path, url: str, *extra: str):
+    result = CliRunner().invoke(main, ["seed", "--stack", "dev", "--repo", url, "--project", str(project), *extra])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_seed_plan_then_seed_propose_template_changes_and_skip_human_edits(tmp_path, git_daemon):
+    project = tmp_path / "project"
+    (project / "stacks").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+    shutil.copy(REPO_ROOT / "stacks" / "__main__.py", project / "stacks" / "__main__.py")
+    repo, url = git_daemon.create_repo("config"), git_daemon.url("config")
+    write_stack(project, "10m")
+    assert seed(project, url).exit_code == 0
+    work = tmp_path / "work"
+    git("clone", "-q", url, str(work))
+    (work / "clusters/dev/apps.yaml").write_text("# ours now\n")
+    git("-c", "user.name=h", "-c", "user.email=h@example.com", "commit", "-qam", "edit", cwd=work)
+    git("push", "-q", "origin", "main", cwd=work)
+    write_stack(project, "30m")  # changes clusters/dev/apps.yaml and clusters/dev/infrastructure.yaml
+    refs = git("--git-dir", str(repo), "for-each-ref")
+
+    planned = seed(project, url, "--plan")
+
+    assert planned.exit_code == 0, planned.output
+    lines = planned.output.splitlines()
+    assert lines[0] == f"plan for {url} (main) (nothing pushed):"
+    assert lines[1] == "create: 0 files"
+    assert f"propose on {UPGRADE}: 1 files" in lines and "  clusters/dev/infrastructure.yaml" in lines
+    assert "skipped: edited by humans: 1 files" in lines and "  clusters/dev/apps.yaml" in lines
+    assert git("--git-dir", str(repo), "for-each-ref") == refs  # --plan pushed nothing
+
+    done = seed(project, url)
+
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith("nothing to seed: all ")  # nothing was missing on main
+    assert f"proposed 1 files whose templates changed on branch {UPGRADE}" in done.output
+    assert "skipped 1 files: edited by humans since the seed (left untouched)" in done.output
+    changed = git("--git-dir", str(repo), "diff", "--name-only", "main", UPGRADE).split()
+    assert changed == [".platform-kit/seed-dev.json", "clusters/dev/infrastructure.yaml"]
+    assert git("--git-dir", str(repo), "show", "main:clusters/dev/apps.yaml") == "# ours now\n"
+    assert "30m" in git("--git-dir", str(repo), "show", f"{UPGRADE}:clusters/dev/infrastructure.yaml")
+    assert "30m" not in git("--git-dir", str(repo), "show", "main:clusters/dev/infrastructure.yaml")
+
+    again = seed(project, url, "--plan")
+    assert f"propose on {UPGRADE} (already there): 1 files" in again.output
