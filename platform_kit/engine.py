@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
@@ -33,6 +34,9 @@ INTERNAL_INPUTS = frozenset({"__provider"})
 RANDOM_PASSWORD_TYPE = "random:index/randomPassword:RandomPassword"
 """Type token of pulumi-random's RandomPassword, whose `result` the mocks make up."""
 
+TLS_PRIVATE_KEY_TYPE = "tls:index/privateKey:PrivateKey"
+"""Type token of pulumi-tls's PrivateKey, whose key material the mocks make up (private parts secret)."""
+
 
 @dataclass
 class Registration:
@@ -46,6 +50,9 @@ class Registration:
     custom: bool
     provider: str | None
     raw_inputs: dict[str, Any] = field(repr=False)
+    options: dict[str, Any] = field(default_factory=dict)
+    """Replacement and retention options: deleteBeforeReplace (None: unset), replaceOnChanges,
+    replacementTrigger, additionalSecretOutputs, protect, retainOnDelete."""
     ignore_changes: list[str] = field(default_factory=list)
     """Input paths Pulumi leaves alone after creation (`ignore_changes`), e.g. what GitOps owns."""
 
@@ -110,6 +117,10 @@ class RecordingMocks(pulumi.runtime.Mocks):
         if args.typ == RANDOM_PASSWORD_TYPE:
             # The real provider returns `result` as a secret; so must the mock, or secrecy is untestable.
             outputs["result"] = rpc.wrap_rpc_secret(fake_password(args.name, int(args.inputs.get("length") or 16)))
+        if args.typ == TLS_PRIVATE_KEY_TYPE:
+            # Real pulumi-tls marks the private key outputs secret (additional_secret_outputs, ignored by mocks).
+            for key, value in fakes.private_key_outputs(args.name).items():
+                outputs[key] = rpc.wrap_rpc_secret(value) if key.startswith("privateKey") else value
         return f"{args.name}-id", outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
@@ -155,6 +166,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     provider=request.provider or None,
                     raw_inputs=rpc.deserialize_properties(request.object),
                     ignore_changes=list(request.ignoreChanges),
+                    options=_options(request),
                 )
             )
         return response
@@ -165,6 +177,20 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             if not loop.is_running() and not loop.is_closed():
                 loop.close()
         self._worker_loops.clear()
+
+
+def _options(request: Any) -> dict[str, Any]:
+    trigger = None
+    if request.HasField("replacement_trigger"):
+        trigger = _unwrap(rpc.deserialize_property(json_format.MessageToDict(request.replacement_trigger)))
+    return {
+        "deleteBeforeReplace": request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None,
+        "replaceOnChanges": sorted(request.replaceOnChanges),
+        "replacementTrigger": trigger,
+        "additionalSecretOutputs": sorted(request.additionalSecretOutputs),
+        "protect": bool(request.protect),
+        "retainOnDelete": bool(request.retainOnDelete),
+    }
 
 
 _RECORDING: contextvars.ContextVar[bool] = contextvars.ContextVar("platform_kit_offline", default=False)

@@ -8,6 +8,7 @@ deterministic stand-ins. They never reach a real deployment.
 from __future__ import annotations
 
 import base64
+import hashlib
 from typing import Any
 
 from pulumi.runtime import rpc
@@ -49,7 +50,23 @@ def computed_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str,
         return {"latestVersion": 1}
     if type_.startswith("aws:"):
         return {"arn": _arn(type_, name)}
+    if type_ == "github:index/repository:Repository":
+        repo = inputs.get("name", name)
+        return {"nodeId": f"R_fake_{repo}", "fullName": f"example-owner/{repo}", "repoId": 1}
     return {}
+
+
+def private_key_outputs(name: str) -> dict[str, str]:
+    """Key material a pulumi-tls PrivateKey named `name` would return (fake, deterministic, not a usable key)."""
+    digest = hashlib.sha256(f"platform-kit-mock-key:{name}".encode()).digest()
+    body = base64.b64encode(b"fake-private-key:" + digest).decode()
+    public = base64.b64encode(b"\x00\x00\x00\x0bssh-ed25519\x00\x00\x00\x20" + digest).decode()
+    return {
+        "privateKeyOpenssh": f"-----BEGIN OPENSSH PRIVATE KEY-----\n{body}\n-----END OPENSSH PRIVATE KEY-----\n",
+        "privateKeyPem": f"-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----\n",
+        "publicKeyOpenssh": f"ssh-ed25519 {public}\n",
+        "publicKeyFingerprintSha256": "SHA256:" + base64.b64encode(digest).decode().rstrip("="),
+    }
 
 
 def invoke_result(token: str, args: dict[str, Any]) -> dict[str, Any]:

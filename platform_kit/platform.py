@@ -12,6 +12,7 @@ from platform_kit.config.metadata import NO_VALUE, PlatformMetadata
 from platform_kit.config.models import ClusterConfig, PlatformConfig
 from platform_kit.gitops import AgentArgs, ConfigRepoSeed, ConfigRepoSeedArgs, FluxAgent
 from platform_kit.gitops.credentials import resolve_git_auth, resolve_notification_url, resolve_sso_client_secret
+from platform_kit.gitops.hosting import git_hosting
 from platform_kit.naming import type_token
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
@@ -123,6 +124,8 @@ class Platform(pulumi.ComponentResource):
         self.cluster = build_cluster(f"{name}-cluster", config.cluster, child)
         self.secrets = build_secrets(f"{name}-secrets", config, self.cluster, child)
 
+        # Git hosting (issue #6): on GitHub, the repo and the agent's deploy key; elsewhere a pass-through.
+        hosting = git_hosting(f"{name}-github", config, args.auth, child)
         files = {manifest.path: manifest.content for manifest in render_config_repo(config)}
         seed = ConfigRepoSeed(
             f"{name}-seed",
@@ -132,6 +135,8 @@ class Platform(pulumi.ComponentResource):
                 files=files,
                 environment=config.environment,
                 auth=args.auth,
+                pull_requests=hosting.pull_requests,
+                after=hosting.seed_after,
             ),
             opts=child,
         )
@@ -140,19 +145,20 @@ class Platform(pulumi.ComponentResource):
         self.metadata = metadata_variables(
             config, self.cluster, self.secrets.eso_role_arn if self.secrets else NO_VALUE
         )
-        sync_after = [seed.resource, *([self.secrets] if self.secrets else [])]
+        sync_after = [seed.resource, *hosting.sync_after, *([self.secrets] if self.secrets else [])]
         self.agent = build_agent(
             f"{name}-{config.gitops.agent}",
             AgentArgs(
                 config=config,
                 metadata=self.metadata,
-                auth=args.auth,
+                auth=hosting.agent_auth(args.auth),
                 sync_after=sync_after,
                 notification_url=args.notification_url,
                 sso_client_secret=args.sso_client_secret,
             ),
             pulumi.ResourceOptions(parent=self, provider=self.cluster.provider),
         )
+        hosting.hand_over(seed.resource, self.agent)  # GitHub: branch protection after the seed, agent webhook
         self.register_outputs(
             {"clusterName": self.cluster.name, "seedCommit": self.seed_commit, "metadata": self.metadata}
         )
