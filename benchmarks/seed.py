@@ -1,12 +1,14 @@
-"""Benchmark: seeding a config repo with publish_files vs the plain git CLI.
+"""Benchmark: seeding a config repo (one commit) vs the plain git CLI, and the no-op re-seed.
 
     python benchmarks/seed.py [--files 100 1000 5000] [--repeat 5] [--size 1024]
 
 Starts one local ``git daemon``; for each file count N it generates an N-file
 nested tree (~size bytes per file) and, R times each, pushes it into a fresh
-repo with ``publish_files`` and with plain git (init a temp work tree, write
-the files, ``git add -A``, ``git commit``, ``git push``). Prints medians, the
-publish/plain-git ratio and the median no-op re-publish time.
+repo with ``seed_files`` (the seed path: files + the environment's record, one
+commit), with ``publish_files`` (create-only, no record) and with plain git (init
+a temp work tree, write the files, ``git add -A``, ``git commit``, ``git push``).
+Then it seeds again (nothing missing, record current: no commit). Prints medians
+and the seed/plain-git ratio.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from platform_kit.publish import publish_files  # noqa: E402
+from platform_kit.publish import publish_files, seed_files  # noqa: E402
 from platform_kit.testing.git_server import GitDaemon  # noqa: E402
 
 GIT_ENV = {
@@ -79,32 +81,54 @@ def timed_publish(url: str, files: dict[str, str]) -> tuple[float, str | None]:
     return time.perf_counter() - start, result.commit
 
 
+def timed_seed(url: str, files: dict[str, str]) -> tuple[float, str | None]:
+    start = time.perf_counter()
+    result = seed_files(url, files, environment="bench", library_version="bench", template_version="1")
+    return time.perf_counter() - start, result.commit
+
+
 def bench(daemon: GitDaemon, n: int, repeat: int, size: int) -> dict[str, float]:
     files = make_tree(n, size)
-    pub, plain, noop = [], [], []
+    seed, pub, plain, noop = [], [], [], []
     for r in range(repeat):
-        daemon.create_repo(f"pub-{n}-{r}")
-        daemon.create_repo(f"git-{n}-{r}")
+        for kind in ("seed", "pub", "git"):
+            daemon.create_repo(f"{kind}-{n}-{r}")
+        seconds, commit = timed_seed(daemon.url(f"seed-{n}-{r}"), files)
+        assert commit is not None, "seed_files did not create a commit"
+        seed.append(seconds)
         seconds, commit = timed_publish(daemon.url(f"pub-{n}-{r}"), files)
         assert commit is not None, "publish_files did not create a commit"
         pub.append(seconds)
         plain.append(plain_git_push(daemon.url(f"git-{n}-{r}"), files))
-        seconds, commit = timed_publish(daemon.url(f"pub-{n}-{r}"), files)
-        assert commit is None, "re-publish was not a no-op"
+        seconds, commit = timed_seed(daemon.url(f"seed-{n}-{r}"), files)
+        assert commit is None, "re-seed was not a no-op"
         noop.append(seconds)
-    listed = subprocess.run(
-        ["git", "--git-dir", str(daemon.root / f"pub-{n}-0.git"), "ls-tree", "-r", "--name-only", "main"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert len(listed.split()) == n, "published tree does not hold every file"
-    return {"publish": statistics.median(pub), "git": statistics.median(plain), "noop": statistics.median(noop)}
+    for kind, expected in (("seed", n + 1), ("pub", n), ("git", n)):  # + the seed record
+        listed = subprocess.run(
+            ["git", "--git-dir", str(daemon.root / f"{kind}-{n}-0.git"), "ls-tree", "-r", "--name-only", "main"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert len(listed.split()) == expected, f"{kind}: pushed tree does not hold every file"
+        commits = subprocess.run(
+            ["git", "--git-dir", str(daemon.root / f"{kind}-{n}-0.git"), "rev-list", "--count", "main"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        assert commits == "1", f"{kind}: expected one commit, found {commits}"
+    return {
+        "seed": statistics.median(seed),
+        "publish": statistics.median(pub),
+        "git": statistics.median(plain),
+        "noop": statistics.median(noop),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--files", type=int, nargs="+", default=[1000], help="file counts (several allowed)")
+    parser.add_argument("--files", type=int, nargs="+", default=[100, 1000, 5000], help="file counts (several)")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per measurement")
     parser.add_argument("--size", type=int, default=1024, help="approximate bytes per file")
     args = parser.parse_args(argv)
@@ -115,14 +139,16 @@ def main(argv: list[str] | None = None) -> int:
         f"# git daemon on 127.0.0.1, {git_version}, python {sys.version.split()[0]}, "
         f"~{args.size} B/file, median of {args.repeat}"
     )
-    header = f"{'files':>7} {'publish_files':>14} {'plain git':>10} {'ratio':>6} {'no-op':>9}"
+    columns = ("files", 7), ("seed_files", 11), ("publish_files", 14), ("plain git", 10), ("seed/git", 9)
+    header = " ".join(f"{name:>{width}}" for name, width in (*columns, ("no-op re-seed", 14)))
     print(header)
     print("-" * len(header))
     with GitDaemon() as daemon:
         for n in args.files:
             m = bench(daemon, n, args.repeat, args.size)
             print(
-                f"{n:>7} {m['publish']:>13.3f}s {m['git']:>9.3f}s {m['publish'] / m['git']:>6.2f} {m['noop']:>8.3f}s",
+                f"{n:>7} {m['seed']:>10.3f}s {m['publish']:>13.3f}s {m['git']:>9.3f}s "
+                f"{m['seed'] / m['git']:>9.2f} {m['noop']:>13.3f}s",
                 flush=True,
             )
     return 0

@@ -9,9 +9,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from platform_kit.config.base import Model
 
-GITHUB_KNOWN_HOSTS = (
-    "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
-)
+GITHUB_KNOWN_HOSTS = "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
 """github.com's published ED25519 host key (see `https://api.github.com/meta`, `ssh_keys`)."""
 
 GITHUB_API_URL = "https://api.github.com"
