@@ -173,6 +173,8 @@ def test_layout_of_an_argocd_environment():
         "clusters/local/README.md",
         "clusters/local/kustomization.yaml",
         "clusters/local/argocd.yaml",
+        "clusters/local/teams.yaml",
+        "clusters/local/teams/README.md",
         "clusters/local/projects.yaml",
         "clusters/local/infrastructure.yaml",
         "clusters/local/apps.yaml",
@@ -215,7 +217,7 @@ def test_no_infrastructure_literals_in_the_argocd_layout():
 def test_root_applies_waves_in_order(tree):
     built = kustomize_build(tree / "clusters/dev")
     waves = {d["metadata"]["name"]: int(d["metadata"]["annotations"][builders.SYNC_WAVE]) for d in built}
-    assert waves == {"argocd": -3, "projects": -2, "infra-controllers": -1, "infra-configs": 0, "apps": 1}
+    assert waves == {"argocd": -3, "projects": -2, "infra-controllers": -1, "infra-configs": 0, "apps": 1, "teams": 1}
     by_name = {d["metadata"]["name"]: d for d in built}
     assert by_name["argocd"]["kind"] == "Application"
     for name in ("projects", "infra-controllers", "infra-configs", "apps"):

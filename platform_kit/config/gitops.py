@@ -66,6 +66,9 @@ class FluxConfig(Model):
     """Flux controllers to run."""
     network_policy: bool = True
     """Restrict network access to the Flux namespace."""
+    multitenant: bool = False
+    """Flux multi-tenancy lockdown (FluxInstance `cluster.multitenant`: `--no-cross-namespace-refs=true`, default
+    service account impersonation); fixed at bootstrap, since Pulumi creates the FluxInstance once."""
     sync_interval: Duration = "1m"
     """How often Flux polls the config repo."""
     reconcile_interval: Duration = "10m"

@@ -41,6 +41,9 @@ NO_VALUE = "none"
 """Value of a contract field that does not apply (no region, secrets off, static credentials)."""
 NO_REGION = NO_VALUE
 
+TEAM_VARIABLE = re.compile(r"^PLATFORM_TEAM_([A-Z0-9_]+)_ROLE_ARN$")
+"""Per-team variables: `PLATFORM_TEAM_<NAME>_ROLE_ARN`, the name upper-cased with `-` as `_`."""
+
 KEY_PREFIX = "platform-kit.io/"
 """Prefix of the Argo CD cluster Secret's label and annotation keys (`platform-kit.io/cluster-name`)."""
 
@@ -48,6 +51,16 @@ LABEL_FIELDS = ("contract_version", "environment", "cluster_name", "cluster_kind
 """Fields also written as labels, so ApplicationSet cluster generators can select on them."""
 
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+
+
+def team_variable_name(team: str) -> str:
+    """Substitution variable of a team's IAM role (`payments-eu` -> `PLATFORM_TEAM_PAYMENTS_EU_ROLE_ARN`)."""
+    return f"PLATFORM_TEAM_{team.upper().replace('-', '_')}_ROLE_ARN"
+
+
+def team_metadata_key(team: str) -> str:
+    """Argo CD cluster Secret annotation of a team's IAM role (`platform-kit.io/team-<team>-role-arn`)."""
+    return f"{KEY_PREFIX}team-{team}-role-arn"
 
 
 def metadata_key(field: str) -> str:
@@ -84,25 +97,34 @@ class PlatformMetadata(BaseModel):
     """Name prefix of the platform's secrets (`<env>/platform/`), or `none`."""
     eso_role_arn: str = NO_VALUE
     """IAM role of External Secrets Operator (workload identity), or `none`."""
+    team_role_arns: dict[str, str] = {}
+    """Team name -> IAM role its SecretStores use (or `none`); one extra variable/annotation per team."""
 
     def to_variables(self) -> dict[str, str]:
         """The contract as Flux substitution variables (`PLATFORM_*` -> value)."""
         values = self.model_dump()
-        return {variable: str(values[field]) for field, variable in VARIABLES.items()}
+        fixed = {variable: str(values[field]) for field, variable in VARIABLES.items()}
+        return fixed | {team_variable_name(team): arn for team, arn in sorted(self.team_role_arns.items())}
 
     @classmethod
     def from_variables(cls, variables: Mapping[str, str]) -> PlatformMetadata:
         """The contract back from its `PLATFORM_*` variables (what agents receive)."""
-        fields = {field: variables[name] for field, name in VARIABLES.items() if name in variables}
-        unknown = sorted(set(variables) - set(VARIABLES.values()))
+        fields: dict = {field: variables[name] for field, name in VARIABLES.items() if name in variables}
+        teams = {
+            match.group(1).lower().replace("_", "-"): value
+            for name, value in variables.items()
+            if (match := TEAM_VARIABLE.match(name))
+        }
+        unknown = sorted(set(variables) - set(VARIABLES.values()) - {team_variable_name(team) for team in teams})
         if unknown:
             raise ValueError(f"unknown metadata variables: {', '.join(unknown)}")
-        return cls(**fields)
+        return cls(**fields, team_role_arns=teams)
 
     def to_annotations(self) -> dict[str, str]:
         """Every field as an Argo CD cluster Secret annotation (`platform-kit.io/<field>` -> value)."""
         values = self.model_dump()
-        return {metadata_key(field): str(values[field]) for field in VARIABLES}
+        fixed = {metadata_key(field): str(values[field]) for field in VARIABLES}
+        return fixed | {team_metadata_key(team): arn for team, arn in sorted(self.team_role_arns.items())}
 
     def to_labels(self) -> dict[str, str]:
         """The selectable fields (LABEL_FIELDS) as cluster Secret labels; each must be a valid label value."""
@@ -124,3 +146,14 @@ def variable(field: str) -> str:
 def annotation_template(field: str) -> str:
     """ApplicationSet (Go template, cluster generator) expression reading a contract field."""
     return '{{ index .metadata.annotations "' + metadata_key(field) + '" }}'
+
+
+def team_variable(team: str) -> str:
+    """`${PLATFORM_TEAM_<NAME>_ROLE_ARN}` reference to a team's role, for use inside seeded manifests."""
+    return "${" + team_variable_name(team) + "}"
+
+
+def team_annotation_template(team_expression: str = ".path.basename") -> str:
+    """ApplicationSet expression reading the role of the team named by `team_expression` (a Go template value)."""
+    key = f'(printf "{KEY_PREFIX}team-%s-role-arn" {team_expression})'
+    return "{{ index .metadata.annotations " + key + " }}"

@@ -31,6 +31,7 @@ from platform_kit.config.repo import (
     TokenCredentials,
 )
 from platform_kit.config.services import ServicesConfig
+from platform_kit.config.teams import TeamConfig, check_teams
 
 __all__ = [
     "AGENT_READABLE_SCHEMES",
@@ -47,6 +48,7 @@ __all__ = [
     "NoCredentials",
     "PlatformConfig",
     "SshCredentials",
+    "TeamConfig",
     "TokenCredentials",
     "url_scheme",
 ]
@@ -65,6 +67,8 @@ class PlatformConfig(Model):
     """The config repo the agent watches."""
     services: ServicesConfig = ServicesConfig()
     """Platform services (secrets, observability, policy); all off unless configured."""
+    teams: tuple[TeamConfig, ...] = ()
+    """Teams hosted in this environment; adding an entry adds only that team's files and cloud resources."""
 
     @field_validator("services")
     @classmethod
@@ -78,6 +82,13 @@ class PlatformConfig(Model):
         if secrets.auth == "workload-identity":
             raise ValueError("secrets.auth `workload-identity` needs an EKS cluster; use `static`")
         return services
+
+    @field_validator("teams")
+    @classmethod
+    def _teams_are_distinct(cls, teams: tuple[TeamConfig, ...], info: ValidationInfo) -> tuple[TeamConfig, ...]:
+        gitops = info.data.get("gitops")
+        check_teams(teams, gitops.namespace if gitops is not None else None)
+        return teams
 
     @property
     def secrets_region(self) -> str | None:

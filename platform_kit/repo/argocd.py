@@ -63,6 +63,8 @@ PLATFORM_CLUSTER_KINDS = (
     ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
     ("external-secrets.io", "ClusterSecretStore"),
     ("kyverno.io", "ClusterPolicy"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
 )
 """Cluster-scoped kinds the `platform` project may manage (controllers bring CRDs, RBAC, webhooks)."""
 
@@ -215,9 +217,12 @@ def root_application(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, 
 
 
 def platform_project(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]:
-    """The `platform` AppProject: the config repo (and Argo CD's chart), the platform namespaces only."""
+    """The `platform` AppProject: the config repo (and Argo CD's chart), the platform and team namespaces only."""
     service_namespaces, service_repos = service_destinations(config)
-    namespaces = dict.fromkeys((argocd.namespace, PLATFORM_NAMESPACE, *service_namespaces, *argocd.platform_namespaces))
+    team_namespaces = [namespace for team in config.teams for namespace in team.all_namespaces]
+    namespaces = dict.fromkeys(
+        (argocd.namespace, PLATFORM_NAMESPACE, *service_namespaces, *argocd.platform_namespaces, *team_namespaces)
+    )
     repos = dict.fromkeys(
         (config.repo.cluster_url, argocd.chart_repository, *service_repos, *argocd.platform_source_repos)
     )

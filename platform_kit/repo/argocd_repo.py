@@ -8,6 +8,7 @@ the Flux layout's, so one repository can serve both agents):
       projects.yaml                wave -2: ApplicationSet for projects/
       infrastructure.yaml          wave -1 / 0: ApplicationSets for infrastructure/controllers, configs
       apps.yaml                    wave 1: ApplicationSet for apps/<env>
+      teams.yaml, teams/           same wave: ApplicationSet over the team directories (platform_kit.repo.teams)
     projects/                      team AppProjects (Argo CD only)
     README.md, infrastructure/, apps/   shared (see platform_kit.repo.shared)
 
@@ -26,6 +27,7 @@ from platform_kit.repo.argocd_services import stage_application_sets
 from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
 from platform_kit.repo.services.layout import Stage, overlay_files, stages
 from platform_kit.repo.shared import shared_files
+from platform_kit.repo.teams.layout import all_team_files
 
 
 def render_argocd_repo(config: PlatformConfig) -> list[Manifest]:
@@ -35,7 +37,9 @@ def render_argocd_repo(config: PlatformConfig) -> list[Manifest]:
         raise TypeError("the Argo CD layout needs gitops.agent = argocd")
     stage_list = stages(config, "argocd", annotation_template)
     overlay = overlay_files(config, stage_list, wrap_chart=None)
-    return [*_cluster_dir(config, argocd, stage_list), *overlay, *_projects_dir(), *shared_files(config)]
+    _, apps_wave = stage_application_sets(config, argocd, stage_list, first_wave=-1)
+    teams = all_team_files(config, argocd_wave=apps_wave)
+    return [*_cluster_dir(config, argocd, stage_list), *overlay, *_projects_dir(), *shared_files(config), *teams]
 
 
 def _cluster_dir(config: PlatformConfig, argocd: ArgoCdConfig, stage_list: list[Stage]) -> list[Manifest]:
@@ -46,7 +50,7 @@ def _cluster_dir(config: PlatformConfig, argocd: ArgoCdConfig, stage_list: list[
     apps = layer_application_set(config, argocd, "apps", apps_path, apps_wave, namespace=argocd.namespace)
     return [
         Manifest(f"{env_dir}/README.md", docs.argocd_cluster_readme(config)),
-        kustomization(env_dir, ["argocd.yaml", "projects.yaml", "infrastructure.yaml", "apps.yaml"]),
+        kustomization(env_dir, ["argocd.yaml", "projects.yaml", "infrastructure.yaml", "apps.yaml", "teams.yaml"]),
         yaml_file(f"{env_dir}/argocd.yaml", self_application(config, argocd)),
         yaml_file(f"{env_dir}/projects.yaml", projects),
         yaml_file(f"{env_dir}/infrastructure.yaml", *infrastructure),

@@ -30,6 +30,10 @@ RECEIVER_EVENTS = {"github": ["ping", "push"], "gitlab": ["Push Hook", "Tag Push
 
 HELM_CHART_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 
+KUSTOMIZE_CONTROLLER = "kustomize-controller"
+HELM_CONTROLLER = "helm-controller"
+"""With `multitenant`, platform objects name these service accounts (the lockdown otherwise impersonates `default`)."""
+
 
 def _meta(name: str, namespace: str, annotations: dict[str, str] | None = None) -> dict[str, Any]:
     meta: dict[str, Any] = {"name": name, "namespace": namespace}
@@ -60,6 +64,8 @@ def flux_instance(flux: FluxConfig, cluster_type: str = "kubernetes") -> dict[st
                 "type": cluster_type,
                 "networkPolicy": flux.network_policy,
                 "domain": "cluster.local",
+                # --no-cross-namespace-refs=true and default service account impersonation
+                **({"multitenant": True} if flux.multitenant else {}),
             },
         },
     }
@@ -88,6 +94,7 @@ def flux_operator_release(flux: FluxConfig) -> list[dict[str, Any]]:
             "chartRef": {"kind": "OCIRepository", "name": "flux-operator"},
             "install": {"crds": "Create"},
             "upgrade": {"crds": "CreateReplace"},
+            **({"serviceAccountName": HELM_CONTROLLER} if flux.multitenant else {}),
         },
     }
     return [source, release]
@@ -112,6 +119,8 @@ def flux_kustomization(
     }
     if depends_on:
         spec["dependsOn"] = [{"name": dependency} for dependency in depends_on]
+    if flux.multitenant:
+        spec["serviceAccountName"] = KUSTOMIZE_CONTROLLER
     return {
         "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
         "kind": "Kustomization",

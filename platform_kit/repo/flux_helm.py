@@ -36,6 +36,7 @@ def flux_helm_objects(chart: HelmChart, flux: FluxConfig) -> list[dict[str, Any]
             "upgrade": {"crds": "CreateReplace", "remediation": {"retries": 3, "remediateLastFailure": True}},
             "driftDetection": {"mode": "enabled"},
             "values": chart.values,
+            **({"serviceAccountName": "helm-controller"} if flux.multitenant else {}),
         },
     }
     return [repository, release]

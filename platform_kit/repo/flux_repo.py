@@ -7,6 +7,7 @@ per-environment directories are created by each environment's seed):
       flux-system/                 Flux's own manifests: Flux upgrades itself from here
       infrastructure.yaml          Kustomizations for infrastructure/<env>/ stages, in order
       apps.yaml                    Kustomization for apps/<env>, after the configs stage
+      teams.yaml, teams/           Kustomization for the team directories (see platform_kit.repo.teams)
     infrastructure/<env>/          this environment's overlay (see platform_kit.repo.services.layout)
     README.md, infrastructure/, apps/   shared (see platform_kit.repo.shared)
 """
@@ -22,6 +23,7 @@ from platform_kit.repo.flux_notifications import notification_objects
 from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
 from platform_kit.repo.services.layout import Stage, overlay_files, stages
 from platform_kit.repo.shared import PLATFORM_NAMESPACE, platform_namespace_objects, shared_files
+from platform_kit.repo.teams.layout import all_team_files
 
 __all__ = ["PLATFORM_NAMESPACE", "platform_namespace_objects", "render_flux_repo"]
 
@@ -33,7 +35,7 @@ def render_flux_repo(config: PlatformConfig) -> list[Manifest]:
         raise TypeError("the Flux layout needs gitops.agent = flux")
     stage_list = stages(config, "flux", variable)
     overlay = overlay_files(config, stage_list, lambda chart: flux_helm_objects(chart, flux))
-    return [*_cluster_dir(config, flux, stage_list), *overlay, *shared_files(config)]
+    return [*_cluster_dir(config, flux, stage_list), *overlay, *shared_files(config), *all_team_files(config)]
 
 
 def _stage_kustomizations(flux: FluxConfig, stage_list: list[Stage]) -> list[dict]:
@@ -48,7 +50,7 @@ def _stage_kustomizations(flux: FluxConfig, stage_list: list[Stage]) -> list[dic
 def _cluster_dir(config: PlatformConfig, flux: FluxConfig, stage_list: list[Stage]) -> list[Manifest]:
     env_dir = config.environment_path
     apps = flux_kustomization(flux, "apps", f"apps/{config.environment}", depends_on=("infra-configs",))
-    resources, extra = ["flux-system", "infrastructure.yaml", "apps.yaml"], []
+    resources, extra = ["flux-system", "infrastructure.yaml", "apps.yaml", "teams.yaml"], []
     notifications = config.services.observability.notifications
     if notifications is not None:
         extra.append(yaml_file(f"{env_dir}/notifications.yaml", *notification_objects(flux, notifications)))
