@@ -17,6 +17,8 @@ from click.testing import CliRunner
 
 from platform_kit import __version__
 from platform_kit.cli import main
+from platform_kit.config import load_stack_file
+from platform_kit.repo import render_config_repo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 GIT_ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_TERMINAL_PROMPT": "0"}
@@ -39,6 +41,10 @@ def write_stack(project: Path, reconcile: str) -> None:
     (project / "stacks" / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": config}))
 
 
+def rendered(project: Path) -> dict[str, str]:
+    return {m.path: m.content for m in render_config_repo(load_stack_file(project, "dev"))}
+
+
 def seed(project: Path, url: str, *extra: str):
     result = CliRunner().invoke(main, ["seed", "--stack", "dev", "--repo", url, "--project", str(project), *extra])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
@@ -52,13 +58,18 @@ def test_seed_plan_then_seed_propose_template_changes_and_skip_human_edits(tmp_p
     shutil.copy(REPO_ROOT / "stacks" / "__main__.py", project / "stacks" / "__main__.py")
     repo, url = git_daemon.create_repo("config"), git_daemon.url("config")
     write_stack(project, "10m")
+    before_change = rendered(project)
     assert seed(project, url).exit_code == 0
     work = tmp_path / "work"
     git("clone", "-q", url, str(work))
     (work / "clusters/dev/apps.yaml").write_text("# ours now\n")
     git("-c", "user.name=h", "-c", "user.email=h@example.com", "commit", "-qam", "edit", cwd=work)
     git("push", "-q", "origin", "main", cwd=work)
-    write_stack(project, "30m")  # changes clusters/dev/apps.yaml and clusters/dev/infrastructure.yaml
+    write_stack(project, "30m")  # changes clusters/dev/apps.yaml, clusters/dev/infrastructure.yaml, ...
+    after_change = rendered(project)
+    differ = {path for path, content in after_change.items() if before_change.get(path) != content}
+    assert {"clusters/dev/apps.yaml", "clusters/dev/infrastructure.yaml"} <= differ
+    proposed = sorted(differ - {"clusters/dev/apps.yaml"})  # apps.yaml is the human's now
     refs = git("--git-dir", str(repo), "for-each-ref")
 
     planned = seed(project, url, "--plan")
@@ -67,7 +78,8 @@ def test_seed_plan_then_seed_propose_template_changes_and_skip_human_edits(tmp_p
     lines = planned.output.splitlines()
     assert lines[0] == f"plan for {url} (main) (nothing pushed):"
     assert lines[1] == "create: 0 files"
-    assert f"propose on {UPGRADE}: 1 files" in lines and "  clusters/dev/infrastructure.yaml" in lines
+    assert f"propose on {UPGRADE}: {len(proposed)} files" in lines
+    assert all(f"  {path}" in lines for path in proposed)
     assert "skipped: edited by humans: 1 files" in lines and "  clusters/dev/apps.yaml" in lines
     assert git("--git-dir", str(repo), "for-each-ref") == refs  # --plan pushed nothing
 
@@ -75,13 +87,13 @@ def test_seed_plan_then_seed_propose_template_changes_and_skip_human_edits(tmp_p
 
     assert done.exit_code == 0, done.output
     assert done.output.startswith("nothing to seed: all ")  # nothing was missing on main
-    assert f"proposed 1 files whose templates changed on branch {UPGRADE}" in done.output
+    assert f"proposed {len(proposed)} files whose templates changed on branch {UPGRADE}" in done.output
     assert "skipped 1 files: edited by humans since the seed (left untouched)" in done.output
     changed = git("--git-dir", str(repo), "diff", "--name-only", "main", UPGRADE).split()
-    assert changed == [".platform-kit/seed-dev.json", "clusters/dev/infrastructure.yaml"]
+    assert changed == [".platform-kit/seed-dev.json", *proposed]
     assert git("--git-dir", str(repo), "show", "main:clusters/dev/apps.yaml") == "# ours now\n"
     assert "30m" in git("--git-dir", str(repo), "show", f"{UPGRADE}:clusters/dev/infrastructure.yaml")
     assert "30m" not in git("--git-dir", str(repo), "show", "main:clusters/dev/infrastructure.yaml")
 
     again = seed(project, url, "--plan")
-    assert f"propose on {UPGRADE} (already there): 1 files" in again.output
+    assert f"propose on {UPGRADE} (already there): {len(proposed)} files" in again.output

@@ -377,11 +377,13 @@ def test_redaction_helpers():
 # --- ssh:// (skipped when sshd is not installed) ------------------------------
 
 
-def test_ssh_key_and_pinned_host_key(git_ssh_server):
+def test_ssh_key_and_pinned_host_key(git_ssh_server, tmp_path, monkeypatch):
     repo = git_ssh_server.create_repo("cfg")
     url = git_ssh_server.url("cfg")
     auth = GitAuth(ssh_private_key=git_ssh_server.client_key, known_hosts=git_ssh_server.known_hosts)
-    tmp_before = set(os.listdir(tempfile.gettempdir()))
+    private_tmp = tmp_path / "tmp"  # not the shared /tmp: other test runs create key dirs there too
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
     assert publish_files(url, SEED, auth=auth).commit is not None
     assert publish_files(url, SEED, auth=auth).commit is None
     assert commit_count(repo) == 1 and tree_paths(repo) == set(SEED)
@@ -396,5 +398,4 @@ def test_ssh_key_and_pinned_host_key(git_ssh_server):
         with pytest.raises(AuthenticationError, match=said) as info:
             publish_files(url, {"new.txt": "n"}, auth=bad)
         assert key_line not in "".join(traceback.format_exception(info.value))
-    leftovers = {n for n in set(os.listdir(tempfile.gettempdir())) - tmp_before if n.startswith("platform-kit-ssh-")}
-    assert leftovers == set() and commit_count(repo) == 1
+    assert list(private_tmp.iterdir()) == [] and commit_count(repo) == 1  # key files removed every time

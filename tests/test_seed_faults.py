@@ -177,7 +177,9 @@ def test_bad_https_credentials_are_one_request_and_never_printed(git_http_server
 # --- generic hosts over SSH: pinned host keys --------------------------------------------
 
 
-def test_a_host_key_mismatch_fails_verification_without_secrets_and_pushes_nothing(git_ssh_server, tmp_path):
+def test_a_host_key_mismatch_fails_verification_without_secrets_and_pushes_nothing(
+    git_ssh_server, tmp_path, monkeypatch
+):
     repo = git_ssh_server.create_repo("cfg")
     url = git_ssh_server.url("cfg")
     good = GitAuth(ssh_private_key=git_ssh_server.client_key, known_hosts=git_ssh_server.known_hosts)
@@ -186,7 +188,9 @@ def test_a_host_key_mismatch_fails_verification_without_secrets_and_pushes_nothi
     key_type, key = (tmp_path / "other.pub").read_text().split()[:2]
     impostor = f"[127.0.0.1]:{git_ssh_server.port} {key_type} {key}\n"  # right host, another key
     before = state(repo)
-    tmp_before = set(os.listdir(tempfile.gettempdir()))
+    private_tmp = tmp_path / "tmp"  # where the publisher's temporary key files go (not the shared /tmp)
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
 
     with pytest.raises(AuthenticationError) as info:
         seed_files(
@@ -200,5 +204,4 @@ def test_a_host_key_mismatch_fails_verification_without_secrets_and_pushes_nothi
     assert all(line not in text for line in git_ssh_server.client_key.splitlines()[1:-1])
     assert "WARNING" not in message and "\n" not in message  # one line, not ssh's banner
     assert state(repo) == before
-    leftovers = [n for n in set(os.listdir(tempfile.gettempdir())) - tmp_before if n.startswith("platform-kit-ssh-")]
-    assert leftovers == []
+    assert list(private_tmp.iterdir()) == []  # the key file did not outlive the attempt

@@ -130,6 +130,7 @@ class CuttingProxy:
             self.cut_log.append(moment)
 
     def start(self) -> CuttingProxy:
+        """Listen on a free port and start forwarding."""
         server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         server.bind((HOST, 0))
@@ -156,6 +157,7 @@ class CuttingProxy:
             threading.Thread(target=_Link(self, client, upstream).run, name="cutting-proxy-link", daemon=True).start()
 
     def stop(self) -> None:
+        """Stop accepting connections (open links end when either side closes)."""
         if self._server is not None:
             self._server.close()
             self._server = None

@@ -52,6 +52,7 @@ class FakeGitHubApi:
         self._canned.append((status, body))
 
     def start(self) -> FakeGitHubApi:
+        """Serve on a free port in a background thread."""
         api = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -106,6 +107,7 @@ class FakeGitHubApi:
             return 201, pull
 
     def stop(self) -> None:
+        """Shut the server down."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
