@@ -10,6 +10,7 @@ import pulumi
 from platform_kit.cluster import ClusterHandle, ExistingCluster, ExistingClusterArgs
 from platform_kit.config.metadata import NO_VALUE, PlatformMetadata
 from platform_kit.config.models import ClusterConfig, PlatformConfig
+from platform_kit.config.teams import team_secrets_prefix
 from platform_kit.gitops import AgentArgs, ConfigRepoSeed, ConfigRepoSeedArgs, FluxAgent
 from platform_kit.gitops.credentials import resolve_git_auth, resolve_notification_url, resolve_sso_client_secret
 from platform_kit.gitops.hosting import git_hosting
@@ -69,11 +70,15 @@ def build_agent(name: str, args: AgentArgs, opts: pulumi.ResourceOptions) -> pul
 
 
 def metadata_variables(
-    config: PlatformConfig, cluster: ClusterHandle, eso_role_arn: pulumi.Input[str] = NO_VALUE
+    config: PlatformConfig,
+    cluster: ClusterHandle,
+    eso_role_arn: pulumi.Input[str] = NO_VALUE,
+    team_role_arns: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> pulumi.Output[dict[str, str]]:
-    """The metadata contract for this environment as `PLATFORM_*` variables."""
+    """The metadata contract for this environment as `PLATFORM_*` variables (one more per team)."""
     secrets_on = config.services.secrets.enabled
-    return pulumi.Output.all(cluster.name, cluster.region, eso_role_arn).apply(
+    teams = pulumi.Output.all(**dict(team_role_arns or {})) if team_role_arns else {}
+    return pulumi.Output.all(cluster.name, cluster.region, eso_role_arn, teams).apply(
         lambda values: PlatformMetadata(
             environment=config.environment,
             cluster_name=values[0],
@@ -85,7 +90,43 @@ def metadata_variables(
             secrets_region=(config.secrets_region or NO_VALUE) if secrets_on else NO_VALUE,
             secrets_prefix=config.secrets_prefix if secrets_on else NO_VALUE,
             eso_role_arn=values[2] or NO_VALUE,
+            team_role_arns=values[3],
         ).to_variables()
+    )
+
+
+def build_teams(name: str, config: PlatformConfig, cluster: ClusterHandle, secrets, opts: pulumi.ResourceOptions):
+    """The cloud side of the teams' secrets, or None without teams or without the secrets service."""
+    if not config.teams or secrets is None:
+        return None
+    from platform_kit.services.teams import PlatformTeams, PlatformTeamsArgs
+
+    args = PlatformTeamsArgs(
+        config=config,
+        cluster=cluster,
+        aws_provider=secrets.aws_provider,
+        key_arn=secrets.key_arn,
+        eso_role_arn=secrets.eso_role_arn,
+        eso_namespace=secrets.eso_namespace,
+    )
+    return PlatformTeams(name, args, opts=opts)
+
+
+def team_outputs(config: PlatformConfig, teams) -> pulumi.Output[dict[str, dict]]:
+    """What a team's own stack needs from the platform stack, per team (exported as `teams`)."""
+    secrets_on = config.services.secrets.enabled
+    roles = teams.role_arns if teams is not None else {}
+    return pulumi.Output.all(**{team.name: roles.get(team.name, NO_VALUE) for team in config.teams}).apply(
+        lambda arns: {
+            team.name: {
+                "namespaces": list(team.all_namespaces),
+                "homeNamespace": team.home_namespace,
+                "secretsPrefix": team_secrets_prefix(config.environment, team.name) if secrets_on else NO_VALUE,
+                "secretsRegion": (config.secrets_region or NO_VALUE) if secrets_on else NO_VALUE,
+                "roleArn": arns[team.name],
+            }
+            for team in config.teams
+        }
     )
 
 
@@ -123,6 +164,8 @@ class Platform(pulumi.ComponentResource):
 
         self.cluster = build_cluster(f"{name}-cluster", config.cluster, child)
         self.secrets = build_secrets(f"{name}-secrets", config, self.cluster, child)
+        self.teams = build_teams(f"{name}-teams", config, self.cluster, self.secrets, child)
+        self.team_outputs = team_outputs(config, self.teams)
 
         # Git hosting (issue #6): on GitHub, the repo and the agent's deploy key; elsewhere a pass-through.
         hosting = git_hosting(f"{name}-github", config, args.auth, child)
@@ -143,9 +186,13 @@ class Platform(pulumi.ComponentResource):
         self.seed_commit = seed.commit
 
         self.metadata = metadata_variables(
-            config, self.cluster, self.secrets.eso_role_arn if self.secrets else NO_VALUE
+            config,
+            self.cluster,
+            self.secrets.eso_role_arn if self.secrets else NO_VALUE,
+            self.teams.role_arns if self.teams else None,
         )
         sync_after = [seed.resource, *hosting.sync_after, *([self.secrets] if self.secrets else [])]
+        sync_after += [self.teams] if self.teams else []
         self.agent = build_agent(
             f"{name}-{config.gitops.agent}",
             AgentArgs(

@@ -8,6 +8,7 @@ where it appears (none so far: managed policies are AWS's own).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 POLICY_VERSION = "2012-10-17"
@@ -82,6 +83,33 @@ def irsa_trust_policy(provider_arn: str, issuer_url: str, namespace: str, servic
                 },
             }
         ],
+    }
+
+
+def irsa_subjects_trust_policy(
+    provider_arn: str, issuer_url: str, subjects: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
+    """IRSA trust policy for several `(namespace, service account)` pairs (any of them) and the STS audience."""
+    issuer = issuer_url.removeprefix("https://")
+    names = [f"system:serviceaccount:{namespace}:{account}" for namespace, account in subjects]
+    return {
+        "Version": POLICY_VERSION,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {f"{issuer}:sub": names, f"{issuer}:aud": STS_AUDIENCE}},
+            }
+        ],
+    }
+
+
+def role_chaining_trust_policy(principal_arn: str) -> dict[str, Any]:
+    """Trust policy letting exactly one IAM role (by ARN, same account) assume a role."""
+    return {
+        "Version": POLICY_VERSION,
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": principal_arn}, "Action": "sts:AssumeRole"}],
     }
 
 

@@ -35,15 +35,17 @@ READ_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"
 """The only Secrets Manager actions ESO gets."""
 
 
-def eso_read_policy(region: str, account_id: str, prefix: str, key_arn: str) -> dict[str, Any]:
+def eso_read_policy(
+    region: str, account_id: str, prefix: str, key_arn: str, subject: str = "Platform"
+) -> dict[str, Any]:
     """Least privilege for ESO: read secrets under `prefix`, decrypt with `key_arn` via Secrets Manager only."""
     secrets_arn = f"arn:{partition(region)}:secretsmanager:{region}:{account_id}:secret:{prefix}*"
     return {
         "Version": POLICY_VERSION,
         "Statement": [
-            {"Sid": "ReadPlatformSecrets", "Effect": "Allow", "Action": list(READ_ACTIONS), "Resource": secrets_arn},
+            {"Sid": f"Read{subject}Secrets", "Effect": "Allow", "Action": list(READ_ACTIONS), "Resource": secrets_arn},
             {
-                "Sid": "DecryptPlatformSecrets",
+                "Sid": f"Decrypt{subject}Secrets",
                 "Effect": "Allow",
                 "Action": "kms:Decrypt",
                 "Resource": key_arn,
@@ -122,6 +124,8 @@ class PlatformSecrets(pulumi.ComponentResource):
             self._static_credentials(name, policy, namespace, args, aws_opts)
             self.eso_role_arn = "none"
         self.key_arn = key.arn
+        self.aws_provider = args.aws_provider
+        self.eso_namespace = namespace
         self.register_outputs({"keyArn": key.arn, "prefix": prefix, "esoRoleArn": self.eso_role_arn})
 
     def _grafana_admin(
