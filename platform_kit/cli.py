@@ -1,8 +1,8 @@
 """`platform-kit`: validate, render and seed stacks without the Pulumi CLI.
 
-Exit codes: 0 success; 1 the remote refused or failed (push rejected, unreachable);
-2 invalid input (config, flags, credentials, unknown stack). User errors never
-print a traceback, and no message ever contains a secret.
+Exit codes: 0 success; 1 the remote refused or failed (push rejected, unreachable), or
+`render --check` found guardrail violations; 2 invalid input (config, flags, credentials,
+unknown stack). User errors never print a traceback, and no message ever contains a secret.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from platform_kit.cli_repo import validate_repo
 from platform_kit.config import ConfigError, load_stack_file, stack_config_schema
 from platform_kit.config.loaders import override_repo
 from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
@@ -21,6 +22,7 @@ from platform_kit.publish import PublishError, redact_url
 
 USER_ERROR = 2
 REMOTE_ERROR = 1
+GUARDRAIL_VIOLATION = 1
 
 project_option = click.option(
     "--project",
@@ -60,10 +62,12 @@ def validate(stack: str, project: Path) -> None:
 @main.command()
 @stack_option
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
+@click.option("--check", is_flag=True, help="Also check the guardrails; exit 1 on a violation (after writing).")
 @project_option
-def render(stack: str, out: Path, project: Path) -> None:
-    """Run the stack's program under Pulumi's mock engine; write plan.json and config-repo/."""
-    from platform_kit.preview import run_stack, summary, write_render
+def render(stack: str, out: Path, check: bool, project: Path) -> None:
+    """Run the stack's program under Pulumi's mock engine; write plan.json, summary.md and config-repo/."""
+    from platform_kit.guardrails.rules import RULES
+    from platform_kit.preview import guardrail_violations, run_stack, summary, write_render
 
     try:
         run = run_stack(project, stack)
@@ -73,7 +77,14 @@ def render(stack: str, out: Path, project: Path) -> None:
         _fail(str(error), USER_ERROR)
     plan_file, repo_dir = write_render(run, out)
     click.echo(summary(run))
-    click.echo(f"wrote {plan_file} and {repo_dir}/")
+    click.echo(f"wrote {plan_file}, {out / 'summary.md'} and {repo_dir}/")
+    if check:
+        violations = guardrail_violations(run)
+        for violation in violations:
+            click.echo(str(violation))
+        click.echo(f"guardrails: {len(RULES)} rules, {len(violations)} violations")
+        if violations:
+            sys.exit(GUARDRAIL_VIOLATION)
 
 
 @main.command()
@@ -114,6 +125,8 @@ def schema() -> None:
     """Print the JSON Schema of a stack file (stacks/Pulumi.<stack>.yaml)."""
     click.echo(json.dumps(stack_config_schema(), indent=2))
 
+
+main.add_command(validate_repo)
 
 if __name__ == "__main__":
     main()

@@ -169,6 +169,7 @@ def test_cluster_secret_body_validates_and_points_at_the_cluster_itself():
 def test_layout_of_an_argocd_environment():
     paths = {m.path for m in render_config_repo(config_for("local"))}
     assert paths == {
+        ".github/workflows/platform-config.yaml",
         "README.md",
         "clusters/local/README.md",
         "clusters/local/kustomization.yaml",

@@ -256,6 +256,39 @@ def test_plan_seed_is_pure_and_keeps_proposed_files_at_their_old_hash():
     assert plan.record_changed and not plan.is_noop
 
 
+def test_a_seeded_file_a_human_deleted_stays_deleted():
+    h = content_hash
+    record = SeedRecord("dev", "0.1.0", "1", {"kept": h(b"k"), "deleted": h(b"d")})
+    plan = plan_seed(
+        {"kept": b"k", "deleted": b"d", "new": b"n"},
+        {"kept": b"k"},
+        record,
+        environment="dev",
+        library_version="0.1.0",
+        template_version="1",
+    )
+    assert plan.create == ("new",)
+    assert plan.skipped == ("deleted",)
+    assert plan.record.files["deleted"] == h(b"d")  # still recorded, so later seeds keep respecting it
+
+
+def test_a_real_reseed_does_not_bring_back_a_deleted_file(git_daemon, tmp_path):
+    url = git_daemon.url("deleted")
+    git_daemon.create_repo("deleted")
+    seed_files(url, A, environment="dev", **V_A)
+    work = tmp_path / "work"
+    git("clone", "-q", url, str(work))
+    victim = sorted(A)[0]
+    git("rm", "-q", victim, cwd=work)
+    git("commit", "-qm", "we do not need this file", cwd=work)
+    git("push", "-q", "origin", "main", cwd=work)
+    repo = git_daemon.create_repo("deleted")
+    before = git("rev-parse", "main", cwd=repo).strip()
+    seed_files(url, A, environment="dev", **V_A)
+    assert git("rev-parse", "main", cwd=repo).strip() == before
+    assert victim not in git("ls-tree", "-r", "--name-only", "main", cwd=repo).split()
+
+
 # --- many environments, one repo -------------------------------------------------------
 
 

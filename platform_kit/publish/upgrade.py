@@ -2,7 +2,8 @@
 
 For each file the templates produce, against the branch and the environment's record:
 
-- missing from the branch -> created there (the create-only seed);
+- missing from the branch -> created there (the create-only seed), unless the record says
+  it was seeded before: then a human deleted it, and it stays deleted (skipped);
 - equal to the template -> nothing to do;
 - unchanged since the record (its hash is the recorded one) but the template differs
   -> proposed on the upgrade branch, never written to the main branch;
@@ -66,6 +67,10 @@ def plan_seed(
     for path, content in sorted(wanted.items()):
         new = content_hash(content)
         if path not in current:
+            if path in recorded:  # seeded before, deleted since: a human decision, respected
+                skipped.append(path)
+                entries[path] = recorded[path]
+                continue
             create.append(path)
             entries[path] = new
             continue

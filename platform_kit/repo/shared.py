@@ -20,6 +20,7 @@ from typing import Any
 from platform_kit.config.metadata import variable
 from platform_kit.config.models import PlatformConfig
 from platform_kit.repo import docs
+from platform_kit.repo.ci_workflow import ci_workflow
 from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
 
 PLATFORM_NAMESPACE = "platform-system"
@@ -32,6 +33,7 @@ PLATFORM_INFO = "platform-info"
 def shared_files(config: PlatformConfig) -> list[Manifest]:
     """README, infrastructure/ and apps/ (the overlay of `config`'s environment)."""
     return [
+        ci_workflow(),
         Manifest("README.md", docs.repo_readme(config)),
         Manifest("infrastructure/README.md", docs.INFRASTRUCTURE_README),
         kustomization("infrastructure/controllers", []),
