@@ -241,3 +241,18 @@ def test_flux_multitenant_lockdown_is_explicit_and_platform_objects_name_their_a
     assert releases and {r["spec"]["serviceAccountName"] for r in releases} == {"helm-controller"}
     tenant = next(d for d in objects(files, "clusters/dev/teams/payments/gitops.yaml") if d["kind"] == "Kustomization")
     assert tenant["spec"]["serviceAccountName"] == "team-payments"
+
+
+def test_libyaml_and_pure_python_dumpers_write_the_same_bytes():
+    from platform_kit.repo.manifest import FastDumper, PureDumper, dump_yaml
+
+    files = rendered(config_for("argocd", teams=[PAYMENTS, SEARCH], secrets={}, workload_identity="irsa"))
+    files |= rendered(config_for(teams=[PAYMENTS], secrets={}, multitenant=True))
+    checked = 0
+    for path, content in files.items():
+        if path.endswith(".yaml"):
+            documents = load_documents(content)
+            pure = dump_yaml(documents, header="", dumper=PureDumper)
+            assert pure == dump_yaml(documents, header="", dumper=FastDumper) and content.endswith(pure), path
+            checked += 1
+    assert checked > 40
