@@ -15,6 +15,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from platform_kit.aws.identity import IdentityIssuer
+from platform_kit.aws.kms import rotating_key
 from platform_kit.aws.kubeconfig import eks_kubeconfig
 from platform_kit.aws.network import Vpc, VpcArgs
 from platform_kit.aws.policies import (
@@ -58,14 +59,12 @@ class EksCluster(pulumi.ComponentResource):
         aws_opts = pulumi.ResourceOptions(parent=self, provider=self.aws_provider)
 
         private_subnets, public_subnets = self._network(name, config, aws_opts)
-        key = aws.kms.Key(
+        key = rotating_key(
             f"{name}-secrets-key",
+            alias=f"eks/{config.name}",
             description=f"EKS secrets envelope encryption for {config.name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
             opts=aws_opts,
         )
-        aws.kms.Alias(f"{name}-secrets-key", name=f"alias/eks/{config.name}", target_key_id=key.key_id, opts=aws_opts)
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-control-plane-logs",
             name=f"/aws/eks/{config.name}/cluster",

@@ -19,7 +19,8 @@ from platform_kit.config.gitops import ArgoCdConfig
 from platform_kit.config.metadata import PlatformMetadata
 from platform_kit.gitops.agent import AgentArgs
 from platform_kit.gitops.credentials import argocd_secret_data
-from platform_kit.gitops.flux import MANAGED_BY, with_annotations
+from platform_kit.gitops.flux import MANAGED_BY
+from platform_kit.gitops.objects import custom_resource, with_annotations
 from platform_kit.gitops.webhook import webhook_password
 from platform_kit.naming import type_token
 from platform_kit.repo.argocd import (
@@ -164,12 +165,10 @@ class ArgoCdAgent(pulumi.ComponentResource):
         root_body = root_application(args.config, argocd)
         # Depends on everything above, so `pulumi destroy` deletes it first and waits while
         # Argo CD's finalizer deletes what it applied, before Argo CD itself goes.
-        self.root_sync = k8s.apiextensions.CustomResource(
+        self.root_sync = custom_resource(
             f"{name}-root-sync",
-            api_version=root_body["apiVersion"],
-            kind=root_body["kind"],
-            metadata=with_annotations(root_body, WAIT_FOR_HEALTHY),
-            spec=root_body["spec"],
+            root_body,
+            annotations=WAIT_FOR_HEALTHY,
             opts=child(
                 depends_on=root_dependencies,
                 custom_timeouts=pulumi.CustomTimeouts(create=timeout, update=timeout),

@@ -8,9 +8,6 @@ Pulumi ignores later changes to those objects and never fights Flux over them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -19,6 +16,7 @@ from platform_kit.config.metadata import METADATA_CONFIGMAP
 from platform_kit.config.models import FluxConfig
 from platform_kit.gitops.agent import AgentArgs
 from platform_kit.gitops.credentials import flux_secret_data
+from platform_kit.gitops.objects import custom_resource
 from platform_kit.gitops.webhook import webhook_password
 from platform_kit.naming import type_token
 from platform_kit.repo.flux import (
@@ -37,13 +35,6 @@ WAIT_FOR_READY = {"pulumi.com/waitFor": "condition=Ready"}
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform-kit"}
 """Labels on the objects Pulumi keeps owning after the hand-over."""
-
-
-def with_annotations(body: dict[str, Any], annotations: Mapping[str, str]) -> dict[str, Any]:
-    """A copy of a manifest's metadata with extra annotations (for Pulumi-only hints)."""
-    metadata = dict(body["metadata"])
-    metadata["annotations"] = {**metadata.get("annotations", {}), **annotations}
-    return metadata
 
 
 class FluxAgent(pulumi.ComponentResource):
@@ -87,13 +78,11 @@ class FluxAgent(pulumi.ComponentResource):
             ),
         )
         instance_body = flux_instance(flux)
-        instance = k8s.apiextensions.CustomResource(
+        instance = custom_resource(
             f"{name}-instance",
-            api_version=instance_body["apiVersion"],
-            kind=instance_body["kind"],
-            metadata=with_annotations(instance_body, WAIT_FOR_READY),
-            spec=instance_body["spec"],
+            instance_body,
             # The repo holds this object from now on; Pulumi created it once and leaves it be.
+            annotations=WAIT_FOR_READY,
             opts=pulumi.ResourceOptions.merge(
                 child,
                 pulumi.ResourceOptions(depends_on=[operator], ignore_changes=["spec"], custom_timeouts=ready_timeout),
@@ -122,12 +111,10 @@ class FluxAgent(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[namespace])),
         )
         source_body = root_git_repository(args.config, flux)
-        source = k8s.apiextensions.CustomResource(
+        source = custom_resource(
             f"{name}-source",
-            api_version=source_body["apiVersion"],
-            kind=source_body["kind"],
-            metadata=with_annotations(source_body, WAIT_FOR_READY),
-            spec=source_body["spec"],
+            source_body,
+            annotations=WAIT_FOR_READY,
             opts=pulumi.ResourceOptions.merge(
                 child, pulumi.ResourceOptions(depends_on=source_dependencies, custom_timeouts=ready_timeout)
             ),
@@ -135,12 +122,10 @@ class FluxAgent(pulumi.ComponentResource):
         root_body = root_kustomization(args.config, flux)
         # Depends on everything above, so `pulumi destroy` deletes it first and waits while
         # Flux's finalizer prunes what it applied, before the agent itself goes.
-        self.root_sync = k8s.apiextensions.CustomResource(
+        self.root_sync = custom_resource(
             f"{name}-root-sync",
-            api_version=root_body["apiVersion"],
-            kind=root_body["kind"],
-            metadata=with_annotations(root_body, WAIT_FOR_READY),
-            spec=root_body["spec"],
+            root_body,
+            annotations=WAIT_FOR_READY,
             opts=pulumi.ResourceOptions.merge(
                 child,
                 pulumi.ResourceOptions(
@@ -179,12 +164,10 @@ class FluxAgent(pulumi.ComponentResource):
             ),
         )
         body = webhook_receiver(flux)
-        k8s.apiextensions.CustomResource(
+        custom_resource(
             f"{name}-receiver",
-            api_version=body["apiVersion"],
-            kind=body["kind"],
-            metadata=with_annotations(body, WAIT_FOR_READY),
-            spec=body["spec"],
+            body,
+            annotations=WAIT_FOR_READY,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[source, token], custom_timeouts=ready_timeout),
         )
         public_url = flux.webhook.public_url

@@ -20,6 +20,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from platform_kit.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
+from platform_kit.aws.kms import rotating_key
 from platform_kit.aws.policies import POLICY_VERSION, partition, to_json
 from platform_kit.cluster.handle import ClusterHandle
 from platform_kit.config.models import PlatformConfig
@@ -81,15 +82,11 @@ class PlatformSecrets(pulumi.ComponentResource):
         region, prefix = config.secrets_region, config.secrets_prefix
         assert region is not None  # guaranteed by config validation
         aws_opts = pulumi.ResourceOptions(parent=self, provider=args.aws_provider)
-        key = aws.kms.Key(
+        key = rotating_key(
             f"{name}-key",
+            alias=f"{config.environment}/platform-secrets",
             description=f"platform secrets of {config.environment}",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
             opts=aws_opts,
-        )
-        aws.kms.Alias(
-            f"{name}-key", name=f"alias/{config.environment}/platform-secrets", target_key_id=key.key_id, opts=aws_opts
         )
         self.grafana_admin_password = None
         if config.services.observability.enabled:
