@@ -27,21 +27,11 @@ from platform_kit.config import ConfigError, load_stack_file
 from platform_kit.engine import SECRET_MARKER
 from platform_kit.gitops.seed import SEED_COMMIT_TYPE
 from platform_kit.repo import render_config_repo
-from platform_kit.testing.git_server import HTTP_TOKEN, _free_port
+from platform_kit.testing.git_server import HTTP_TOKEN, HUMAN_GIT_ENV, _free_port, git
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_CLI = shutil.which("platform-kit", path=str(Path(sys.executable).parent)) or "platform-kit"
 
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "Human",
-    "GIT_AUTHOR_EMAIL": "human@example.com",
-    "GIT_COMMITTER_NAME": "Human",
-    "GIT_COMMITTER_EMAIL": "human@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_TERMINAL_PROMPT": "0",
-}
 
 ROOT_KUSTOMIZATION_TYPE = "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization"
 GIT_REPOSITORY_TYPE = "kubernetes:source.toolkit.fluxcd.io/v1:GitRepository"
@@ -110,16 +100,10 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     )
 
 
-def git(*args: str, cwd: Path | None = None) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, f"git {' '.join(args)} failed: {proc.stderr}"
-    return proc.stdout
-
-
 def commit_count(bare: Path, branch: str = "main") -> int:
     proc = subprocess.run(
         ["git", "--git-dir", str(bare), "log", "--oneline", branch],
-        env=GIT_ENV,
+        env=HUMAN_GIT_ENV,
         capture_output=True,
         text=True,
         check=False,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -21,18 +20,8 @@ from platform_kit.gitops.seed import (
     _SeedProvider,
 )
 from platform_kit.publish import GitAuth
-from platform_kit.testing.git_server import HTTP_TOKEN, HTTP_USER
+from platform_kit.testing.git_server import HTTP_TOKEN, HTTP_USER, git
 
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "Human",
-    "GIT_AUTHOR_EMAIL": "human@example.com",
-    "GIT_COMMITTER_NAME": "Human",
-    "GIT_COMMITTER_EMAIL": "human@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_TERMINAL_PROMPT": "0",
-}
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 RECORD = ".platform-kit/seed-dev.json"
 FILES = {
@@ -41,12 +30,6 @@ FILES = {
     "clusters/dev/apps.yaml": "kind: Kustomization\nmetadata:\n  name: apps\n",
     "apps/dev/kustomization.yaml": "resources: []\n",
 }
-
-
-def git(*args: str, cwd: Path | None = None) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, f"git {' '.join(args)} failed: {proc.stderr}"
-    return proc.stdout
 
 
 def log(bare: Path, branch: str = "main") -> list[str]:

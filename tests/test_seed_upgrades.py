@@ -7,8 +7,6 @@ Two template versions are simulated by seeding "version A" files and then "versi
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import threading
 from pathlib import Path
 
@@ -25,18 +23,9 @@ from platform_kit.publish import (
     record_path,
     seed_files,
 )
+from platform_kit.testing.git_server import git
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-GIT_ENV = {
-    **os.environ,
-    "GIT_AUTHOR_NAME": "Human",
-    "GIT_AUTHOR_EMAIL": "human@example.com",
-    "GIT_COMMITTER_NAME": "Human",
-    "GIT_COMMITTER_EMAIL": "human@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_TERMINAL_PROMPT": "0",
-}
 A = {
     "README.md": "# config\n",
     "clusters/dev/apps.yaml": "kind: Kustomization\nname: apps\n",  # a human edits it; template changes too
@@ -54,13 +43,6 @@ V_A = {"library_version": "0.1.0", "template_version": "1"}
 V_B = {"library_version": "0.2.0", "template_version": "2"}
 UPGRADE = "platform-kit/upgrade-0.2.0-dev"
 RECORD = ".platform-kit/seed-dev.json"
-
-
-def git(*args: str, cwd: Path | None = None, check: bool = True) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, capture_output=True, text=True, check=False)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
-    return proc.stdout
 
 
 def show(repo: Path, path: str, rev: str = "main") -> str:

@@ -385,3 +385,24 @@ if pytest is not None:
             pytest.skip("sshd/ssh-keygen not installed (apt-get install openssh-server)")
         with SshGitServer(tmp_path / "git-ssh") as server:
             yield server
+
+
+HUMAN_GIT_ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Human",
+    "GIT_AUTHOR_EMAIL": "human@example.com",
+    "GIT_COMMITTER_NAME": "Human",
+    "GIT_COMMITTER_EMAIL": "human@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_TERMINAL_PROMPT": "0",
+}
+"""Environment for the git CLI acting as a human in tests: fixed identity, no user or system config."""
+
+
+def git(*args: str, cwd: str | os.PathLike[str] | None = None, check: bool = True) -> str:
+    """Run the real git CLI as a human would (HUMAN_GIT_ENV); stdout, or AssertionError when it fails."""
+    proc = subprocess.run(["git", *args], cwd=cwd, env=HUMAN_GIT_ENV, capture_output=True, text=True, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
+    return proc.stdout
