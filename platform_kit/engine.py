@@ -31,6 +31,9 @@ SECRET_MARKER = "[secret]"
 INTERNAL_INPUTS = frozenset({"__provider"})
 """Inputs that are engine plumbing, not configuration (the pickled dynamic provider)."""
 
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
+"""Type of `pulumi.StackReference`, a read whose outputs the mocks take from `RecordingMocks.stack_references`."""
+
 RANDOM_PASSWORD_TYPE = "random:index/randomPassword:RandomPassword"
 """Type token of pulumi-random's RandomPassword, whose `result` the mocks make up."""
 
@@ -109,10 +112,30 @@ def fake_password(name: str, length: int) -> str:
     return digest[:length]
 
 
+@dataclass(frozen=True)
+class StackOutputs:
+    """What a referenced stack exports, as a `pulumi.StackReference` sees it under the mocks."""
+
+    outputs: dict[str, Any]
+    """Output name -> value."""
+    secret: tuple[str, ...] = ()
+    """Names of the outputs the referenced stack marked secret."""
+
+
 class RecordingMocks(pulumi.runtime.Mocks):
     """Mocks that echo inputs as outputs (secrets stay secret) plus placeholder computed outputs."""
 
+    def __init__(self, stack_references: dict[str, StackOutputs] | None = None):
+        super().__init__()
+        self.stack_references: dict[str, StackOutputs] = dict(stack_references or {})
+        """Fully qualified stack name -> its outputs, for `pulumi.StackReference` reads."""
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        if args.typ == STACK_REFERENCE_TYPE:
+            name = str(args.inputs.get("name") or args.resource_id)
+            found = self.stack_references.get(name, StackOutputs({}))
+            secret = sorted(found.secret)
+            return name, {"name": name, "outputs": dict(found.outputs), "secret_output_names": secret}
         outputs = {**fakes.computed_outputs(args.typ, args.name, args.inputs), **args.inputs}
         if args.typ == RANDOM_PASSWORD_TYPE:
             # The real provider returns `result` as a secret; so must the mock, or secrecy is untestable.
@@ -148,6 +171,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def Invoke(self, request):  # noqa: N802 (gRPC method name)
         self._track_worker_loop()
         return super().Invoke(request)
+
+    def ReadResource(self, request):  # noqa: N802 (gRPC method name)
+        self._track_worker_loop()  # StackReference is a read
+        return super().ReadResource(request)
 
     def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
         # The mock runs in executor threads and gives each one an event loop; track them
@@ -202,11 +229,15 @@ def is_offline() -> bool:
 
 
 def install(
-    project: str, stack: str, config: dict[str, str] | None = None, secret_keys: list[str] | None = None
+    project: str,
+    stack: str,
+    config: dict[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    stack_references: dict[str, StackOutputs] | None = None,
 ) -> RecordingMonitor:
     """Point the Pulumi runtime at a fresh recording mock engine (a new root stack)."""
     pulumi_settings.ROOT.set(None)
-    monitor = RecordingMonitor(RecordingMocks())
+    monitor = RecordingMonitor(RecordingMocks(stack_references))
     pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=False, monitor=monitor)
     pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
     return monitor
@@ -219,9 +250,10 @@ def run_program(
     stack: str,
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
+    stack_references: dict[str, StackOutputs] | None = None,
 ) -> list[Registration]:
     """Run `program` to completion under the recording engine and return what it registered."""
-    monitor = install(project, stack, config, secret_keys)
+    monitor = install(project, stack, config, secret_keys, stack_references)
     token = _RECORDING.set(True)
     try:
         _sync_await(run_pulumi_func(program))

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from platform_kit.config import PlatformConfig, load_stack_file
-from platform_kit.config.loaders import program_config, read_stack_file, stack_config_dir
-from platform_kit.engine import Registration, run_program
+from platform_kit.config.loaders import program_config, read_stack_file
+from platform_kit.engine import Registration, StackOutputs, run_program
 from platform_kit.gitops.seed import SEED_COMMIT_TYPE
 
 
@@ -21,7 +21,8 @@ class StackRun:
     """One offline run of a stack's program."""
 
     stack: str
-    config: PlatformConfig
+    config: PlatformConfig | None
+    """The platform config; None for a program that is not a platform stack (no `platform:` keys)."""
     registrations: list[Registration]
 
     def seed(self) -> Registration:
@@ -32,7 +33,9 @@ class StackRun:
         return seeds[0]
 
     def seeded_files(self) -> dict[str, str]:
-        """Exactly the tree the seed resource publishes: path -> content."""
+        """Exactly the tree the seed resource publishes: path -> content (nothing for non-platform programs)."""
+        if self.config is None and not any(r.type == SEED_COMMIT_TYPE for r in self.registrations):
+            return {}
         return dict(self.seed().inputs["files"])
 
 
@@ -52,12 +55,36 @@ def program_path(project_dir: Path) -> Path:
     return path / "__main__.py" if path.is_dir() else path
 
 
+STACK_REFERENCES_FILE = "stack-references.yaml"
+"""Next to Pulumi.yaml: offline stand-ins for what referenced stacks export (`<org>/<project>/<stack>` ->
+`{outputs: {...}, secret: [names]}`), answered to `pulumi.StackReference` by the mock engine."""
+
+
+def stack_references(project_dir: Path) -> dict[str, StackOutputs]:
+    """The project's offline stack reference outputs (none without STACK_REFERENCES_FILE)."""
+    import yaml
+
+    path = project_dir / STACK_REFERENCES_FILE
+    if not path.is_file():
+        return {}
+    document = yaml.safe_load(path.read_text()) or {}
+    return {
+        str(name): StackOutputs(dict(entry.get("outputs") or {}), tuple(entry.get("secret") or ()))
+        for name, entry in document.items()
+    }
+
+
 def run_stack(project_dir: Path | str, stack: str) -> StackRun:
-    """Validate the stack file, then run the project's program under the recording mock engine."""
+    """Validate the stack file, then run the project's program under the recording mock engine.
+
+    A program whose stack file has no `platform:` keys (a team's stack, say) runs too, without
+    platform config and without a config repo.
+    """
     project_dir = Path(project_dir).resolve()
-    config = load_stack_file(project_dir, stack)  # raises ConfigError before any resource exists
-    stack_config_dir(project_dir)
     _, raw = read_stack_file(project_dir, stack)
+    is_platform = any(str(key).startswith("platform:") for key in raw)
+    # Platform stacks: raises ConfigError before any resource exists.
+    config = load_stack_file(project_dir, stack) if is_platform else None
     values, secret_keys = program_config(raw)
     main = program_path(project_dir)
     registrations = run_program(
@@ -66,6 +93,7 @@ def run_stack(project_dir: Path | str, stack: str) -> StackRun:
         stack=stack,
         config=values,
         secret_keys=secret_keys,
+        stack_references=stack_references(project_dir),
     )
     return StackRun(stack=stack, config=config, registrations=registrations)
 

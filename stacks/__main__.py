@@ -24,6 +24,7 @@ pulumi.export("kubeconfig", platform.cluster.kubeconfig)
 pulumi.export("configRepo", config.repo.cluster_url)
 pulumi.export("seedCommit", platform.seed_commit)
 pulumi.export("metadata", platform.metadata)
+pulumi.export("teams", platform.team_outputs)  # team stacks read their namespaces and secrets prefix here
 
 # Push webhooks: register the URL and secret with the Git host (README, "Webhooks").
 if platform.agent.webhook_secret is not None:

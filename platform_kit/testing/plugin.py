@@ -1,7 +1,8 @@
 """pytest plugin (entry point `pytest11`): Pulumi mocks per test, recorded registrations, git servers.
 
 Fixtures:
-- `pulumi_recorder`: a fresh recording mock engine; build components, then query what they registered.
+- `pulumi_recorder`: a fresh recording mock engine; build components, then query what they registered
+  (`stack_reference(name, outputs)` stands in for another stack's outputs).
 - `git_daemon`, `git_http_server`, `git_ssh_server`: real git servers on 127.0.0.1
   (see platform_kit.testing.git_server).
 - `fake_github_api`: a recording fake of GitHub's REST API on 127.0.0.1 (pull requests).
@@ -54,6 +55,10 @@ class PulumiRecorder:
     def parent_of(self, registration: engine.Registration) -> engine.Registration | None:
         """The registration of a resource's parent (None for children of the stack)."""
         return next((r for r in self.registrations if r.urn == registration.parent), None)
+
+    def stack_reference(self, name: str, outputs: dict[str, Any], secret: tuple[str, ...] = ()) -> None:
+        """Make `pulumi.StackReference(name)` see `outputs` (`secret`: the names the referenced stack keeps secret)."""
+        self._monitor.mocks.stack_references[name] = engine.StackOutputs(dict(outputs), tuple(secret))
 
     @staticmethod
     def resolve(output: Any) -> tuple[Any, bool]:
