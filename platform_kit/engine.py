@@ -104,6 +104,11 @@ def _contains_secret(value: Any) -> bool:
     return False
 
 
+def mock_id(name: str) -> str:
+    """The id the recording mocks give the resource named `name` (what other resources' inputs refer to)."""
+    return f"{name}-id"
+
+
 def fake_password(name: str, length: int) -> str:
     """Deterministic stand-in (hex digits) for the `result` of the RandomPassword named `name`."""
     digest = ""
@@ -144,7 +149,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
             # Real pulumi-tls marks the private key outputs secret (additional_secret_outputs, ignored by mocks).
             for key, value in fakes.private_key_outputs(args.name).items():
                 outputs[key] = rpc.wrap_rpc_secret(value) if key.startswith("privateKey") else value
-        return f"{args.name}-id", outputs
+        return mock_id(args.name), outputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
         return fakes.invoke_result(args.token, args.args), []

@@ -12,8 +12,11 @@ from typing import Any
 
 from platform_kit.config import PlatformConfig, load_stack_file
 from platform_kit.config.loaders import program_config, read_stack_file
-from platform_kit.engine import Registration, StackOutputs, run_program
+from platform_kit.engine import Registration, StackOutputs, mock_id, run_program
 from platform_kit.gitops.seed import SEED_COMMIT_TYPE
+from platform_kit.guardrails.offline import check_registrations
+from platform_kit.guardrails.rules import GuardrailConfig, Violation
+from platform_kit.summary import Entry, summary_markdown
 
 
 @dataclass(frozen=True)
@@ -117,12 +120,26 @@ def plan_document(run: StackRun) -> dict[str, Any]:
     }
 
 
+def guardrail_violations(run: StackRun) -> list[Violation]:
+    """The guardrails (`platform_kit.guardrails.rules`) over the registrations' real inputs."""
+    config = GuardrailConfig(environment=run.config.environment if run.config else run.stack)
+    return check_registrations(run.registrations, config, resource_id=lambda r: mock_id(r.name))
+
+
+def summary_document(run: StackRun) -> str:
+    """summary.md: counts, the resource tree as a Mermaid diagram, the config repo layout, guardrails."""
+    entries = [Entry(r.urn, r.type, r.name, r.parent, r.custom) for r in run.registrations]
+    violations = [str(v) for v in guardrail_violations(run)]
+    return summary_markdown(run.stack, entries, sorted(run.seeded_files()), violations)
+
+
 def write_render(run: StackRun, out_dir: Path | str) -> tuple[Path, Path]:
-    """Write `plan.json` and `config-repo/` under out_dir (replacing an earlier render)."""
+    """Write `plan.json`, `summary.md` and `config-repo/` under out_dir (replacing an earlier render)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     plan_file = out_dir / "plan.json"
     plan_file.write_text(json.dumps(plan_document(run), indent=2, sort_keys=True) + "\n")
+    (out_dir / "summary.md").write_text(summary_document(run))
     repo_dir = out_dir / "config-repo"
     if repo_dir.exists():
         shutil.rmtree(repo_dir)
