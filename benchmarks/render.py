@@ -1,12 +1,15 @@
 """Import cost and offline render time, each against a baseline measured in the same run.
 
-    python benchmarks/render.py [--repeat 5] [--stacks local dev]
+    python benchmarks/render.py [--repeat 5] [--stacks local dev] [--teams 10 100 500]
 
 Every measurement runs in a fresh interpreter (imports are cached per process):
 - imports: `import pulumi` (baseline) vs `import platform_kit`, `platform_kit.platform`
   and `pulumi_aws`, plus whether an existing-cluster render imports pulumi_aws at all;
 - renders: `run_stack(<stack>)` vs the bare Pulumi mock engine registering the same
-  number of plain resources (the cost floor of any program of that size).
+  number of plain resources (the cost floor of any program of that size);
+- teams (`--teams`): the `dev` stack with N generated teams, rendered the same way, against the
+  bare mock engine registering as many plain resources in the same run: time per resource and
+  peak memory (max RSS of the process) of each, and their ratios.
 """
 
 from __future__ import annotations
@@ -46,6 +49,57 @@ extra = {{"resources": {count}}}
 """
 
 
+TEAMS_RENDER = """
+import shutil, tempfile, tracemalloc
+from pathlib import Path
+import yaml
+from platform_kit.preview import run_stack
+root = Path({root!r})
+project = Path(tempfile.mkdtemp())
+shutil.copy(root / "Pulumi.yaml", project / "Pulumi.yaml")
+shutil.copytree(root / "stacks", project / "stacks", ignore=shutil.ignore_patterns("Pulumi.*.yaml"))
+stack = yaml.safe_load((root / "stacks" / "Pulumi.dev.yaml").read_text())
+stack["config"]["platform:teams"] = [
+    {{"name": f"team-{{i:04d}}", "owners": [f"group-{{i:04d}}"], "size": "small"}} for i in range({teams})
+]
+(project / "stacks" / "Pulumi.bench.yaml").write_text(yaml.safe_dump(stack))
+run_stack(project, "bench")  # warm-up: every lazy import done
+start = time.perf_counter()
+run = run_stack(project, "bench")
+seconds = time.perf_counter() - start
+tracemalloc.start()
+run_stack(project, "bench")
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+start = time.perf_counter() - seconds
+extra = {{"resources": len(run.registrations), "files": len(run.seeded_files()), "peak": peak}}
+"""
+
+BARE_MEMORY = """
+import tracemalloc
+import pulumi
+from platform_kit.engine import run_program
+
+class Plain(pulumi.CustomResource):
+    def __init__(self, name):
+        super().__init__("bench:index:Plain", name, {{"value": name}})
+
+def program():
+    return [Plain(f"r{{i}}") for i in range({count})]
+
+run_program(program, project="bench", stack="bench")  # warm-up
+start = time.perf_counter()
+run_program(program, project="bench", stack="bench")
+seconds = time.perf_counter() - start
+tracemalloc.start()
+run_program(program, project="bench", stack="bench")
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+start = time.perf_counter() - seconds
+extra = {{"resources": {count}, "peak": peak}}
+"""
+
+
 def measure(body: str, repeat: int) -> tuple[float, dict]:
     """Median seconds of `body` over `repeat` fresh interpreters, and the last run's extras."""
     samples, extra = [], {}
@@ -63,6 +117,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--stacks", nargs="+", default=["local", "dev"])
+    parser.add_argument("--teams", nargs="*", type=int, default=[], help="also render the dev stack with N teams")
     args = parser.parse_args()
 
     print(f"# python {sys.version.split()[0]}, median of {args.repeat} fresh interpreters")
@@ -79,6 +134,30 @@ def main() -> None:
         bare, _ = measure(BARE_ENGINE.format(count=extra["resources"]), args.repeat)
         imported = "imported" if extra["aws_imported"] else "not imported"
         print(f"{stack:12s} {extra['resources']:9d} {seconds:8.3f} {bare:11.3f} {seconds / bare:6.2f} {imported:>10s}")
+    if args.teams:
+        teams_table(args.teams, args.repeat)
+
+
+def teams_table(team_counts: list[int], repeat: int) -> None:
+    """The dev stack with N teams vs the bare engine with as many resources: time per resource, peak memory.
+
+    Each side runs once to warm up (imports), once timed, and once under tracemalloc for the peak of
+    memory allocated during the run (imports excluded).
+    """
+    print(
+        f"\n{'teams':>5s} {'resources':>9s} {'files':>6s} {'ms/res':>7s} {'bare ms/res':>11s} {'time x':>6s}"
+        f" {'peak MB':>8s} {'bare MB':>8s} {'mem x':>6s}"
+    )
+    for count in team_counts:
+        seconds, extra = measure(TEAMS_RENDER.format(root=str(ROOT), teams=count), repeat)
+        bare, bare_extra = measure(BARE_MEMORY.format(count=extra["resources"]), repeat)
+        resources = extra["resources"]
+        per, bare_per = 1000 * seconds / resources, 1000 * bare / resources
+        peak, bare_peak = extra["peak"] / 2**20, bare_extra["peak"] / 2**20
+        print(
+            f"{count:5d} {resources:9d} {extra['files']:6d} {per:7.2f} {bare_per:11.2f} {per / bare_per:6.2f}"
+            f" {peak:8.1f} {bare_peak:8.1f} {peak / bare_peak:6.2f}"
+        )
 
 
 if __name__ == "__main__":
