@@ -65,6 +65,8 @@ def test_quota_limits_network_and_owners_per_namespace():
         assert {s["kind"] for s in binding["subjects"]} == {"Group"}
     namespace = objects(files, "clusters/dev/teams/payments/namespaces.yaml")[0]
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    assert namespace["metadata"]["annotations"]["kustomize.toolkit.fluxcd.io/prune"] == "disabled"
+    assert "Delete=false" in namespace["metadata"]["annotations"]["argocd.argoproj.io/sync-options"]
 
 
 def test_flux_tenant_impersonates_the_team_service_account():

@@ -66,5 +66,7 @@ adds the team's secrets prefix and IAM identity and publishes its role in the me
 contract (`PLATFORM_TEAM_<TEAM>_ROLE_ARN`, cluster Secret annotation
 `platform-kit.io/team-<team>-role-arn`).
 
-Removing a team: delete its entry and its directory here; the agent prunes its namespaces.
+Removing a team: delete its entry and its directory here; the agent prunes the team's
+objects but keeps its namespaces (prune disabled), so no workload or volume is lost to a bad
+merge. Delete the namespaces by hand once their data is safe.
 """

@@ -41,14 +41,25 @@ def labels(team: TeamConfig) -> dict[str, str]:
     return {TEAM_LABEL: team.name, "app.kubernetes.io/managed-by": "platform-kit"}
 
 
+KEEP_NAMESPACE = {
+    "kustomize.toolkit.fluxcd.io/prune": "disabled",
+    "argocd.argoproj.io/sync-options": "Delete=false,Prune=false",
+}
+"""Namespaces outlive their entry: removing a team (or a bad merge) never deletes its workloads and volumes."""
+
+
 def namespaces(team: TeamConfig) -> list[dict[str, Any]]:
-    """The team's namespaces, labelled with the team and Pod Security `restricted`."""
+    """The team's namespaces, labelled with the team and Pod Security `restricted`, never pruned by the agent."""
     pod_security = {
         "pod-security.kubernetes.io/enforce": "restricted",
         "pod-security.kubernetes.io/enforce-version": "latest",
     }
     return [
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels(team) | pod_security}}
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": name, "labels": labels(team) | pod_security, "annotations": dict(KEEP_NAMESPACE)},
+        }
         for name in team.all_namespaces
     ]
 
