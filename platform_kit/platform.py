@@ -143,7 +143,7 @@ def build_secrets(name: str, config: PlatformConfig, cluster: ClusterHandle, opt
         provider = aws.Provider(
             f"{name}-aws",
             region=config.secrets_region,
-            default_tags={"tags": {"platform-kit.io/environment": config.environment}},
+            default_tags={"tags": {"environment": config.environment, **config.services.secrets.tags}},
             opts=opts,
         )
     return PlatformSecrets(name, PlatformSecretsArgs(config=config, cluster=cluster, aws_provider=provider), opts=opts)

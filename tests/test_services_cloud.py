@@ -142,3 +142,35 @@ def test_existing_cluster_uses_a_static_key_kept_in_a_kubernetes_secret(pulumi_r
 def test_no_secrets_no_aws(pulumi_recorder):
     Platform("op", PlatformArgs(config=config_for(EXISTING, {"observability": {}})))
     assert not [r for r in pulumi_recorder.registrations if r.type.startswith(("aws:", "pulumi:providers:aws"))]
+
+
+def test_non_eks_secrets_provider_is_tagged_for_the_guardrails(tmp_path, monkeypatch):
+    from platform_kit.engine import mock_id
+    from platform_kit.guardrails.offline import check_registrations
+    from platform_kit.guardrails.rules import GuardrailConfig
+    from platform_kit.preview import run_stack
+
+    project = tmp_path / "project"
+    (project / "stacks").mkdir(parents=True)
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    (project / "Pulumi.yaml").write_text((root / "Pulumi.yaml").read_text())
+    (project / "stacks" / "__main__.py").write_text((root / "stacks" / "__main__.py").read_text())
+    stack = {
+        "config": {
+            "platform:environment": "onprem",
+            "platform:cluster": EXISTING,
+            "platform:gitops": {"agent": "flux"},
+            "platform:repo": {"url": "https://git.example.com/acme/config.git"},
+            "platform:services": {"secrets": {"region": "eu-central-1", "tags": {"owner": "platform-team"}}},
+        }
+    }
+    (project / "stacks" / "Pulumi.onprem.yaml").write_text(json.dumps(stack))
+    run = run_stack(project, "onprem")
+    provider = next(r for r in run.registrations if r.type == "pulumi:providers:aws")
+    tags = provider.inputs["defaultTags"]
+    tags = json.loads(tags) if isinstance(tags, str) else tags
+    assert tags["tags"] == {"environment": "onprem", "owner": "platform-team"}
+    violations = check_registrations(
+        run.registrations, GuardrailConfig(environment="onprem"), resource_id=lambda r: mock_id(r.name)
+    )
+    assert [v for v in violations if v.rule == "required-tags"] == []

@@ -32,6 +32,8 @@ class SecretsConfig(Model):
     whose key sits in a Kubernetes Secret (default elsewhere)."""
     chart_version: str = versions.EXTERNAL_SECRETS_CHART_VERSION
     """external-secrets Helm chart version."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Extra tags on the secrets' AWS resources when the cluster is not EKS (EKS uses `cluster.tags`)."""
 
 
 class NotificationsConfig(Model):
