@@ -123,7 +123,7 @@ def test_existing_cluster_uses_a_static_key_kept_in_a_kubernetes_secret(pulumi_r
     Platform("op", PlatformArgs(config=config_for(EXISTING, {"secrets": {"region": "eu-central-1"}})))
     provider = pulumi_recorder.get("pulumi:providers:aws", "op-secrets-aws")
     assert provider.inputs["region"] == "eu-central-1"
-    policy = json.loads(pulumi_recorder.inputs("aws:iam/userPolicy:UserPolicy", "op-secrets-eso")["policy"])
+    policy = json.loads(pulumi_recorder.inputs("aws:iam/userPolicy:UserPolicy", "op-secrets-eso-policy")["policy"])
     assert policy["Statement"][0]["Resource"].startswith("arn:aws:secretsmanager:eu-central-1:")
     credentials = pulumi_recorder.get("kubernetes:core/v1:Secret", "op-secrets-eso-credentials")
     assert credentials.is_secret("stringData")

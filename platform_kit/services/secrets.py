@@ -31,6 +31,7 @@ from platform_kit.repo.services.secrets import (
     GRAFANA_ADMIN_SECRET,
     STATIC_CREDENTIALS_SECRET,
 )
+from platform_kit.services.static_credentials import static_aws_credentials
 
 READ_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
 """The only Secrets Manager actions ESO gets."""
@@ -157,22 +158,11 @@ class PlatformSecrets(pulumi.ComponentResource):
         args: PlatformSecretsArgs,
         opts: pulumi.ResourceOptions,
     ) -> None:
-        user = aws.iam.User(f"{name}-eso", path="/platform-kit/", opts=opts)
-        aws.iam.UserPolicy(f"{name}-eso", user=user.name, policy=policy, opts=opts)
-        access_key = aws.iam.AccessKey(f"{name}-eso", user=user.name, opts=opts)
-        k8s.core.v1.Secret(
-            f"{name}-eso-credentials",
-            metadata={"name": STATIC_CREDENTIALS_SECRET, "namespace": ESO_NAMESPACE},
-            type="Opaque",
-            string_data=pulumi.Output.secret(
-                pulumi.Output.all(access_key.id, access_key.secret).apply(
-                    lambda v: {"access-key-id": v[0], "secret-access-key": v[1]}
-                )
-            ),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                provider=args.cluster.provider,
-                depends_on=[namespace],
-                additional_secret_outputs=["data", "stringData"],
-            ),
+        static_aws_credentials(
+            f"{name}-eso",
+            path="/platform-kit/",
+            policy=policy,
+            secret_metadata={"name": STATIC_CREDENTIALS_SECRET, "namespace": ESO_NAMESPACE},
+            aws_opts=opts,
+            k8s_opts=pulumi.ResourceOptions(parent=self, provider=args.cluster.provider, depends_on=[namespace]),
         )

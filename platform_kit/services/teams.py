@@ -21,7 +21,6 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 
 from platform_kit.aws.policies import irsa_subjects_trust_policy, role_chaining_trust_policy, to_json
 from platform_kit.cluster.handle import ClusterHandle
@@ -32,6 +31,7 @@ from platform_kit.naming import type_token
 from platform_kit.repo.teams.layout import secrets_mode
 from platform_kit.repo.teams.objects import ESO_NAMESPACE, STATIC_CREDENTIALS, TEAM_STORE
 from platform_kit.services.secrets import eso_read_policy
+from platform_kit.services.static_credentials import static_aws_credentials
 
 
 @dataclass(frozen=True)
@@ -104,23 +104,12 @@ class PlatformTeams(pulumi.ComponentResource):
         return role.arn
 
     def _static_identity(self, name: str, team: TeamConfig, policy: pulumi.Output[str]) -> None:
-        user = aws.iam.User(f"{name}-user", path="/platform-kit/teams/", opts=self._aws_opts)
-        aws.iam.UserPolicy(f"{name}-policy", user=user.name, policy=policy, opts=self._aws_opts)
-        access_key = aws.iam.AccessKey(f"{name}-key", user=user.name, opts=self._aws_opts)
         depends_on = [self._args.eso_namespace] if self._args.eso_namespace is not None else []
-        k8s.core.v1.Secret(
-            f"{name}-credentials",
-            metadata={"name": STATIC_CREDENTIALS.format(team=team.name), "namespace": ESO_NAMESPACE},
-            type="Opaque",
-            string_data=pulumi.Output.secret(
-                pulumi.Output.all(access_key.id, access_key.secret).apply(
-                    lambda v: {"access-key-id": v[0], "secret-access-key": v[1]}
-                )
-            ),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                provider=self._args.cluster.provider,
-                depends_on=depends_on,
-                additional_secret_outputs=["data", "stringData"],
-            ),
+        static_aws_credentials(
+            name,
+            path="/platform-kit/teams/",
+            policy=policy,
+            secret_metadata={"name": STATIC_CREDENTIALS.format(team=team.name), "namespace": ESO_NAMESPACE},
+            aws_opts=self._aws_opts,
+            k8s_opts=pulumi.ResourceOptions(parent=self, provider=self._args.cluster.provider, depends_on=depends_on),
         )
