@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from platform_kit.config import PlatformConfig, load_stack_file
-from platform_kit.config.loaders import program_config, read_stack_file
+from platform_kit.config import PlatformConfig
+from platform_kit.config.loaders import program_config, read_stack_file, stack_config
 from platform_kit.engine import Registration, StackOutputs, mock_id, run_program
 from platform_kit.gitops.seed import SEED_COMMIT_TYPE
 from platform_kit.guardrails.offline import check_registrations
@@ -84,10 +84,10 @@ def run_stack(project_dir: Path | str, stack: str) -> StackRun:
     platform config and without a config repo.
     """
     project_dir = Path(project_dir).resolve()
-    _, raw = read_stack_file(project_dir, stack)
+    stack_file, raw = read_stack_file(project_dir, stack)
     is_platform = any(str(key).startswith("platform:") for key in raw)
     # Platform stacks: raises ConfigError before any resource exists.
-    config = load_stack_file(project_dir, stack) if is_platform else None
+    config = stack_config(raw, stack_file, project_dir) if is_platform else None
     values, secret_keys = program_config(raw)
     main = program_path(project_dir)
     registrations = run_program(

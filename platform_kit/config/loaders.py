@@ -17,6 +17,9 @@ from pydantic import ValidationError
 from platform_kit.config.errors import ConfigError, Problem, problems_from_validation
 from platform_kit.config.models import ConfigRepoConfig, PlatformConfig, url_scheme
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it (same results, much faster)."""
+
 NAMESPACE = "platform"
 """Pulumi config namespace that holds the platform's settings (`platform:<key>`)."""
 
@@ -84,13 +87,18 @@ def read_stack_file(project_dir: Path | str, stack: str) -> tuple[Path, dict[str
 def load_stack_file(project_dir: Path | str, stack: str) -> PlatformConfig:
     """Read `Pulumi.<stack>.yaml` the way Pulumi would, with `secure:` values left opaque."""
     stack_file, raw = read_stack_file(project_dir, stack)
+    return stack_config(raw, stack_file, Path(project_dir))
+
+
+def stack_config(raw: dict[str, Any], stack_file: Path, project_dir: Path) -> PlatformConfig:
+    """The PlatformConfig of a stack file's raw `config:` mapping (see `read_stack_file`)."""
     values = {
         key[len(NAMESPACE) + 1 :]: _opaque_secrets(value)
         for key, value in raw.items()
         if str(key).startswith(f"{NAMESPACE}:")
     }
     config = parse_platform_config(values, str(stack_file))
-    return resolve_local_repo(config, Path(project_dir))
+    return resolve_local_repo(config, project_dir)
 
 
 def program_config(raw: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
@@ -105,7 +113,7 @@ def program_config(raw: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text())
+        return yaml.load(path.read_text(), Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
