@@ -56,3 +56,16 @@ def url_scheme(url: str) -> str:
     if "://" not in url:
         return "file"
     return urlsplit(url).scheme.lower()
+
+
+def _http_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http(s):// URL with a host")
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise ValueError("must not carry credentials, a query or a fragment")
+    return url.rstrip("/")
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+"""An http(s) URL without credentials, query or fragment; a trailing `/` is dropped."""

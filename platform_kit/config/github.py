@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
-from platform_kit.config.base import Model
+from platform_kit.config.base import HttpUrl, Model
 
 GITHUB_KNOWN_HOSTS = "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
 """github.com's published ED25519 host key (see `https://api.github.com/meta`, `ssh_keys`)."""
@@ -16,17 +16,8 @@ GITHUB_API_URL = "https://api.github.com"
 """GitHub's REST API; GitHub Enterprise Server uses `https://<host>/api/v3`."""
 
 
-def _api_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an http(s):// URL with a host")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise ValueError("must not carry credentials, a query or a fragment")
-    return url.rstrip("/")
-
-
-ApiUrl = Annotated[str, AfterValidator(_api_url)]
-"""An http(s) base URL without credentials; a trailing `/` is dropped."""
+ApiUrl = HttpUrl
+"""The base URL of a GitHub REST API."""
 
 RotationMarker = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=40)]
 """A short generation marker such as `1` or `2026-03`."""

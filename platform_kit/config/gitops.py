@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, SecretStr, StringConstraints, model_validator
+from pydantic import Field, SecretStr, StringConstraints, model_validator
 
 from platform_kit import versions
-from platform_kit.config.base import DnsLabel, Duration, EnvVarName, Model
+from platform_kit.config.base import DnsLabel, Duration, EnvVarName, HttpUrl, Model
 
-
-def _public_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an http(s):// URL with a host")
-    if parts.username or parts.password or parts.query or parts.fragment:
-        raise ValueError("must not carry credentials, a query or a fragment")
-    return url.rstrip("/")
-
-
-PublicUrl = Annotated[str, AfterValidator(_public_url)]
-"""An http(s) URL without credentials, query or fragment; a trailing `/` is dropped."""
+PublicUrl = HttpUrl
+"""A public http(s) URL (webhook endpoint, OIDC issuer, Argo CD UI, chart repository)."""
 
 Quantity = Annotated[str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$")]
 """A Kubernetes resource quantity such as `250m` or `512Mi`."""
