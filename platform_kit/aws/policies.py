@@ -65,8 +65,7 @@ def pod_identity_trust_policy() -> dict[str, Any]:
     return service_trust_policy(POD_IDENTITY_SERVICE, ("sts:AssumeRole", "sts:TagSession"))
 
 
-def irsa_trust_policy(provider_arn: str, issuer_url: str, namespace: str, service_account: str) -> dict[str, Any]:
-    """IRSA trust policy: only `system:serviceaccount:<ns>:<sa>` with the STS audience."""
+def _irsa_trust(provider_arn: str, issuer_url: str, subjects: str | list[str]) -> dict[str, Any]:
     issuer = issuer_url.removeprefix("https://")
     return {
         "Version": POLICY_VERSION,
@@ -75,34 +74,23 @@ def irsa_trust_policy(provider_arn: str, issuer_url: str, namespace: str, servic
                 "Effect": "Allow",
                 "Principal": {"Federated": provider_arn},
                 "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {
-                        f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
-                        f"{issuer}:aud": STS_AUDIENCE,
-                    }
-                },
+                "Condition": {"StringEquals": {f"{issuer}:sub": subjects, f"{issuer}:aud": STS_AUDIENCE}},
             }
         ],
     }
+
+
+def irsa_trust_policy(provider_arn: str, issuer_url: str, namespace: str, service_account: str) -> dict[str, Any]:
+    """IRSA trust policy: only `system:serviceaccount:<ns>:<sa>` with the STS audience."""
+    return _irsa_trust(provider_arn, issuer_url, f"system:serviceaccount:{namespace}:{service_account}")
 
 
 def irsa_subjects_trust_policy(
     provider_arn: str, issuer_url: str, subjects: Sequence[tuple[str, str]]
 ) -> dict[str, Any]:
     """IRSA trust policy for several `(namespace, service account)` pairs (any of them) and the STS audience."""
-    issuer = issuer_url.removeprefix("https://")
     names = [f"system:serviceaccount:{namespace}:{account}" for namespace, account in subjects]
-    return {
-        "Version": POLICY_VERSION,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": provider_arn},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {"StringEquals": {f"{issuer}:sub": names, f"{issuer}:aud": STS_AUDIENCE}},
-            }
-        ],
-    }
+    return _irsa_trust(provider_arn, issuer_url, names)
 
 
 def role_chaining_trust_policy(principal_arn: str) -> dict[str, Any]:
