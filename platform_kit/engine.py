@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import hashlib
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -261,11 +263,30 @@ def run_program(
     monitor = install(project, stack, config, secret_keys, stack_references)
     token = _RECORDING.set(True)
     try:
-        _sync_await(run_pulumi_func(program))
+        with cyclic_gc_paused():
+            _sync_await(run_pulumi_func(program))
     finally:
         _RECORDING.reset(token)
         monitor.close()
     return monitor.registrations
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration of a program run.
+
+    A run allocates mostly objects that live until it ends (resources, outputs, futures, rendered
+    files); the collector's full passes kept re-walking that growing heap and took about a third of
+    a 500-team render while freeing almost nothing (peak memory grows ~6% without them). Reference
+    counting still frees everything acyclic; the collector resumes, with its normal schedule, after.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def wait_for_registrations() -> None:
