@@ -68,10 +68,13 @@ class PlatformTeams(pulumi.ComponentResource):
         account = aws.get_caller_identity_output(
             opts=pulumi.InvokeOutputOptions(parent=self, provider=args.aws_provider)
         )
+        # Outputs every team shares are resolved once (one apply per team each, not one gather per team).
+        account_and_key = pulumi.Output.all(account.account_id, args.key_arn)
+        self._trust = self._shared_trust()
         self.role_arns = {}
         for team in config.teams:
             prefix = team_secrets_prefix(config.environment, team.name)
-            policy = pulumi.Output.all(account.account_id, args.key_arn).apply(
+            policy = account_and_key.apply(
                 lambda v, prefix=prefix: to_json(eso_read_policy(region, v[0], prefix, v[1], subject="Team"))
             )
             if self._mode == "static":
@@ -81,19 +84,25 @@ class PlatformTeams(pulumi.ComponentResource):
                 self.role_arns[team.name] = self._role(f"{name}-{team.name}", team, policy)
         self.register_outputs({"roleArns": self.role_arns})
 
-    def _role(self, name: str, team: TeamConfig, policy: pulumi.Output[str]) -> pulumi.Output[str]:
+    def _shared_trust(self) -> pulumi.Output | None:
+        """IRSA: the issuer (provider ARN, URL); Pod Identity: the trust policy itself (ESO's role for every team)."""
         if self._mode == "irsa":
             issuer = self._args.cluster.identity
             if issuer is None or issuer.oidc_provider_arn is None or issuer.oidc_issuer_url is None:
                 raise ValueError("IRSA team identities need the cluster's OIDC provider")
-            subjects = [(namespace, TEAM_STORE) for namespace in team.all_namespaces]
-            trust = pulumi.Output.all(issuer.oidc_provider_arn, issuer.oidc_issuer_url).apply(
-                lambda v: to_json(irsa_subjects_trust_policy(v[0], v[1], subjects))
-            )
-        else:
-            trust = pulumi.Output.from_input(self._args.eso_role_arn).apply(
+            return pulumi.Output.all(issuer.oidc_provider_arn, issuer.oidc_issuer_url)
+        if self._mode == "pod-identity":
+            return pulumi.Output.from_input(self._args.eso_role_arn).apply(
                 lambda arn: to_json(role_chaining_trust_policy(arn))
             )
+        return None
+
+    def _role(self, name: str, team: TeamConfig, policy: pulumi.Output[str]) -> pulumi.Output[str]:
+        assert self._trust is not None
+        trust = self._trust
+        if self._mode == "irsa":
+            subjects = [(namespace, TEAM_STORE) for namespace in team.all_namespaces]
+            trust = trust.apply(lambda v: to_json(irsa_subjects_trust_policy(v[0], v[1], subjects)))
         role = aws.iam.Role(
             f"{name}-role",
             assume_role_policy=trust,
