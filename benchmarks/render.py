@@ -5,11 +5,11 @@
 Every measurement runs in a fresh interpreter (imports are cached per process):
 - imports: `import pulumi` (baseline) vs `import platform_kit`, `platform_kit.platform`
   and `pulumi_aws`, plus whether an existing-cluster render imports pulumi_aws at all;
-- renders: `run_stack(<stack>)` vs the bare Pulumi mock engine registering the same
-  number of plain resources (the cost floor of any program of that size);
+- renders: `run_stack(<stack>)` vs the bare Pulumi mock runtime (Pulumi's own mock monitor,
+  no platform_kit) registering the same number of plain resources;
 - teams (`--teams`): the `dev` stack with N generated teams, rendered the same way, against the
-  bare mock engine registering as many plain resources in the same run: time per resource and
-  peak memory (max RSS of the process) of each, and their ratios.
+  bare mock runtime registering as many plain resources, and as many pulumi_aws IAM resources,
+  in the same run: time per resource and peak memory (tracemalloc) of each, and the ratios.
 """
 
 from __future__ import annotations
@@ -36,18 +36,59 @@ run = run_stack({root!r}, {stack!r})
 extra = {{"resources": len(run.registrations), "aws_imported": "pulumi_aws" in sys.modules}}
 """
 
-BARE_ENGINE = """
+BARE = """
 import pulumi
-from platform_kit.engine import run_program
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
 
+class Echo(pulumi.runtime.Mocks):
+    def new_resource(self, args):
+        return f"{{args.name}}-id", args.inputs
+
+    def call(self, args):
+        return {{}}
+
+def run_program(program):
+    pulumi.runtime.set_mocks(Echo(), project="bench", stack="bench", preview=False)
+    _sync_await(run_pulumi_func(program))
+"""
+"""The bare Pulumi mock runtime: its own mock monitor echoing inputs, default interpreter settings."""
+
+PLAIN = (
+    BARE
+    + """
 class Plain(pulumi.CustomResource):
     def __init__(self, name):
         super().__init__("bench:index:Plain", name, {{"value": name}})
 
-run_program(lambda: [Plain(f"r{{i}}") for i in range({count})], project="bench", stack="bench")
+def program():
+    return [Plain(f"r{{i}}") for i in range({count})]
+"""
+)
+"""The issue's baseline: as many plain one-property resources."""
+
+IAM = (
+    BARE
+    + """
+import pulumi_aws as aws
+
+def program():
+    provider = aws.Provider("aws", region="eu-west-1")
+    opts = pulumi.ResourceOptions(provider=provider)
+    for i in range({count} // 2):
+        role = aws.iam.Role(f"r{{i}}", assume_role_policy="{{}}", description=f"team {{i}}", opts=opts)
+        aws.iam.RolePolicy(f"p{{i}}", role=role.id, policy="{{}}", opts=opts)
+"""
+)
+"""What the teams' resources cost through pulumi_aws's classes alone: a Role and a RolePolicy per pair."""
+
+BARE_ENGINE = (
+    PLAIN
+    + """
+run_program(program)
 extra = {{"resources": {count}}}
 """
-
+)
 
 TEAMS_RENDER = """
 import shutil, tempfile, tracemalloc
@@ -70,9 +111,11 @@ seconds = time.perf_counter() - start
 from platform_kit.config import load_stack_file
 from platform_kit.repo import render_config_repo
 config = load_stack_file(project, "bench")
-rendering = time.perf_counter()
-render_config_repo(config)
-rendering = time.perf_counter() - rendering
+from platform_kit.engine import cyclic_gc_paused
+with cyclic_gc_paused():  # as inside run_stack
+    rendering = time.perf_counter()
+    render_config_repo(config)
+    rendering = time.perf_counter() - rendering
 tracemalloc.start()
 run_stack(project, "bench")
 peak = tracemalloc.get_traced_memory()[1]
@@ -81,29 +124,20 @@ start = time.perf_counter() - seconds
 extra = {{"resources": len(run.registrations), "files": len(run.seeded_files()), "peak": peak, "render": rendering}}
 """
 
-BARE_MEMORY = """
+TIMED_RUNS = """
 import tracemalloc
-import pulumi
-from platform_kit.engine import run_program
-
-class Plain(pulumi.CustomResource):
-    def __init__(self, name):
-        super().__init__("bench:index:Plain", name, {{"value": name}})
-
-def program():
-    return [Plain(f"r{{i}}") for i in range({count})]
-
-run_program(program, project="bench", stack="bench")  # warm-up
+run_program(program)  # warm-up
 start = time.perf_counter()
-run_program(program, project="bench", stack="bench")
+run_program(program)
 seconds = time.perf_counter() - start
 tracemalloc.start()
-run_program(program, project="bench", stack="bench")
+run_program(program)
 peak = tracemalloc.get_traced_memory()[1]
 tracemalloc.stop()
 start = time.perf_counter() - seconds
-extra = {{"resources": {count}, "peak": peak}}
+extra = {"peak": peak}
 """
+"""Warm-up, timed and traced runs of `program` (the same protocol as TEAMS_RENDER)."""
 
 
 def measure(body: str, repeat: int) -> tuple[float, dict]:
@@ -145,27 +179,29 @@ def main() -> None:
 
 
 def teams_table(team_counts: list[int], repeat: int) -> None:
-    """The dev stack with N teams vs the bare engine with as many resources: time per resource, peak memory.
+    """The dev stack with N teams vs the bare mock runtime with as many resources: time per resource, peak memory.
 
     Each side runs once to warm up (imports), once timed, and once under tracemalloc for the peak of
-    memory allocated during the run (imports excluded). `render %` is the share of the pure config
-    repo rendering (YAML of every file) in the platform's time; `x w/o render` the ratio without it.
+    memory allocated during the run (imports excluded). Baselines, same count of resources:
+    `bare` plain one-property resources (the target: platform_kit within 1.5x), and `iam` pulumi_aws
+    IAM roles and role policies (what the teams' own cloud resources cost through the provider SDK,
+    before any platform_kit code). `render %` is the pure config repo rendering's share of the time.
     """
     print(
-        f"\n{'teams':>5s} {'resources':>9s} {'files':>6s} {'ms/res':>7s} {'bare ms/res':>11s} {'time x':>6s}"
-        f" {'render %':>8s} {'x w/o render':>12s} {'peak MB':>8s} {'bare MB':>8s} {'mem x':>6s}"
+        f"\n{'teams':>5s} {'resources':>9s} {'files':>6s} {'ms/res':>7s} {'render %':>8s} {'bare ms/res':>11s}"
+        f" {'x bare':>6s} {'iam ms/res':>10s} {'x iam':>5s} {'peak MB':>8s} {'bare MB':>8s} {'mem x':>6s}"
     )
     for count in team_counts:
         seconds, extra = measure(TEAMS_RENDER.format(root=str(ROOT), teams=count), repeat)
-        bare, bare_extra = measure(BARE_MEMORY.format(count=extra["resources"]), repeat)
         resources = extra["resources"]
-        per, bare_per = 1000 * seconds / resources, 1000 * bare / resources
-        peak, bare_peak = extra["peak"] / 2**20, bare_extra["peak"] / 2**20
-        render_share = extra["render"] / seconds
-        without = (seconds - extra["render"]) / bare
+        plain, plain_extra = measure(PLAIN.format(count=resources) + TIMED_RUNS, repeat)
+        iam, _ = measure(IAM.format(count=resources) + TIMED_RUNS, repeat)
+        per, plain_per, iam_per = (1000 * value / resources for value in (seconds, plain, iam))
+        peak, plain_peak = extra["peak"] / 2**20, plain_extra["peak"] / 2**20
         print(
-            f"{count:5d} {resources:9d} {extra['files']:6d} {per:7.2f} {bare_per:11.2f} {per / bare_per:6.2f}"
-            f" {100 * render_share:8.0f} {without:12.2f} {peak:8.1f} {bare_peak:8.1f} {peak / bare_peak:6.2f}"
+            f"{count:5d} {resources:9d} {extra['files']:6d} {per:7.2f} {100 * extra['render'] / seconds:8.0f}"
+            f" {plain_per:11.2f} {per / plain_per:6.2f} {iam_per:10.2f} {per / iam_per:5.2f}"
+            f" {peak:8.1f} {plain_peak:8.1f} {peak / plain_peak:6.2f}"
         )
 
 
