@@ -45,9 +45,13 @@ def _plain_tag(value: str, implicit: tuple[bool, bool]) -> str:
     return yaml.resolver.Resolver().resolve(ScalarNode, value, implicit)
 
 
+def _str_style(value: str) -> str | None:
+    """Multi-line strings as `|` blocks, the rest plain (quoted only where YAML needs it)."""
+    return "|" if "\n" in value else None
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar(STR_TAG, value, style=style)
+    return dumper.represent_scalar(STR_TAG, value, style=_str_style(value))
 
 
 PureDumper.add_representer(str, _represent_str)
@@ -67,7 +71,7 @@ def _node(value: Any) -> Node:
     """
     kind = type(value)
     if kind is str:
-        return ScalarNode(STR_TAG, value, style="|" if "\n" in value else None)
+        return ScalarNode(STR_TAG, value, style=_str_style(value))
     if kind is dict:
         return MappingNode(MAP_TAG, [(_node(k), _node(v)) for k, v in value.items()], flow_style=False)
     if kind is list:
