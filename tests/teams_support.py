@@ -5,17 +5,11 @@ from __future__ import annotations
 import copy
 from pathlib import Path
 
+from stack_support import EKS
+
 from platform_kit.config import parse_platform_config
 from platform_kit.repo import render_config_repo
 
-EKS = {
-    "kind": "eks",
-    "name": "platform-dev",
-    "region": "eu-west-1",
-    "adminPrincipalArns": ["arn:aws:iam::111122223333:role/platform-admins"],
-    "nodeGroups": [{"name": "general", "instanceTypes": ["m7i.large"]}],
-}
-EXISTING = {"kind": "existing", "name": "onprem-1", "kubeconfig": {"path": "~/.kube/config"}}
 PAYMENTS = {
     "name": "payments",
     "owners": ["payments-devs", "payments-leads"],

@@ -19,6 +19,7 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
+from stack_support import project_skeleton
 
 import platform_kit.engine as engine
 import platform_kit.preview as preview
@@ -66,10 +67,7 @@ def base_config(environment: str = "dev") -> dict[str, Any]:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the project skeleton (Pulumi.yaml + stacks/__main__.py) without stack files."""
-    root = tmp_path / "project"
-    (root / "stacks").mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
-    shutil.copy(REPO_ROOT / "stacks" / "__main__.py", root / "stacks" / "__main__.py")
+    root = project_skeleton(tmp_path / "project")
     project_file = yaml.safe_load((root / "Pulumi.yaml").read_text())
     assert project_file["main"] == "stacks/" and project_file["stackConfigDir"] == "stacks"
     return root

@@ -8,12 +8,12 @@ proposed on the upgrade branch, human-edited ones are skipped, nothing else move
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
+from stack_support import project_skeleton
 
 from platform_kit import __version__
 from platform_kit.cli import main
@@ -52,10 +52,7 @@ def seed(project: Path, url: str, *extra: str):
 
 
 def test_seed_plan_then_seed_propose_template_changes_and_skip_human_edits(tmp_path, git_daemon):
-    project = tmp_path / "project"
-    (project / "stacks").mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
-    shutil.copy(REPO_ROOT / "stacks" / "__main__.py", project / "stacks" / "__main__.py")
+    project = project_skeleton(tmp_path / "project")
     repo, url = git_daemon.create_repo("config"), git_daemon.url("config")
     write_stack(project, "10m")
     before_change = rendered(project)

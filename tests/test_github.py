@@ -7,7 +7,6 @@ scanned for every secret value (token, private key, webhook secret).
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ import pulumi
 import pulumi_github as github
 import pytest
 import yaml
+from stack_support import project_skeleton
 
 from platform_kit import engine, fakes
 from platform_kit.config.github import GITHUB_KNOWN_HOSTS, GitHubConfig
@@ -100,10 +100,7 @@ def test_rotation_replaces_the_key_create_before_delete_and_hands_it_over_only_o
 
 
 def project_with(tmp_path: Path, gitops: dict, github_settings: dict) -> Path:
-    project = tmp_path / "project"
-    (project / "stacks").mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
-    shutil.copy(REPO_ROOT / "stacks" / "__main__.py", project / "stacks" / "__main__.py")
+    project = project_skeleton(tmp_path / "project")
     config = {
         "platform:environment": "dev",
         "platform:cluster": {"kind": "existing", "name": "dev", "kubeconfig": {"path": "~/.kube/config"}},

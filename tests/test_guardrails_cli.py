@@ -8,7 +8,6 @@ sets it, so the real stack program registers the offending resource.
 from __future__ import annotations
 
 import copy
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import pulumi_aws as aws
 import pytest
 import yaml
 from click.testing import CliRunner
+from stack_support import project_skeleton
 
 import platform_kit.aws.kms as kms
 import platform_kit.aws.roles as roles
@@ -49,12 +49,8 @@ def test_every_shipped_stack_passes(stack, tmp_path):
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A project with the repo's Pulumi.yaml and stack program, and a copy of the prod stack file."""
-    root = tmp_path / "project"
-    (root / "stacks").mkdir(parents=True)
-    shutil.copy(REPO_ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
-    shutil.copy(REPO_ROOT / "stacks" / "__main__.py", root / "stacks" / "__main__.py")
-    return root
+    """A project with the repo's Pulumi.yaml and stack program, no stack files."""
+    return project_skeleton(tmp_path / "project")
 
 
 def prod_stack(edit: Callable[[dict[str, Any]], None]) -> dict[str, Any]:

@@ -6,20 +6,13 @@ import copy
 import json
 
 import pytest
+from stack_support import EKS, EXISTING
 
 from platform_kit.config import ConfigError, parse_platform_config
 from platform_kit.engine import fake_password
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.services.secrets import eso_read_policy
 
-EKS = {
-    "kind": "eks",
-    "name": "platform-dev",
-    "region": "eu-west-1",
-    "adminPrincipalArns": ["arn:aws:iam::111122223333:role/platform-admins"],
-    "nodeGroups": [{"name": "general", "instanceTypes": ["m7i.large"]}],
-}
-EXISTING = {"kind": "existing", "name": "onprem-1", "kubeconfig": {"path": "~/.kube/config"}}
 SERVICES = {"secrets": {}, "observability": {"retention": "30d"}, "policy": {"mode": "Enforce"}}
 
 

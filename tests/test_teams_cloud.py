@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from teams_support import EXISTING, PAYMENTS, SEARCH, config_for
+from stack_support import EXISTING
+from teams_support import PAYMENTS, SEARCH, config_for
 
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.testing.manifests import load_documents

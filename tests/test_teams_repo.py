@@ -6,7 +6,8 @@ import re
 
 import pytest
 import yaml
-from teams_support import EKS, EXISTING, PAYMENTS, SEARCH, config_for, rendered, write_tree
+from stack_support import EKS, EXISTING
+from teams_support import PAYMENTS, SEARCH, config_for, rendered, write_tree
 
 from platform_kit.repo.flux import flux_instance
 from platform_kit.testing.manifests import kustomize_build, load_documents, validate_tree

@@ -10,6 +10,7 @@ import pulumi_random as random
 import pytest
 import yaml
 from pulumi.runtime.sync_await import _sync_await
+from stack_support import project_skeleton
 
 from platform_kit.config import parse_platform_config
 from platform_kit.engine import RANDOM_PASSWORD_TYPE, SECRET_MARKER, fake_password
@@ -152,10 +153,7 @@ def test_argocd_stack_exports_webhook_url_and_secret_and_never_writes_the_secret
 
 
 def test_flux_stack_exports_a_secret_url_and_never_writes_the_secret(monkeypatch, tmp_path):
-    project = tmp_path / "project"
-    (project / "stacks").mkdir(parents=True)
-    (project / "Pulumi.yaml").write_text((REPO_ROOT / "Pulumi.yaml").read_text())
-    (project / "stacks" / "__main__.py").write_text((REPO_ROOT / "stacks" / "__main__.py").read_text())
+    project = project_skeleton(tmp_path / "project")
     local = yaml.safe_load((REPO_ROOT / "stacks" / "Pulumi.local.yaml").read_text())
     local["config"]["platform:gitops"]["webhook"] = {"provider": "github", "publicUrl": "https://hooks.example.com"}
     local["config"]["platform:repo"]["url"] = "seed.git"
