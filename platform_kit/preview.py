@@ -103,20 +103,19 @@ def run_stack(project_dir: Path | str, stack: str) -> StackRun:
 
 def plan_document(run: StackRun) -> dict[str, Any]:
     """plan.json: every resource (sorted by URN, so renders are reproducible) with secret-masked inputs."""
+    return {"stack": run.stack, "resources": [plan_resource(r) for r in sorted(run.registrations, key=lambda r: r.urn)]}
+
+
+def plan_resource(r: Registration, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One resource of plan.json; `inputs` defaults to the secret-masked ones."""
     return {
-        "stack": run.stack,
-        "resources": [
-            {
-                "urn": r.urn,
-                "type": r.type,
-                "name": r.name,
-                "parent": r.parent,
-                "dependencies": r.dependencies,
-                "provider": r.provider,
-                "inputs": r.masked_inputs,
-            }
-            for r in sorted(run.registrations, key=lambda r: r.urn)
-        ],
+        "urn": r.urn,
+        "type": r.type,
+        "name": r.name,
+        "parent": r.parent,
+        "dependencies": r.dependencies,
+        "provider": r.provider,
+        "inputs": r.masked_inputs if inputs is None else inputs,
     }
 
 

@@ -22,7 +22,7 @@ import pytest
 from platform_kit.engine import INTERNAL_INPUTS, mock_id
 from platform_kit.guardrails.offline import check_registrations
 from platform_kit.guardrails.rules import RULES, GuardrailConfig
-from platform_kit.preview import StackRun, run_stack
+from platform_kit.preview import StackRun, plan_resource, run_stack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POLICY_PYTHON = Path(os.environ.get("PLATFORM_KIT_POLICY_VENV", REPO_ROOT / ".venv-policy")) / "bin" / "python"
@@ -41,20 +41,9 @@ pytestmark = pytest.mark.skipif(
 def resources_of(run: StackRun) -> list[dict[str, Any]]:
     """The run's registrations as replay input: real inputs, provider references, node subnets as property deps."""
     subnets = {mock_id(r.name): r.urn for r in run.registrations if r.type == "aws:ec2/subnet:Subnet"}
-    found = []
-    for r in run.registrations:
-        inputs = {k: v for k, v in r.inputs.items() if k not in INTERNAL_INPUTS}
-        found.append(
-            {
-                "urn": r.urn,
-                "type": r.type,
-                "name": r.name,
-                "parent": r.parent,
-                "dependencies": r.dependencies,
-                "provider": r.provider,
-                "inputs": inputs,
-            }
-        )
+    found = [
+        plan_resource(r, {k: v for k, v in r.inputs.items() if k not in INTERNAL_INPUTS}) for r in run.registrations
+    ]
     return [with_subnet_dependencies(r, subnets) for r in found]
 
 
