@@ -63,12 +63,26 @@ def validate(stack: str, project: Path) -> None:
 @stack_option
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output directory.")
 @click.option("--check", is_flag=True, help="Also check the guardrails; exit 1 on a violation (after writing).")
+@click.option(
+    "--inflate",
+    is_flag=True,
+    help="Also write inflated/: every object the agent would apply, charts rendered from --charts.",
+)
+@click.option(
+    "--charts",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory of packaged charts (<name>-<version>.tgz) for --inflate.",
+    show_default="<project>/tests/fixtures/charts",
+)
 @project_option
-def render(stack: str, out: Path, check: bool, project: Path) -> None:
+def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | None, project: Path) -> None:
     """Run the stack's program under Pulumi's mock engine; write plan.json, summary.md and config-repo/."""
     from platform_kit.guardrails.rules import RULES
     from platform_kit.preview import guardrail_violations, run_stack, summary, write_render
 
+    chart_dir = charts or project / "tests" / "fixtures" / "charts"
+    if inflate and not chart_dir.is_dir():
+        _fail(f"--inflate needs a directory of packaged charts: {chart_dir} does not exist (give --charts)", USER_ERROR)
     try:
         run = run_stack(project, stack)
     except ConfigError as error:
@@ -78,6 +92,8 @@ def render(stack: str, out: Path, check: bool, project: Path) -> None:
     plan_file, repo_dir = write_render(run, out)
     click.echo(summary(run))
     click.echo(f"wrote {plan_file}, {out / 'summary.md'} and {repo_dir}/")
+    if inflate:
+        _inflate(run, chart_dir, out)
     if check:
         violations = guardrail_violations(run)
         for violation in violations:
@@ -85,6 +101,20 @@ def render(stack: str, out: Path, check: bool, project: Path) -> None:
         click.echo(f"guardrails: {len(RULES)} rules, {len(violations)} violations")
         if violations:
             sys.exit(GUARDRAIL_VIOLATION)
+
+
+def _inflate(run: object, chart_dir: Path, out: Path) -> None:
+    """Write out/inflated/ for `render --inflate`; a chart or kustomize failure exits 1 after the render."""
+    from platform_kit.inflate import ChartError, InflationError, KustomizeError
+    from platform_kit.preview_inflate import describe_inflation, inflate_run, write_inflated
+
+    try:
+        inflation = inflate_run(run, chart_dir)  # type: ignore[arg-type]
+    except (ChartError, InflationError, KustomizeError) as error:
+        _fail(f"inflation failed: {error}", REMOTE_ERROR)
+    target = write_inflated(inflation, out)
+    click.echo(describe_inflation(inflation))
+    click.echo(f"wrote {target}/")
 
 
 @main.command()

