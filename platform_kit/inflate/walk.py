@@ -201,7 +201,7 @@ class _Walker:
         Without a kustomization file, Flux generates one over every manifest below the path
         (`recurse`), Argo CD applies the directory's own manifests (`directory.recurse` to descend).
         """
-        directory = (self.root / path.lstrip("./")).resolve()
+        directory = (self.root / path.removeprefix("./")).resolve()
         if not directory.is_relative_to(self.root.resolve()) or not directory.is_dir():
             raise InflationError(f"path {path} is not a directory of the config repo")
         if not any((directory / name).is_file() for name in KUSTOMIZATION_FILES):
@@ -220,13 +220,22 @@ class _Walker:
             raise InflationError(message) from None
 
     def _plain_manifests(self, directory: Path, recurse: bool) -> list[dict[str, Any]]:
-        files = sorted(directory.rglob("*") if recurse else directory.iterdir())
+        """The manifests of a directory without a kustomization; a subdirectory with one is built whole.
+
+        That is how Flux generates the missing kustomization (subdirectories that are kustomizations
+        become resources); Argo CD's directory source reads files only.
+        """
         objects = []
-        for file in files:
-            if file.is_file() and file.suffix in (".yaml", ".yml", ".json"):
-                relative = file.relative_to(self.root.resolve()).as_posix()
+        for entry in sorted(directory.iterdir()):
+            relative = entry.relative_to(self.root.resolve()).as_posix()
+            if entry.is_dir() and recurse:
+                if any((entry / name).is_file() for name in KUSTOMIZATION_FILES):
+                    objects += self._build(relative, recurse=True)
+                else:
+                    objects += self._plain_manifests(entry, recurse)
+            elif entry.is_file() and entry.suffix in (".yaml", ".yml", ".json"):
                 try:
-                    documents = parse_documents(file.read_text(), relative)
+                    documents = parse_documents(entry.read_text(), relative)
                 except KustomizeError as error:
                     raise InflationError(str(error)) from None
                 objects += [doc for doc in documents if "apiVersion" in doc and "kind" in doc]
