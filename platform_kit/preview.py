@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from platform_kit.config import PlatformConfig
-from platform_kit.config.loaders import program_config, read_stack_file, stack_config
+from platform_kit.config.loaders import program_config, read_project_file, read_stack_file, stack_config
 from platform_kit.engine import Registration, StackOutputs, mock_id, run_program
 from platform_kit.gitops.seed import SEED_COMMIT_TYPE
 from platform_kit.guardrails.offline import check_registrations
@@ -50,11 +50,8 @@ def project_name(project_dir: Path) -> str:
 
 
 def program_path(project_dir: Path) -> Path:
-    """`main` of Pulumi.yaml, resolved to the program's `__main__.py`."""
-    import yaml
-
-    main = yaml.safe_load((project_dir / "Pulumi.yaml").read_text()).get("main", ".")
-    path = project_dir / main
+    """`main` of Pulumi.yaml (default: the project directory), resolved to the program's `__main__.py`."""
+    path = project_dir / str(read_project_file(project_dir).get("main") or ".")
     return path / "__main__.py" if path.is_dir() else path
 
 
