@@ -109,6 +109,7 @@ from platform_kit.preview import run_stack
 root = Path({root!r})
 project = Path(tempfile.mkdtemp())
 shutil.copy(root / "Pulumi.yaml", project / "Pulumi.yaml")
+shutil.copy(root / "__main__.py", project / "__main__.py")
 shutil.copytree(root / "stacks", project / "stacks", ignore=shutil.ignore_patterns("Pulumi.*.yaml"))
 stack = yaml.safe_load((root / "stacks" / "Pulumi.dev.yaml").read_text())
 stack["config"]["platform:teams"] = [

@@ -1,6 +1,7 @@
 """Benchmark: seeding a config repo (one commit) vs the plain git CLI, and the no-op re-seed.
 
     python benchmarks/seed.py [--files 100 1000 5000] [--repeat 5] [--size 1024]
+    python benchmarks/seed.py --state-teams 100 500 [--baseline 3a2a173]
 
 Starts one local ``git daemon``; for each file count N it generates an N-file
 nested tree (~size bytes per file) and, R times each, pushes it into a fresh
@@ -9,11 +10,18 @@ commit), with ``publish_files`` (create-only, no record) and with plain git (ini
 a temp work tree, write the files, ``git add -A``, ``git commit``, ``git push``).
 Then it seeds again (nothing missing, record current: no commit). Prints medians
 and the seed/plain-git ratio.
+
+`--state-teams N...` measures instead the Pulumi state of the seed resource: the dev stack
+with N generated teams is rendered offline, its SeedCommit is created against a local bare
+repo, and the JSON size of its inputs plus outputs is printed as JSON lines, for this
+checkout and side by side for `--baseline` (a git revision, exported with `git archive`;
+default: the last commit whose seed kept every file's content in its inputs and outputs).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -25,6 +33,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+ROOT = Path(__file__).resolve().parents[1]
+STATE_BASELINE = "3a2a173"
+"""The last commit whose seed state held every file's content (inputs) and echoed it (outputs)."""
 
 from platform_kit.publish import publish_files, seed_files  # noqa: E402
 from platform_kit.testing.git_server import GitDaemon  # noqa: E402
@@ -126,12 +138,82 @@ def bench(daemon: GitDaemon, n: int, repeat: int, size: int) -> dict[str, float]
     }
 
 
+STATE = """
+import json, shutil, sys, tempfile
+from pathlib import Path
+import yaml
+root, teams = Path(sys.argv[1]).resolve(), int(sys.argv[2])
+import platform_kit
+assert Path(platform_kit.__file__).resolve().is_relative_to(root), platform_kit.__file__
+from platform_kit.gitops.seed import _SeedProvider
+from platform_kit.preview import run_stack
+project = Path(tempfile.mkdtemp(prefix="pk-bench-state-"))
+try:
+    for name in ("Pulumi.yaml", "__main__.py"):
+        if (root / name).is_file():
+            shutil.copy(root / name, project / name)
+    shutil.copytree(root / "stacks", project / "stacks", ignore=shutil.ignore_patterns("Pulumi.*.yaml"))
+    stack = yaml.safe_load((root / "stacks" / "Pulumi.dev.yaml").read_text())
+    stack["config"]["platform:teams"] = [
+        {"name": f"team-{i:04d}", "owners": [f"group-{i:04d}"], "size": "small"} for i in range(teams)
+    ]
+    (project / "stacks" / "Pulumi.bench.yaml").write_text(yaml.safe_dump(stack))
+    run = run_stack(project, "bench")
+    inputs = dict(run.seed().inputs)
+    props = {k: v for k, v in inputs.items() if k != "__provider"} | {"url": str(project / "config.git")}
+    outputs = _SeedProvider().create(props).outs | {"__provider": inputs["__provider"]}  # the host adds it
+    print(json.dumps({"files": len(run.seeded_files()), "inputs": len(json.dumps(inputs)),
+                      "outputs": len(json.dumps(outputs))}))
+finally:
+    shutil.rmtree(project, ignore_errors=True)
+"""
+"""Run in a fresh interpreter with `platform_kit` imported from the tree given (argv: tree, teams)."""
+
+
+def state_size(tree: Path, teams: int) -> dict[str, int]:
+    """Inputs and outputs (JSON bytes) of the seed of the dev stack with `teams` teams, made by `tree`'s library."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run(
+        [sys.executable, "-c", STATE, str(tree), str(teams)], env=env, cwd=tree, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"state measurement in {tree} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def state_table(team_counts: list[int], baseline: str) -> None:
+    """One JSON line per team count: this checkout's seed state vs the baseline revision's, and the ratio."""
+    with tempfile.TemporaryDirectory(prefix="pk-bench-baseline-") as tmp:
+        archive = subprocess.run(["git", "archive", baseline], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        for teams in team_counts:
+            after, before = state_size(ROOT, teams), state_size(Path(tmp), teams)
+            total_after, total_before = after["inputs"] + after["outputs"], before["inputs"] + before["outputs"]
+            print(
+                json.dumps(
+                    {
+                        "teams": teams,
+                        "files": after["files"],
+                        "baseline": {"revision": baseline, **before, "total": total_before},
+                        "current": {**after, "total": total_after},
+                        "ratio": round(total_after / total_before, 4),
+                    }
+                ),
+                flush=True,
+            )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, nargs="+", default=[100, 1000, 5000], help="file counts (several)")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per measurement")
     parser.add_argument("--size", type=int, default=1024, help="approximate bytes per file")
+    parser.add_argument("--state-teams", type=int, nargs="+", help="measure the seed's Pulumi state for N teams")
+    parser.add_argument("--baseline", default=STATE_BASELINE, help="git revision to compare the state with")
     args = parser.parse_args(argv)
+    if args.state_teams:
+        state_table(args.state_teams, args.baseline)
+        return 0
     if args.repeat < 1 or any(n < 1 for n in args.files):
         parser.error("--files and --repeat must be >= 1")
     git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from platform_kit.config import PlatformConfig
-from platform_kit.config.loaders import program_config, read_stack_file, stack_config
+from platform_kit.config.loaders import program_config, read_project_file, read_stack_file, stack_config
 from platform_kit.engine import Registration, StackOutputs, mock_id, run_program
-from platform_kit.gitops.seed import SEED_COMMIT_TYPE
+from platform_kit.gitops.seed import SEED_COMMIT_TYPE, seeded_files
 from platform_kit.guardrails.offline import check_registrations
 from platform_kit.guardrails.rules import GuardrailConfig, Violation
 from platform_kit.summary import Entry, summary_markdown
@@ -39,7 +39,7 @@ class StackRun:
         """Exactly the tree the seed resource publishes: path -> content (nothing for non-platform programs)."""
         if self.config is None and not any(r.type == SEED_COMMIT_TYPE for r in self.registrations):
             return {}
-        return dict(self.seed().inputs["files"])
+        return seeded_files(self.seed().inputs)
 
 
 def project_name(project_dir: Path) -> str:
@@ -50,11 +50,8 @@ def project_name(project_dir: Path) -> str:
 
 
 def program_path(project_dir: Path) -> Path:
-    """`main` of Pulumi.yaml, resolved to the program's `__main__.py`."""
-    import yaml
-
-    main = yaml.safe_load((project_dir / "Pulumi.yaml").read_text()).get("main", ".")
-    path = project_dir / main
+    """`main` of Pulumi.yaml (default: the project directory), resolved to the program's `__main__.py`."""
+    path = project_dir / str(read_project_file(project_dir).get("main") or ".")
     return path / "__main__.py" if path.is_dir() else path
 
 

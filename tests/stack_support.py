@@ -18,8 +18,9 @@ EXISTING = {"kind": "existing", "name": "onprem-1", "kubeconfig": {"path": "~/.k
 
 
 def project_skeleton(root: Path) -> Path:
-    """`root` as a project: the repo's Pulumi.yaml and stack program, no stack files."""
+    """`root` as a project: the repo's Pulumi.yaml, entry point and stack program, no stack files."""
     (root / "stacks").mkdir(parents=True)
     shutil.copy(REPO_ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
+    shutil.copy(REPO_ROOT / "__main__.py", root / "__main__.py")
     shutil.copy(REPO_ROOT / "stacks" / "__main__.py", root / "stacks" / "__main__.py")
     return root

@@ -10,6 +10,7 @@ from platform_kit.config.metadata import VARIABLES, metadata_key
 from platform_kit.engine import SECRET_MARKER, fake_password
 from platform_kit.gitops import AgentArgs
 from platform_kit.gitops.argocd import ArgoCdAgent
+from platform_kit.gitops.seed import seeded_files
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
@@ -280,7 +281,7 @@ def test_platform_dispatches_argocd_and_syncs_after_the_seed(platform, pulumi_re
     config, built = platform
     assert isinstance(built.agent, ArgoCdAgent)
     seed = pulumi_recorder.get(SEED_COMMIT, "dev-seed-commit")
-    assert seed.inputs["files"] == {m.path: m.content for m in render_config_repo(config)}
+    assert seeded_files(seed.inputs) == {m.path: m.content for m in render_config_repo(config)}
     assert "clusters/dev/argocd.yaml" in seed.inputs["files"]
     assert seed.urn in pulumi_recorder.get(APPLICATION, "dev-argocd-root-sync").dependencies
 

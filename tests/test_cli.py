@@ -66,10 +66,10 @@ def base_config(environment: str = "dev") -> dict[str, Any]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the project skeleton (Pulumi.yaml + stacks/__main__.py) without stack files."""
+    """A copy of the project skeleton (Pulumi.yaml, __main__.py, stacks/__main__.py) without stack files."""
     root = project_skeleton(tmp_path / "project")
     project_file = yaml.safe_load((root / "Pulumi.yaml").read_text())
-    assert project_file["main"] == "stacks/" and project_file["stackConfigDir"] == "stacks"
+    assert "main" not in project_file and project_file["stackConfigDir"] == "stacks"
     return root
 
 

@@ -9,6 +9,7 @@ import pytest
 from platform_kit.cluster import ExistingCluster, ExistingClusterArgs
 from platform_kit.config import parse_platform_config
 from platform_kit.gitops import AgentArgs, FluxAgent
+from platform_kit.gitops.seed import seeded_files
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
@@ -165,7 +166,7 @@ def platform(pulumi_recorder):
 def test_platform_seeds_exactly_the_rendered_repo(platform, pulumi_recorder):
     config, _ = platform
     seed = pulumi_recorder.get(SEED_COMMIT, "dev-seed-commit")
-    assert seed.inputs["files"] == {m.path: m.content for m in render_config_repo(config)}
+    assert seeded_files(seed.inputs) == {m.path: m.content for m in render_config_repo(config)}
     assert seed.inputs["url"] == config.repo.url
     assert seed.inputs["branch"] == "main"
     assert seed.is_secret("auth")

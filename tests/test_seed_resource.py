@@ -18,7 +18,9 @@ from platform_kit.gitops.seed import (
     ConfigRepoSeedArgs,
     PullRequestTarget,
     _SeedProvider,
+    seeded_files,
 )
+from platform_kit.gitops.seed_state import pack_files
 from platform_kit.publish import GitAuth
 from platform_kit.testing.git_server import HTTP_TOKEN, HTTP_USER, git
 
@@ -53,19 +55,12 @@ def props(
     return {
         "url": url,
         "branch": branch,
-        "files": dict(FILES if files is None else files),
+        **pack_files(FILES if files is None else files),
         "message": SEED_MESSAGE.format(environment="dev"),
         "environment": "dev",
         "versions": {"library": "0.1.0", "templates": "1"},
         "pullRequests": None,
         "auth": auth,
-        "commit": None,
-        "head": None,
-        "created": None,
-        "proposed": None,
-        "skipped": None,
-        "upgradeBranch": None,
-        "pullRequest": None,
     }
 
 
@@ -92,8 +87,13 @@ def test_create_makes_one_commit_and_returns_outs(remote):
     outs = result.outs
     assert SHA_RE.match(outs["commit"])
     assert outs["commit"] == outs["head"] == commits[0]
-    assert sorted(outs["created"]) == sorted(FILES)
+    assert outs["created"] == len(FILES) and outs["unchanged"] == 0
     assert outs["url"] == url and outs["branch"] == "main"
+    assert set(outs) == {"url", "branch", "fingerprint", "commit", "head", "created", "proposed", "skipped"} | {
+        "unchanged",
+        "upgradeBranch",
+        "pullRequest",
+    }  # nothing of the inputs echoed: no files, no archive, no auth
     assert result.id == f"{url}#main"
     assert paths(bare) == sorted([*FILES, RECORD])
     assert show(bare, "clusters/dev/apps.yaml") == FILES["clusters/dev/apps.yaml"].encode()
@@ -124,10 +124,10 @@ def test_update_publishes_only_new_files_and_keeps_human_edits(remote, tmp_path)
     assert commits[1] == human_head
     outs = result.outs
     assert outs["commit"] == outs["head"] == commits[0]
-    assert outs["created"] == ["apps/dev/extra.yaml"]
+    assert outs["created"] == 1
     changed = git("--git-dir", str(bare), "diff-tree", "--no-commit-id", "--name-only", "-r", "main").split()
     assert changed == [RECORD, "apps/dev/extra.yaml"]  # the new file, recorded
-    assert outs["skipped"] == ["clusters/dev/apps.yaml"] and outs["proposed"] == []
+    assert (outs["skipped"], outs["proposed"], outs["unchanged"]) == (1, 0, len(FILES) - 1)
     assert show(bare, "clusters/dev/apps.yaml") == human
     assert show(bare, "apps/dev/extra.yaml") == b"kind: ConfigMap\n"
 
@@ -141,7 +141,7 @@ def test_update_with_nothing_new_makes_no_commit(remote):
 
     assert outs["commit"] == ""
     assert outs["head"] == created.outs["commit"]
-    assert outs["created"] == []
+    assert outs["created"] == 0
     assert log(bare) == [created.outs["commit"]]
 
 
@@ -166,9 +166,13 @@ def test_diff_replaces_on_url_or_branch_and_is_quiet_for_identical_props(remote)
     assert more_files.changes is True
     assert not more_files.replaces
 
+    new_version = provider.diff("id", olds, props(url) | {"versions": {"library": "0.2.0", "templates": "2"}})
+    assert new_version.changes is True
+    assert not new_version.replaces
+
+    # A rotated token needs no git operation; the next create or update uses the current one.
     new_auth = provider.diff("id", olds, props(url, auth={"username": "git", "token": "rotated"}))
-    assert new_auth.changes is True
-    assert not new_auth.replaces
+    assert new_auth.changes is False
 
 
 def test_delete_leaves_every_commit_and_file(remote, tmp_path):
@@ -204,8 +208,8 @@ def test_config_repo_seed_registers_seed_commit_with_secret_auth(pulumi_recorder
     assert registration.masked_inputs["auth"] == SECRET_MARKER
     assert registration.inputs["auth"] == {"username": "git", "token": "tok-123"}
     assert "tok-123" not in json.dumps(registration.masked_inputs)
-    assert not registration.is_secret("files")
-    assert registration.inputs["files"] == FILES
+    assert not registration.is_secret("files") and not registration.is_secret("archive")
+    assert seeded_files(registration.inputs) == FILES
     assert registration.inputs["message"] == "platform-kit: seed dev"
     assert (registration.inputs["url"], registration.inputs["branch"]) == ("git://127.0.0.1:1/config.git", "main")
     assert seed.resource is not None
@@ -229,7 +233,7 @@ def test_update_with_a_changed_template_proposes_it_and_opens_a_pull_request(rem
 
     outs = provider.update(created.id, created.outs, props(url, changed, auth=auth) | {"pullRequests": target}).outs
 
-    assert outs["commit"] == "" and outs["proposed"] == ["clusters/dev/apps.yaml"] and outs["skipped"] == []
+    assert outs["commit"] == "" and outs["proposed"] == 1 and outs["skipped"] == 0
     assert outs["upgradeBranch"] == "platform-kit/upgrade-0.1.0-dev"
     assert outs["pullRequest"] == "https://github.example/acme/platform-config/pull/1"
     (request,) = fake_github_api.requests

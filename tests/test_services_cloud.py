@@ -147,6 +147,7 @@ def test_non_eks_secrets_provider_is_tagged_for_the_guardrails(tmp_path, monkeyp
     (project / "stacks").mkdir(parents=True)
     root = __import__("pathlib").Path(__file__).resolve().parent.parent
     (project / "Pulumi.yaml").write_text((root / "Pulumi.yaml").read_text())
+    (project / "__main__.py").write_text((root / "__main__.py").read_text())
     (project / "stacks" / "__main__.py").write_text((root / "stacks" / "__main__.py").read_text())
     stack = {
         "config": {

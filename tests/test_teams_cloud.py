@@ -8,6 +8,7 @@ import pytest
 from stack_support import EXISTING
 from teams_support import PAYMENTS, SEARCH, config_for
 
+from platform_kit.gitops.seed import seeded_files
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.testing.manifests import load_documents
 
@@ -118,7 +119,7 @@ def test_teams_without_the_secrets_service_need_no_cloud(pulumi_recorder):
 def test_pulumi_flux_instance_equals_the_seeded_one_with_the_lockdown(pulumi_recorder):
     build(pulumi_recorder, multitenant=True)
     instance = pulumi_recorder.inputs("kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "dev-flux-instance")
-    files = pulumi_recorder.get("pulumi-python:dynamic/platform-kit:SeedCommit").inputs["files"]
+    files = seeded_files(pulumi_recorder.get("pulumi-python:dynamic/platform-kit:SeedCommit").inputs)
     (seeded,) = load_documents(files["clusters/dev/flux-system/flux-instance.yaml"])
     assert instance["spec"] == seeded["spec"] and seeded["spec"]["cluster"]["multitenant"] is True
     root = pulumi_recorder.inputs("kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization", "dev-flux-root-sync")

@@ -6,7 +6,9 @@ Both paths end in `parse_platform_config`, so a stack validates identically unde
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -59,46 +61,254 @@ def override_repo(config: PlatformConfig, url: str | None = None, branch: str | 
     return resolve_local_repo(config.model_copy(update={"repo": repo}), Path.cwd())
 
 
-# --- offline: stacks/Pulumi.<stack>.yaml --------------------------------------
+# --- offline: Pulumi.yaml and stacks/Pulumi.<stack>.yaml --------------------
+#
+# Pulumi merges the project's `config:` into the stack's before a program runs
+# (pulumi/pulumi pkg/workspace/config.go `mergeConfig`); the offline readers apply the same rules,
+# so validate, render and seed accept exactly the stacks `pulumi up` accepts.
+
+PROJECT_FILE = "Pulumi.yaml"
+"""The project file, at the project directory's top."""
+
+DECLARATION_FIELDS = frozenset({"type", "items", "description", "secret", "default", "value"})
+"""Fields of a project config declaration (Pulumi's project.json `configTypeDeclaration`)."""
+
+CONFIG_TYPES = frozenset({"string", "integer", "boolean", "array", "object"})
+"""Types a project config declaration may name (project.json `simpleConfigType`)."""
+
+Origins = dict[tuple[str, ...], str]
+"""(`ns:key`, path segments...) -> the file that set the value there."""
+
+
+def read_project_file(project_dir: Path) -> dict[str, Any]:
+    """Pulumi.yaml as a mapping."""
+    project_file = project_dir / PROJECT_FILE
+    if not project_file.is_file():
+        raise ConfigError([Problem("project", f"no {PROJECT_FILE} in {project_dir}")])
+    project = _read_yaml(project_file) or {}
+    if not isinstance(project, dict):
+        raise ConfigError([Problem("project", "must be a mapping")], str(project_file))
+    return project
 
 
 def stack_config_dir(project_dir: Path) -> Path:
-    """Directory of the stack files, from `stackConfigDir` in Pulumi.yaml."""
-    project_file = project_dir / "Pulumi.yaml"
-    if not project_file.is_file():
-        raise ConfigError([Problem("project", f"no Pulumi.yaml in {project_dir}")])
-    project = _read_yaml(project_file) or {}
-    return project_dir / str(project.get("stackConfigDir", "."))
+    """Directory of the stack files, from `stackConfigDir` (or the legacy string `config:`) in Pulumi.yaml."""
+    project = read_project_file(project_dir)
+    legacy = project.get("config") if isinstance(project.get("config"), str) else None
+    return project_dir / str(project.get("stackConfigDir") or legacy or ".")
 
 
 def read_stack_file(project_dir: Path | str, stack: str) -> tuple[Path, dict[str, Any]]:
-    """The path of `Pulumi.<stack>.yaml` and its raw `config:` mapping."""
-    directory = stack_config_dir(Path(project_dir))
-    stack_file = directory / f"Pulumi.{stack}.yaml"
-    if not stack_file.is_file():
-        known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
-        raise ConfigError([Problem("stack", f"no stack file {stack_file} (stacks here: {', '.join(known) or 'none'})")])
-    raw = (_read_yaml(stack_file) or {}).get("config") or {}
-    if not isinstance(raw, dict):
-        raise ConfigError([Problem("config", "must be a mapping of `namespace:key` to values")], str(stack_file))
+    """The path of `Pulumi.<stack>.yaml` and its `config:` with Pulumi.yaml's project config applied."""
+    stack_file = _stack_file(Path(project_dir), stack)
+    raw, _ = merged_config(Path(project_dir), stack_file)
     return stack_file, raw
 
 
+def merged_config(project_dir: Path, stack_file: Path) -> tuple[dict[str, Any], Origins]:
+    """A stack file's `config:` merged with the project's, and where each value came from."""
+    document = _read_yaml(stack_file) or {}
+    if not isinstance(document, dict):
+        raise ConfigError([Problem("stack", "must be a mapping")], str(stack_file))
+    reject_environments(document.get("environment"), str(stack_file))
+    raw = document.get("config") or {}
+    if not isinstance(raw, dict):
+        raise ConfigError([Problem("config", "must be a mapping of `namespace:key` to values")], str(stack_file))
+    project = read_project_file(project_dir)
+    project_file = str(project_dir / PROJECT_FILE)
+    declarations = project_declarations(project, project_file)
+    merged, origins, missing = apply_project_config(raw, declarations, str(stack_file), project_file)
+    if missing:
+        problems = [Problem(key, f"missing: {PROJECT_FILE} declares it without a default") for key in missing]
+        raise ConfigError(problems, str(stack_file))
+    return merged, origins
+
+
+def reject_environments(environment: Any, source: str) -> None:
+    """Raise ConfigError for Pulumi ESC `environment:` imports, which only the Pulumi CLI can resolve."""
+    names = esc_environment_names(environment)
+    if not names:
+        return
+    listed = ", ".join(f"`{name}`" for name in names)
+    message = (
+        f"imports Pulumi ESC environments ({listed}), which cannot be resolved offline: run the stack "
+        "with the Pulumi CLI (`pulumi preview`, `pulumi up`), or inspect an environment's values "
+        "with `pulumi env open <org>/<environment>`"
+    )
+    raise ConfigError([Problem("environment", message)], source)
+
+
+def esc_environment_names(environment: Any) -> list[str]:
+    """The environments a stack file's `environment:` imports (a list, or `{imports: [...], values: ...}`)."""
+    if not environment:
+        return []
+    if isinstance(environment, dict):
+        imports = environment.get("imports") or []
+        inline = ["inline `values`"] if environment.get("values") else []
+    else:
+        imports, inline = environment, []
+    imports = imports if isinstance(imports, list) else [imports]
+    names = [name for item in imports for name in (item if isinstance(item, dict) else [item])]
+    return [str(name) for name in names] + inline or [str(environment)]
+
+
+def project_declarations(project: Mapping[str, Any], source: str) -> dict[str, dict[str, Any]]:
+    """Pulumi.yaml's `config:` as `ns:key` -> declaration, shorthands expanded and checked like Pulumi does."""
+    # sdk/go/common/workspace/project.go: a plain string, integer, boolean or list is a `default` for the
+    # project's own keys (no namespace, or `<project>:`) and a `value` for other namespaces
+    # (`RewriteShorthandConfigValues`); an object is a declaration, checked by `Project.Validate`.
+    config = project.get("config")
+    if not isinstance(config, dict):
+        return {}  # absent, or the legacy string form of stackConfigDir
+    name = str(project.get("name", ""))
+    declarations, problems = {}, []
+    for key, entry in config.items():
+        key = str(key)
+        qualified = key if ":" in key else f"{name}:{key}"
+        own = qualified.startswith(f"{name}:")
+        if isinstance(entry, str | int | bool | list):
+            entry = {"default" if own else "value": entry}
+        elif isinstance(entry, dict):  # like Go's nil, a null `default`/`value` is no default/value
+            entry = {
+                field: value for field, value in entry.items() if field not in ("default", "value") or value is not None
+            }
+        problem = _declaration_problem(entry, own)
+        if problem:
+            problems.append(Problem(key, problem))
+        else:
+            declarations[qualified] = entry
+    if problems:
+        raise ConfigError(problems, source)
+    return declarations
+
+
+def _declaration_problem(entry: Any, own: bool) -> str | None:
+    """What is wrong with one project config declaration, if anything (Pulumi's project schema and Validate)."""
+    if not isinstance(entry, dict):
+        return "must be a string, integer, boolean, list, or a declaration with `value:` or `default:`"
+    unknown = sorted(set(map(str, entry)) - DECLARATION_FIELDS)
+    if unknown:
+        fields = ", ".join(f"`{field}`" for field in unknown)
+        return f"unknown declaration field(s) {fields}; an object value goes under `value:` (or `default:`)"
+    if "default" in entry and "value" in entry:
+        return "cannot have both `default` and `value`"
+    if "type" in entry and entry["type"] not in CONFIG_TYPES:
+        return f"unknown type `{entry['type']}` (expected {', '.join(sorted(CONFIG_TYPES))})"
+    if own:
+        return "an `array` type needs `items`" if entry.get("type") == "array" and "items" not in entry else None
+    if "type" in entry:
+        return "is not in the project's namespace and must not declare a `type`"
+    if "default" in entry:
+        return "is not in the project's namespace: use `value`, not `default`"
+    return None if "value" in entry else "is not in the project's namespace and must set `value`"
+
+
+def apply_project_config(
+    stack: Mapping[str, Any], declarations: Mapping[str, Mapping[str, Any]], stack_source: str, project_source: str
+) -> tuple[dict[str, Any], Origins, list[str]]:
+    """Pulumi's precedence: (merged config, origins, required project keys the stack lacks)."""
+    # pkg/workspace/config.go `mergeConfig`: a key the stack sets keeps the stack's value whole (no merge
+    # with the project's); otherwise the project's `value`/`default` is set. A dotted key
+    # (`platform:repo.branch`) is a path into the stack's object (`config.Map` Get/Set with path=true).
+    # A key of the project's own namespace with neither is required.
+    merged = copy.deepcopy(dict(stack))
+    origins: Origins = {(str(key),): stack_source for key in merged}
+    missing = []
+    for key in sorted(declarations):
+        declaration = declarations[key]
+        path = _key_path(key, project_source)
+        if _has_path(merged, path):
+            continue
+        if "value" in declaration or "default" in declaration:
+            value = declaration["default"] if "default" in declaration else declaration["value"]
+            _set_path(merged, path, copy.deepcopy(value), project_source)
+            origins[path] = project_source
+        else:  # only the project's own keys may lack both (`_declaration_problem`)
+            missing.append(key)
+    return merged, origins, missing
+
+
+def _key_path(key: str, source: str) -> tuple[str, ...]:
+    """`platform:repo.branch` -> (`platform:repo`, `branch`); brackets and quotes are not supported offline."""
+    namespace, _, name = key.partition(":")
+    if any(char in name for char in "[]\"'"):
+        raise ConfigError([Problem(key, "path keys with `[...]` or quotes are not supported offline")], source)
+    first, *rest = name.split(".")
+    return (f"{namespace}:{first}", *rest)
+
+
+def _has_path(config: Mapping[str, Any], path: tuple[str, ...]) -> bool:
+    node: Any = config
+    for segment in path:
+        if not isinstance(node, dict) or segment not in node:
+            return False
+        node = node[segment]
+    return True
+
+
+def _set_path(config: dict[str, Any], path: tuple[str, ...], value: Any, source: str) -> None:
+    node = config
+    for depth, segment in enumerate(path[:-1]):
+        node = node.setdefault(segment, {})
+        if not isinstance(node, dict):
+            where = ".".join(path[: depth + 1])
+            raise ConfigError([Problem(".".join(path), f"`{where}` is not an object in the stack file")], source)
+    node[path[-1]] = value
+
+
 def load_stack_file(project_dir: Path | str, stack: str) -> PlatformConfig:
-    """Read `Pulumi.<stack>.yaml` the way Pulumi would, with `secure:` values left opaque."""
+    """Read `Pulumi.<stack>.yaml` (with Pulumi.yaml's config) the way Pulumi would, `secure:` values opaque."""
     stack_file, raw = read_stack_file(project_dir, stack)
     return stack_config(raw, stack_file, Path(project_dir))
 
 
 def stack_config(raw: dict[str, Any], stack_file: Path, project_dir: Path) -> PlatformConfig:
-    """The PlatformConfig of a stack file's raw `config:` mapping (see `read_stack_file`)."""
+    """The PlatformConfig of a stack's merged `config:` mapping (see `read_stack_file`)."""
     values = {
         key[len(NAMESPACE) + 1 :]: _opaque_secrets(value)
         for key, value in raw.items()
         if str(key).startswith(f"{NAMESPACE}:")
     }
-    config = parse_platform_config(values, str(stack_file))
+    try:
+        config = parse_platform_config(values)
+    except ConfigError as error:
+        _, origins = merged_config(project_dir, stack_file)
+        raise attribute_problems(error.problems, origins, str(stack_file)) from None
     return resolve_local_repo(config, project_dir)
+
+
+def attribute_problems(problems: list[Problem], origins: Origins, stack_source: str) -> ConfigError:
+    """A ConfigError naming the file(s) each problem's value came from (the stack file by default)."""
+    sources = [_problem_source(problem.path, origins, stack_source) for problem in problems]
+    if len(set(sources)) == 1:
+        return ConfigError(problems, sources[0])
+    named = [
+        problem if source == stack_source else Problem(problem.path, f"{problem.message} (from {source})")
+        for problem, source in zip(problems, sources, strict=True)
+    ]
+    return ConfigError(named, " and ".join(dict.fromkeys(sources)))
+
+
+def _problem_source(path: str, origins: Origins, default: str) -> str:
+    """The file that set the value at a problem path like `platform.repo.credentials[0].kind`."""
+    segments = [segment for segment in re.sub(r"\[\d+\]", "", path).split(".") if segment]
+    if len(segments) < 2 or segments[0] != NAMESPACE:
+        return default
+    key = (f"{NAMESPACE}:{segments[1]}", *segments[2:])
+    for length in range(len(key), 0, -1):
+        if key[:length] in origins:
+            return origins[key[:length]]
+    return default
+
+
+def _stack_file(project_dir: Path, stack: str) -> Path:
+    """The path of `Pulumi.<stack>.yaml` (ConfigError listing the known stacks if there is none)."""
+    directory = stack_config_dir(project_dir)
+    stack_file = directory / f"Pulumi.{stack}.yaml"
+    if not stack_file.is_file():
+        known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
+        raise ConfigError([Problem("stack", f"no stack file {stack_file} (stacks here: {', '.join(known) or 'none'})")])
+    return stack_file
 
 
 def program_config(raw: dict[str, Any]) -> tuple[dict[str, str], list[str]]:

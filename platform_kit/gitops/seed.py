@@ -3,7 +3,9 @@
 Create-only and idempotent: an update publishes only files missing from the remote (and
 the environment's seed record); files whose template changed since the recorded seed are
 offered on an upgrade branch (a pull request on GitHub), files humans edited are skipped,
-and deleting the resource leaves the repository untouched (Git owns the content).
+and deleting the resource leaves the repository untouched (Git owns the content). The state it
+keeps is small (a digest per file and one compressed archive in, a fingerprint and counts out):
+see `platform_kit.gitops.seed_state`.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import CreateResult, DiffResult, Resource, ResourceProvider, UpdateResult
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
 
 from platform_kit import __version__
 from platform_kit.config.github import github_coordinates
 from platform_kit.config.models import ConfigRepoConfig
+from platform_kit.gitops import seed_state
 from platform_kit.naming import type_token
 from platform_kit.publish import (
     GitAuth,
@@ -28,6 +31,8 @@ from platform_kit.publish import (
     plan_seed_files,
     seed_files,
 )
+from platform_kit.publish.auth import Scrubber
+from platform_kit.publish.errors import builtin_error
 from platform_kit.repo.version import TEMPLATE_VERSION
 
 SEED_MESSAGE = "platform-kit: seed {environment}"
@@ -126,40 +131,64 @@ def _publish(props: Mapping[str, Any]) -> dict[str, Any]:
     result = publish_seed(
         props["url"],
         props["branch"],
-        props["files"],
+        seed_state.contents(props),
         environment=props["environment"],
         auth=auth,
         proposals=proposal_host(props.get("pullRequests"), auth),
         message=props["message"],
     )
-    proposal = result.proposal
-    return {
-        **props,
-        "commit": result.commit or "",
-        "head": result.head,
-        "created": list(result.plan.create),
-        "proposed": list(result.plan.propose),
-        "skipped": list(result.plan.skipped),
-        "upgradeBranch": proposal.branch if proposal else "",
-        "pullRequest": (proposal.url or "") if proposal else "",
-    }
+    return seed_state.outputs(props, result)
+
+
+def _engine_error(error: Exception, props: Mapping[str, Any]) -> Exception:
+    """`error` as a builtin exception with one scrubbed line: what the engine shows is `traceback.format_exc()`."""
+    auth = props.get("auth") if isinstance(props.get("auth"), Mapping) else {}
+    return builtin_error(error, Scrubber(auth.get("token"), auth.get("ssh_private_key")))
 
 
 class _SeedProvider(ResourceProvider):
-    """Dynamic provider: create/update publish missing files; delete leaves the repo alone."""
+    """Dynamic provider: create/update publish missing files; delete leaves the repo alone.
+
+    State written by every release unpickles here: `__provider` holds this class by import path.
+    Each method catches everything and raises a builtin exception `from None` in its own frame,
+    so an error reaches the engine as a ten-line traceback ending in one plain message.
+    """
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        outs = _publish(props)
+        try:
+            outs = _publish(props)
+        except Exception as error:  # noqa: BLE001 - crosses into the engine as one plain line
+            raise _engine_error(error, props) from None
         return CreateResult(id_=f"{props['url']}#{props['branch']}", outs=outs)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        keys = ("url", "branch", "files", "auth", "message", "environment", "versions", "pullRequests")
-        changed = [key for key in keys if olds.get(key) != news.get(key)]
-        replaces = [key for key in ("url", "branch") if key in changed]
-        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+        """Replace on another url or branch; update when the fingerprint differs or the state has the older format.
+
+        `olds` are the stored outputs. Auth is not compared: a rotated token needs no git operation,
+        and the next create or update uses the current one.
+        """
+        try:
+            replaces = [key for key in ("url", "branch") if olds.get(key) != news.get(key)]
+            stale = "fingerprint" not in olds  # older format: one update rewrites the state small, pushes nothing new
+            changed = bool(replaces) or stale or olds["fingerprint"] != seed_state.fingerprint(news)
+        except Exception as error:  # noqa: BLE001 - crosses into the engine as one plain line
+            raise _engine_error(error, news) from None
+        return DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(outs=_publish(news))
+        try:
+            outs = _publish(news)
+        except Exception as error:  # noqa: BLE001 - crosses into the engine as one plain line
+            raise _engine_error(error, news) from None
+        return UpdateResult(outs=outs)
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh without touching the remote (Git owns the content); stored outputs come back in today's format."""
+        try:
+            outs = seed_state.current_outputs(props)
+        except Exception as error:  # noqa: BLE001 - crosses into the engine as one plain line
+            raise _engine_error(error, props) from None
+        return ReadResult(id_, outs)
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Deliberately leaves every commit in place: after the hand-over, Git owns the content."""
@@ -171,6 +200,17 @@ class SeedCommit(Resource, module="platform-kit", name="SeedCommit"):
 
 SEED_COMMIT_TYPE = "pulumi-python:dynamic/platform-kit:SeedCommit"
 """Type token of SeedCommit, how the offline engine finds the seeded tree."""
+
+OUTPUTS = (
+    *("fingerprint", "commit", "head", "created", "proposed", "skipped", "unchanged"),
+    *("upgradeBranch", "pullRequest"),
+)
+"""Outputs of SeedCommit besides url and branch (see `seed_state.outputs`)."""
+
+
+def seeded_files(inputs: Mapping[str, Any]) -> dict[str, str]:
+    """Path -> content a SeedCommit publishes, from its recorded inputs (the offline engine's config repo tree)."""
+    return seed_state.contents(inputs)
 
 
 class ConfigRepoSeed(pulumi.ComponentResource):
@@ -190,19 +230,13 @@ class ConfigRepoSeed(pulumi.ComponentResource):
         props = {
             "url": args.url,
             "branch": args.branch,
-            "files": dict(args.files),
+            **seed_state.pack_files(args.files),
             "message": SEED_MESSAGE.format(environment=args.environment),
             "environment": args.environment,
             "versions": {"library": __version__, "templates": TEMPLATE_VERSION},
             "pullRequests": {"owner": target.owner, "repo": target.repo, "apiUrl": target.api_url} if target else None,
             "auth": auth,
-            "commit": None,
-            "head": None,
-            "created": None,
-            "proposed": None,
-            "skipped": None,
-            "upgradeBranch": None,
-            "pullRequest": None,
+            **dict.fromkeys(OUTPUTS),
         }
         seed = SeedCommit(
             _SeedProvider(),

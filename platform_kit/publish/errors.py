@@ -2,9 +2,15 @@
 
 Every message is built from redacted URLs and scrubbed remote output, so no
 token, password or private key can appear in ``str()`` or ``repr()``.
+`network_reason` turns a library's socket failure into one phrase; `builtin_error` is the
+one-line builtin exception the Pulumi engine receives from the seed's provider.
 """
 
 from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Callable
 
 
 class PublishError(Exception):
@@ -60,3 +66,59 @@ class ConnectionDroppedError(RemoteUnreachableError):
     def __init__(self, message: str, attempts: int = 1) -> None:
         super().__init__(message)
         self.attempts = attempts
+
+
+def network_reason(error: BaseException) -> str | None:
+    """One plain phrase for the socket-level failure in an exception chain (urllib3's, dulwich's); None if none."""
+    cause = _innermost_os_error(error)
+    if cause is None:
+        return None
+    if isinstance(cause, socket.gaierror):
+        return "cannot resolve the host name"
+    if isinstance(cause, ssl.SSLError):
+        detail = getattr(cause, "verify_message", None) or cause.reason or cause.strerror or "unknown reason"
+        return f"TLS handshake failed: {str(detail).replace('_', ' ').lower()}"
+    if isinstance(cause, TimeoutError):
+        return "timed out"
+    if cause.strerror:
+        return cause.strerror.lower()
+    return None
+
+
+def _innermost_os_error(error: BaseException) -> OSError | None:
+    """The deepest OSError reachable through `__cause__`, `__context__` and urllib3's `reason`."""
+    found, seen, todo = None, set(), [error]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError):
+            found = current
+        todo += [
+            linked
+            for linked in (getattr(current, "reason", None), current.__context__, current.__cause__)
+            if isinstance(linked, BaseException)
+        ]
+    return found
+
+
+def builtin_error(error: BaseException, scrub: Callable[[str], str] = str) -> Exception:
+    """The same failure as a builtin exception with a one-line, scrubbed message (for the Pulumi engine)."""
+    kind: type[Exception] = RuntimeError
+    for ours, builtin in _BUILTIN_KINDS:
+        if isinstance(error, ours):
+            kind = builtin
+            break
+    known = isinstance(error, (PublishError, ValueError, TypeError))
+    text = str(error) if known else f"unexpected {type(error).__name__}: {error}"
+    return kind(" ".join(scrub(text).split()) or type(error).__name__)
+
+
+_BUILTIN_KINDS: tuple[tuple[type[BaseException], type[Exception]], ...] = (
+    (AuthenticationError, PermissionError),
+    (RemoteUnreachableError, ConnectionError),
+    (BranchNotFoundError, LookupError),
+    (ValueError, ValueError),
+    (TypeError, TypeError),
+)

@@ -25,7 +25,7 @@ from dulwich.client import (
 from dulwich.errors import GitProtocolError, HangupException, NotGitRepository, SendPackError
 
 from .auth import GitAuth, Scrubber, redact_url, split_userinfo
-from .errors import AuthenticationError, PublishError, PushRejectedError, RemoteUnreachableError
+from .errors import AuthenticationError, PublishError, PushRejectedError, RemoteUnreachableError, network_reason
 
 HTTP_TIMEOUT = 60.0
 _SCP_RE = re.compile(r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[^/:]+):(?P<path>.+)$")
@@ -149,6 +149,9 @@ def translate(exc: BaseException, remote: Remote) -> PublishError | None:
         return RemoteUnreachableError(
             f"remote unreachable: {where}" + (f": {detail}" if detail else ": the server hung up (no such repository?)")
         )
+    reason = network_reason(exc) if isinstance(exc, (GitProtocolError, OSError)) else None
+    if reason is not None:  # a socket failure, not the library's dump (urllib3: "Max retries exceeded ...")
+        return RemoteUnreachableError(f"remote unreachable: {where}: {remote.scrub(reason)}")
     if isinstance(exc, GitProtocolError):
         detail = remote.scrub(_text(exc))
         if re.search(r"\bhttp resp 403\b", detail):
