@@ -16,6 +16,7 @@ from platform_kit.engine import Registration, run_program
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
+from platform_kit.repo.argocd_root import root_patches
 from platform_kit.testing.manifests import validate_tree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -115,6 +116,15 @@ def test_both_agents_expose_the_same_handles(both):
         assert any(r.type == "random:index/randomPassword:RandomPassword" for r in registrations), agent
         roots = [r for r in registrations if r.name == f"dev-{agent}-root-sync"]
         assert len(roots) == 1 and roots[0].inputs["metadata"]["annotations"]["pulumi.com/waitFor"]
+
+
+def test_the_argocd_root_carries_the_contract_into_the_layer_applications(both):
+    registrations, metadata = both["argocd"]
+    root = next(r for r in registrations if r.name == "dev-argocd-root-sync")
+    patches = root.inputs["spec"]["source"]["kustomize"]["patches"]
+    assert patches == root_patches(config_for("argocd"), metadata)
+    assert all(patch["target"]["kind"] == "Application" for patch in patches)
+    assert "targetRevision: live" in patches[0]["patch"] and "${PLATFORM_" not in str(patches)
 
 
 # --- the local-argocd stack through the CLI -------------------------------------------------

@@ -15,6 +15,7 @@ from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.argocd import WEBHOOK_SECRET_KEYS, chart_values
+from platform_kit.repo.argocd_root import root_patches
 from platform_kit.testing.manifests import validate_object
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
@@ -213,7 +214,12 @@ def test_root_application_syncs_prunes_waits_and_goes_first_on_destroy(pulumi_re
     assert metadata["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
     assert metadata["annotations"]["pulumi.com/waitFor"] == "jsonpath={.status.health.status}=Healthy"
     spec = root.inputs["spec"]
-    assert spec["source"] == {"repoURL": REPO_URL, "targetRevision": "main", "path": "clusters/dev"}
+    source = dict(spec["source"])
+    patches = source.pop("kustomize")["patches"]
+    assert source == {"repoURL": REPO_URL, "targetRevision": "main", "path": "clusters/dev"}
+    # The contract reaches the layer Applications through the root's patches, values and all.
+    assert patches == root_patches(config, contract(config).to_variables())
+    assert f"repoURL: {REPO_URL}" in patches[0]["patch"] and "${PLATFORM_" not in yaml.safe_dump(patches)
     assert spec["project"] == "platform"
     assert spec["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
     assert spec["syncPolicy"]["retry"]["limit"] == 9

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -17,8 +17,9 @@ from platform_kit.gitops.credentials import CredentialError, argocd_secret_data,
 from platform_kit.publish import GitAuth
 from platform_kit.repo import argocd as builders
 from platform_kit.repo import render_config_repo
-from platform_kit.repo.argocd_health import APPLICATION_HEALTH_LUA, APPLICATIONSET_HEALTH_LUA
-from platform_kit.repo.argocd_patches import contract_patches
+from platform_kit.repo.argocd_health import APPLICATION_HEALTH_LUA
+from platform_kit.repo.argocd_patches import placeholder_patches
+from platform_kit.repo.argocd_root import root_application
 from platform_kit.repo.shared import platform_namespace_objects
 from platform_kit.testing.manifests import kustomize_build, load_documents, validate_object, validate_tree
 
@@ -212,28 +213,26 @@ def test_no_infrastructure_literals_in_the_argocd_layout():
     text = "".join(m.content for m in render_config_repo(config))
     assert "staging-cluster-77" not in text
     assert "git.example.com" not in text
-    assert '{{ index .metadata.annotations "platform-kit.io/repo-url" }}' in text
+    assert "repoURL: ${PLATFORM_REPO_URL}" in text  # filled by the root's patches, never a literal
 
 
-def test_root_applies_waves_in_order(tree):
+def test_root_applies_waves_of_applications_in_order(tree):
     built = kustomize_build(tree / "clusters/dev")
     waves = {d["metadata"]["name"]: int(d["metadata"]["annotations"][builders.SYNC_WAVE]) for d in built}
     assert waves == {"argocd": -3, "projects": -2, "infra-controllers": -1, "infra-configs": 0, "apps": 1, "teams": 1}
     by_name = {d["metadata"]["name"]: d for d in built}
-    assert by_name["argocd"]["kind"] == "Application"
+    assert by_name["teams"]["kind"] == "ApplicationSet"  # team Applications are generated (not waited on)
     for name in ("projects", "infra-controllers", "infra-configs", "apps"):
-        appset = by_name[name]
-        assert appset["kind"] == "ApplicationSet"
-        assert appset["spec"]["goTemplate"] is True
-        assert appset["spec"]["generators"] == [
-            {"clusters": {"selector": {"matchLabels": {"platform-kit.io/environment": "dev"}}}}
-        ]
-        template = appset["spec"]["template"]
-        assert template["metadata"]["finalizers"] == [builders.FINALIZER]
-        assert template["spec"]["project"] == "platform"
-        assert template["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
-        assert template["spec"]["syncPolicy"]["retry"]["backoff"]["factor"] == 2
-        assert "{{" in template["spec"]["source"]["repoURL"]
+        app = by_name[name]
+        assert app["kind"] == "Application"  # the root's sync waits for an Application's own health
+        assert app["metadata"]["finalizers"] == [builders.FINALIZER]
+        assert app["spec"]["project"] == "platform"
+        assert app["spec"]["destination"]["server"] == builders.IN_CLUSTER
+        assert app["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+        assert app["spec"]["syncPolicy"]["retry"]["backoff"]["factor"] == 2
+        assert app["spec"]["source"]["repoURL"] == "${PLATFORM_REPO_URL}"
+        assert app["spec"]["source"]["targetRevision"] == "${PLATFORM_REPO_BRANCH}"
+    assert by_name["apps"]["spec"]["source"]["path"] == "apps/dev"
 
 
 def test_argocd_manages_itself_but_is_never_pruned_or_deleted(tree):
@@ -246,34 +245,20 @@ def test_argocd_manages_itself_but_is_never_pruned_or_deleted(tree):
     assert "ServerSideApply=true" in app["spec"]["syncPolicy"]["syncOptions"]
 
 
-def render_go_template(value, meta: PlatformMetadata, cluster_name: str):
-    """What the ApplicationSet controller makes of our templates (every string field) for one cluster Secret."""
-    if isinstance(value, dict):
-        return {key: render_go_template(item, meta, cluster_name) for key, item in value.items()}
-    if isinstance(value, list):
-        return [render_go_template(item, meta, cluster_name) for item in value]
-    if not isinstance(value, str):
-        return value
-    annotations = meta.to_annotations()
-    text = re.sub(r'\{\{ index \.metadata\.annotations "([^"]+)" \}\}', lambda m: annotations[m.group(1)], value)
-    text = text.replace("{{ .nameNormalized }}", cluster_name).replace("{{ .server }}", builders.IN_CLUSTER)
-    assert "{{" not in text, text
-    return text
-
-
-def test_infra_configs_fills_every_placeholder_from_the_cluster_secret(tree, tmp_path):
-    appsets = {d["metadata"]["name"]: d for d in load_documents(tree / "clusters/dev/infrastructure.yaml")}
+def test_infra_configs_fills_every_placeholder_once_the_root_has_patched_it(tree, tmp_path):
     meta = metadata()
-    rendered = render_go_template(appsets["infra-configs"], meta, meta.cluster_name)
-    source = rendered["spec"]["template"]["spec"]["source"]
+    root = root_application(config_for("dev"), config_for("dev").gitops, meta.to_variables())
+    # Argo CD adds an Application's kustomize patches to the kustomization it builds; so does this test, twice:
+    # the root's patches onto clusters/dev, then infra-configs' own patches onto its directory.
+    layers = tmp_path / "clusters"
+    shutil.copytree(tree / "clusters/dev", layers)
+    with_patches(layers, root["spec"]["source"]["kustomize"]["patches"])
+    configs = next(d for d in kustomize_build(layers) if d["metadata"]["name"] == "infra-configs")
+    source = configs["spec"]["source"]
     assert source["repoURL"] == meta.repo_url and source["targetRevision"] == "main"
-    # Argo CD adds the Application's kustomize patches to the kustomization it builds; so does this test.
     work = tmp_path / "configs"
-    work.mkdir()
-    (work / "platform-system.yaml").write_text((tree / "infrastructure/configs/platform-system.yaml").read_text())
-    kustomization = yaml.safe_load((tree / "infrastructure/configs/kustomization.yaml").read_text())
-    kustomization["patches"] = source["kustomize"]["patches"]
-    (work / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))
+    shutil.copytree(tree / "infrastructure/configs", work)
+    with_patches(work, source["kustomize"]["patches"])
     built = {d["kind"]: d for d in kustomize_build(work)}
     assert "${" not in yaml.safe_dump(list(built.values()))
     assert built["ConfigMap"]["data"] == {
@@ -288,15 +273,23 @@ def test_infra_configs_fills_every_placeholder_from_the_cluster_secret(tree, tmp
     assert all(validate_object(obj) == [] for obj in built.values())
 
 
-def test_contract_patches_cover_exactly_the_placeholders():
+def with_patches(directory: Path, patches: list[dict]) -> None:
+    """Add `patches` to the kustomization in `directory`, as Argo CD does with `spec.source.kustomize.patches`."""
+    kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
+    kustomization["patches"] = [*kustomization.get("patches", []), *patches]
+    (directory / "kustomization.yaml").write_text(yaml.safe_dump(kustomization))
+
+
+def test_placeholder_patches_cover_exactly_the_placeholders():
     objects = platform_namespace_objects()
-    patches = contract_patches(objects)
+    patches = placeholder_patches(objects)
     assert [p["target"] for p in patches] == [
         {"kind": "Namespace", "name": "platform-system"},
         {"kind": "ConfigMap", "name": "platform-info"},
     ]
+    assert "platform-kit.io/environment: ${PLATFORM_ENVIRONMENT}" in patches[0]["patch"]
     assert (
-        contract_patches([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "1"}}])
+        placeholder_patches([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "1"}}])
         == []
     )
 
@@ -308,7 +301,7 @@ def test_objects_pulumi_applies_validate():
     config = config_for(gitops={"url": "https://cd.example.com", "sso": SSO})
     argocd = config.gitops
     for body in (
-        builders.root_application(config, argocd),
+        root_application(config, argocd, metadata().to_variables()),
         builders.self_application(config, argocd),
         builders.platform_project(config, argocd),
         builders.locked_default_project(argocd),
@@ -318,9 +311,12 @@ def test_objects_pulumi_applies_validate():
 
 def test_root_application_prunes_self_heals_retries_and_has_the_finalizer():
     config = config_for(gitops={"retry": {"limit": 7, "backoffDuration": "5s", "backoffMaxDuration": "10m"}})
-    root = builders.root_application(config, config.gitops)
+    root = root_application(config, config.gitops, metadata().to_variables())
     assert root["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
-    assert root["spec"]["source"] == {
+    source = dict(root["spec"]["source"])
+    targets = [patch["target"]["name"] for patch in source.pop("kustomize")["patches"]]
+    assert targets == ["projects", "infra-controllers", "infra-configs", "apps"]
+    assert source == {
         "repoURL": "https://git.example.com/acme/platform-config.git",
         "targetRevision": "main",
         "path": "clusters/dev",
@@ -330,7 +326,9 @@ def test_root_application_prunes_self_heals_retries_and_has_the_finalizer():
         "retry": {"limit": 7, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "10m"}},
     }
     custom = config_for(path="fleet/eu/dev")
-    assert builders.root_application(custom, custom.gitops)["spec"]["source"]["path"] == "fleet/eu/dev"
+    assert (
+        root_application(custom, custom.gitops, metadata().to_variables())["spec"]["source"]["path"] == "fleet/eu/dev"
+    )
 
 
 def test_projects_are_least_privilege():
@@ -409,36 +407,12 @@ def test_application_health_is_its_reported_health():
     assert lua_health(APPLICATION_HEALTH_LUA, {"metadata": {"name": "a"}})["status"] == "Progressing"
 
 
-@pytest.mark.parametrize(
-    ("status", "expected"),
-    [
-        (None, "Progressing"),
-        ({"conditions": [{"type": "ErrorOccurred", "status": "True", "message": "bad template"}]}, "Degraded"),
-        (
-            {
-                "resources": [
-                    {"name": "a", "health": {"status": "Healthy"}},
-                    {"name": "b", "health": {"status": "Progressing"}},
-                ]
-            },
-            "Progressing",
-        ),
-        ({"resources": [{"name": "a", "health": {"status": "Healthy"}}, {"name": "b"}]}, "Progressing"),
-        (
-            {
-                "resources": [
-                    {"name": "a", "health": {"status": "Healthy"}},
-                    {"name": "b", "health": {"status": "Healthy"}},
-                ]
-            },
-            "Healthy",
-        ),
-        ({"conditions": [{"type": "ResourcesUpToDate", "status": "True", "message": "ok"}]}, "Healthy"),
-    ],
-)
-def test_applicationset_is_healthy_only_when_its_applications_are(status, expected):
-    obj = {"metadata": {"name": "infra"}} | ({"status": status} if status else {})
-    assert lua_health(APPLICATIONSET_HEALTH_LUA, obj)["status"] == expected
+def test_only_applications_get_a_custom_health_check():
+    config = config_for()
+    cm = builders.chart_values(config, config.gitops)["configs"]["cm"]
+    assert cm["resource.customizations.health.argoproj.io_Application"] == APPLICATION_HEALTH_LUA
+    # ApplicationSets keep Argo CD's built-in check (their status.resources is never refreshed: see the README).
+    assert not [key for key in cm if key.startswith("resource.customizations.health.argoproj.io_ApplicationSet")]
 
 
 def test_published_schema_accepts_argocd_stacks_and_secure_client_secrets():

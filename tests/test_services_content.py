@@ -365,8 +365,9 @@ def test_base_policy_is_audit_at_the_configured_level_excluding_exactly_the_plat
     policies = of_kind(objects, "ClusterPolicy")
     assert [policy["metadata"]["name"] for policy in policies] == [POLICY_NAME]
     spec = policies[0]["spec"]
-    assert spec["background"] is True and spec["failurePolicy"] == "Ignore"
-    assert "validationFailureAction" not in spec
+    assert spec["background"] is True and spec["webhookConfiguration"] == {"failurePolicy": "Ignore"}
+    # Deprecated in Kyverno 1.15 (ClusterPolicy CRD of chart 3.5.2): the webhook's own failurePolicy replaces it.
+    assert "failurePolicy" not in spec and "validationFailureAction" not in spec
     (rule,) = spec["rules"]
     assert rule["name"] == RULE_NAME
     assert rule["validate"]["failureAction"] == "Audit"
@@ -459,7 +460,8 @@ def test_failure_action_patches_switch_every_platform_policy(tmp_path, mode):
     policies = {obj["metadata"]["name"]: obj for obj in of_kind(built, "ClusterPolicy")}
     platform = policies.pop(POLICY_NAME)
     assert [rule["validate"]["failureAction"] for rule in platform["spec"]["rules"]] == [mode]
-    assert platform["spec"]["failurePolicy"] == ("Fail" if mode == "Enforce" else "Ignore")
+    assert platform["spec"]["webhookConfiguration"]["failurePolicy"] == ("Fail" if mode == "Enforce" else "Ignore")
+    assert "failurePolicy" not in platform["spec"]
     # A policy the platform does not own (no policy-group label) is left alone.
     assert policies["team-policy"]["spec"]["rules"][0]["validate"]["failureAction"] == "Audit"
     for obj in built:

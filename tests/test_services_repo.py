@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -75,10 +74,10 @@ def test_all_three_services_are_seeded_in_order(rendered, stack):
 
 def test_argocd_installs_the_same_services_in_waves(rendered):
     repo = rendered["staging"][0] / "config-repo"
-    application_sets = list(yaml.safe_load_all((repo / "clusters/staging/infrastructure.yaml").read_text()))
+    applications = list(yaml.safe_load_all((repo / "clusters/staging/infrastructure.yaml").read_text()))
+    assert {a["kind"] for a in applications} == {"Application"}
     waves = {
-        a["metadata"]["name"]: int(a["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
-        for a in application_sets
+        a["metadata"]["name"]: int(a["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]) for a in applications
     }
     assert waves == {
         "infra-controllers": -1,
@@ -90,13 +89,13 @@ def test_argocd_installs_the_same_services_in_waves(rendered):
     }
     apps = next(yaml.safe_load_all((repo / "clusters/staging/apps.yaml").read_text()))
     assert int(apps["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]) > max(waves.values())
-    charts = {a["metadata"]["name"]: a["spec"]["template"]["spec"]["source"] for a in application_sets}
+    sources = {a["metadata"]["name"]: a["spec"]["source"] for a in applications}
     assert (
-        charts["kube-prometheus-stack"]["helm"]["valuesObject"]["grafana"]["admin"]["existingSecret"] == "grafana-admin"
+        sources["kube-prometheus-stack"]["helm"]["valuesObject"]["grafana"]["admin"]["existingSecret"]
+        == "grafana-admin"
     )
-    configs = next(a for a in application_sets if a["metadata"]["name"] == "infra-configs")
-    patches = "".join(p["patch"] for p in configs["spec"]["template"]["spec"]["source"]["kustomize"]["patches"])
-    assert "platform-kit.io/secrets-region" in patches and "platform-kit.io/secrets-prefix" in patches
+    patches = "".join(p["patch"] for p in sources["infra-configs"]["kustomize"]["patches"])
+    assert "${PLATFORM_SECRETS_REGION}" in patches and "${PLATFORM_SECRETS_PREFIX}" in patches
 
 
 def test_policy_audits_in_dev_and_enforces_in_prod(rendered):
@@ -130,10 +129,9 @@ def test_eso_identity_annotation_only_with_irsa(rendered):
         for a in yaml.safe_load_all((repo / "clusters/staging/infrastructure.yaml").read_text())
         if a["metadata"]["name"] == "external-secrets"
     )
-    values = eso["spec"]["template"]["spec"]["source"]["helm"]["valuesObject"]
-    assert values["serviceAccount"]["annotations"] == {
-        "eks.amazonaws.com/role-arn": '{{ index .metadata.annotations "platform-kit.io/eso-role-arn" }}'
-    }
+    values = eso["spec"]["source"]["helm"]["valuesObject"]
+    # A placeholder in Git; the root Application's patches fill it (tests/test_argocd_root.py).
+    assert values["serviceAccount"]["annotations"] == {"eks.amazonaws.com/role-arn": "${PLATFORM_ESO_ROLE_ARN}"}
 
 
 def test_infrastructure_values_come_from_the_contract(rendered):
@@ -170,30 +168,3 @@ def test_no_secret_value_in_plan_or_repo(rendered, stack):
     marked = [r for r in masked["resources"] if "[secret]" in json.dumps(r["inputs"])]
     agent = "argocd" if stack == "staging" else "flux"
     assert {r["name"] for r in marked} >= {f"{stack}-{agent}-notifications", f"{stack}-secrets-grafana-admin"}
-
-
-def test_argocd_patches_leave_no_placeholder_after_templating(rendered, tmp_path):
-    """Render the ApplicationSet's patches as Argo CD would (cluster Secret annotations), build, and check."""
-    repo = tmp_path / "repo"
-    shutil.copytree(rendered["staging"][0] / "config-repo", repo)
-    application_sets = list(yaml.safe_load_all((repo / "clusters/staging/infrastructure.yaml").read_text()))
-    annotations = {"platform-kit.io/secrets-region": "eu-west-1", "platform-kit.io/secrets-prefix": "staging/platform/"}
-    template = re.compile(r'\{\{ index \.metadata\.annotations "([^"]+)" \}\}')
-    for application_set in application_sets:
-        source = application_set["spec"]["template"]["spec"]["source"]
-        if "path" not in source:
-            continue
-        patches = [
-            {**patch, "patch": template.sub(lambda m: annotations.get(m.group(1), "value"), patch["patch"])}
-            for patch in source.get("kustomize", {}).get("patches", [])
-        ]
-        overlay = repo / "argocd-rendered" / application_set["metadata"]["name"]
-        overlay.mkdir(parents=True)
-        (overlay / "kustomization.yaml").write_text(
-            yaml.safe_dump({"resources": [f"../../{source['path']}"], "patches": patches})
-        )
-        built = yaml.safe_dump_all(kustomize_build(overlay))
-        assert "${PLATFORM_" not in built, application_set["metadata"]["name"]
-        if application_set["metadata"]["name"] == "infra-configs":
-            assert "region: eu-west-1" in built
-            assert "key: staging/platform/grafana-admin" in built

@@ -97,6 +97,11 @@ def test_flux_tenant_impersonates_the_team_service_account():
         assert {"kind": "ServiceAccount", "name": "team-payments", "namespace": "flux-system"} in grant["subjects"]
     alert = next(d for d in gitops if d["kind"] == "Alert")
     assert alert["spec"]["eventSources"] == [{"kind": "Kustomization", "name": "team-payments"}]
+    # `spec.summary` is deprecated in notification-controller 1.7: the summary travels as event metadata.
+    assert "summary" not in alert["spec"]
+    assert alert["spec"]["eventMetadata"] == {
+        "summary": "team payments on ${PLATFORM_CLUSTER_NAME} (${PLATFORM_ENVIRONMENT})"
+    }
     assert next(d for d in gitops if d["kind"] == "Provider")["spec"]["channel"] == "#payments"
     entry = objects(files, "clusters/dev/teams.yaml")[0]
     assert entry["spec"]["path"] == "./clusters/dev/teams" and entry["spec"]["dependsOn"] == [{"name": "infra-configs"}]

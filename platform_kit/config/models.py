@@ -74,6 +74,8 @@ class PlatformConfig(Model):
     @classmethod
     def _services_fit_the_cluster(cls, services: ServicesConfig, info: ValidationInfo) -> ServicesConfig:
         cluster = info.data.get("cluster")
+        if cluster is not None and cluster.kind == "eks" and services.observability.scrape_control_plane:
+            raise ValueError("observability.scrapeControlPlane: EKS does not expose its control plane to scrape")
         secrets = services.secrets
         if cluster is None or not secrets.enabled or cluster.kind == "eks":
             return services

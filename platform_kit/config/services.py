@@ -70,6 +70,8 @@ class ObservabilityConfig(Model):
     """Prometheus replicas."""
     notifications: NotificationsConfig | None = None
     """The agent's own notifications; none when unset."""
+    scrape_control_plane: bool = False
+    """Scrape kube-controller-manager, kube-scheduler and etcd (self-managed control planes only; not on EKS)."""
     chart_version: str = versions.KUBE_PROMETHEUS_STACK_CHART_VERSION
     """kube-prometheus-stack Helm chart version."""
 

@@ -24,6 +24,7 @@ from platform_kit.gitops.objects import custom_resource, with_annotations
 from platform_kit.gitops.webhook import webhook_password
 from platform_kit.naming import type_token
 from platform_kit.repo.argocd import (
+    API_VERSION,
     ARGOCD_SECRET,
     RELEASE_NAME,
     REPO_SECRET,
@@ -33,10 +34,10 @@ from platform_kit.repo.argocd import (
     cluster_secret_body,
     locked_default_project,
     platform_project,
-    root_application,
     settings_secret_data,
 )
 from platform_kit.repo.argocd_notifications import NOTIFICATIONS_SECRET, WEBHOOK_URL_KEY
+from platform_kit.repo.argocd_root import root_application, root_metadata
 
 WAIT_FOR_HEALTHY = {"pulumi.com/waitFor": "jsonpath={.status.health.status}=Healthy"}
 """pulumi-kubernetes annotation: `pulumi up` waits until Argo CD reports the Application Healthy."""
@@ -162,7 +163,12 @@ class ArgoCdAgent(pulumi.ComponentResource):
                     opts=child(depends_on=[install]),
                 )
             )
-        root_body = root_application(args.config, argocd)
+        # The root's kustomize patches carry the metadata contract into the layer Applications.
+        root_spec = pulumi.Output.from_input(args.metadata).apply(
+            lambda variables: root_application(args.config, argocd, variables)["spec"]
+        )
+        root_body = {"apiVersion": API_VERSION, "kind": "Application", "metadata": root_metadata(argocd)}
+        root_body["spec"] = root_spec
         # Depends on everything above, so `pulumi destroy` deletes it first and waits while
         # Argo CD's finalizer deletes what it applied, before Argo CD itself goes.
         self.root_sync = custom_resource(

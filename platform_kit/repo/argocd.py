@@ -9,13 +9,14 @@ into `argocd-secret`, which Pulumi owns and the chart is told not to render.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 from platform_kit.config.gitops import ArgoCdConfig, ContainerResources
-from platform_kit.config.metadata import annotation_template, metadata_key
+from platform_kit.config.metadata import variable
 from platform_kit.config.models import PlatformConfig, SshCredentials
-from platform_kit.repo.argocd_health import APPLICATION_HEALTH_LUA, APPLICATIONSET_HEALTH_LUA
+from platform_kit.repo.argocd_health import APPLICATION_HEALTH_LUA
 from platform_kit.repo.argocd_notifications import notifications_values
 from platform_kit.repo.services.layout import service_destinations
 from platform_kit.repo.shared import PLATFORM_NAMESPACE
@@ -109,6 +110,16 @@ def rbac_policy(argocd: ArgoCdConfig) -> dict[str, str]:
     }
 
 
+def chart_domain(argocd: ArgoCdConfig) -> str:
+    """The chart's `global.domain`: the host (and port) of `gitops.url`, or empty without a URL.
+
+    The chart defaults it to `argocd.example.com` and derives argocd-cm `url` and the
+    notifications' `argocdUrl` from it; empty, both render as a bare `https://`, which
+    names no host (Argo CD needs `url` only for SSO, and SSO requires `gitops.url`).
+    """
+    return urlsplit(argocd.url).netloc if argocd.url is not None else ""
+
+
 def chart_values(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]:
     """Values of the argo-cd chart: sizing, settings, RBAC and security defaults (no secrets)."""
     cm: dict[str, str] = {
@@ -118,7 +129,6 @@ def chart_values(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]
         "timeout.reconciliation": argocd.sync_interval,
         "application.resourceTrackingMethod": "annotation",
         "resource.customizations.health.argoproj.io_Application": APPLICATION_HEALTH_LUA,
-        "resource.customizations.health.argoproj.io_ApplicationSet": APPLICATIONSET_HEALTH_LUA,
     }
     if argocd.url is not None:
         cm["url"] = argocd.url
@@ -136,7 +146,11 @@ def chart_values(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]
     credentials = config.repo.credentials
     if isinstance(credentials, SshCredentials):
         configs["ssh"] = {"extraHosts": credentials.known_hosts}
+    notifications = notifications_values(config)
+    if argocd.url is not None and notifications["enabled"]:
+        notifications["argocdUrl"] = argocd.url  # exact (the chart would assume https://<domain>)
     return {
+        "global": {"domain": chart_domain(argocd)},
         "crds": {"install": True, "keep": True},
         "dex": {"enabled": False},
         "configs": configs,
@@ -151,7 +165,7 @@ def chart_values(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]
             "metrics": metrics,
         },
         "server": {"replicas": argocd.server_replicas, "metrics": metrics},
-        "notifications": notifications_values(config),
+        "notifications": notifications,
     }
 
 
@@ -191,27 +205,6 @@ def self_application(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, 
             "destination": {"server": IN_CLUSTER, "namespace": argocd.namespace},
             # Server-side apply: Argo CD's CRDs are too large for client-side apply's annotation.
             "syncPolicy": sync_policy(argocd, "ServerSideApply=true"),
-        },
-    }
-
-
-def root_application(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]:
-    """The root Application for `clusters/<env>` (owned by Pulumi; its finalizer prunes on delete)."""
-    metadata = _meta(ROOT_NAME, argocd.namespace)
-    metadata["finalizers"] = [FINALIZER]
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "Application",
-        "metadata": metadata,
-        "spec": {
-            "project": PLATFORM_PROJECT,
-            "source": {
-                "repoURL": config.repo.cluster_url,
-                "targetRevision": config.repo.branch,
-                "path": config.environment_path,
-            },
-            "destination": {"server": IN_CLUSTER, "namespace": argocd.namespace},
-            "syncPolicy": sync_policy(argocd),
         },
     }
 
@@ -275,53 +268,35 @@ def cluster_secret_body(argocd: ArgoCdConfig, cluster_name: str, labels: dict[st
     }
 
 
-def layer_application_set(
-    config: PlatformConfig,
+def config_repo_source(path: str) -> dict[str, Any]:
+    """A source in the config repo; its URL and branch are placeholders the root Application fills."""
+    return {"repoURL": variable("repo_url"), "targetRevision": variable("repo_branch"), "path": path}
+
+
+def layer_application(
     argocd: ArgoCdConfig,
     name: str,
-    path: str,
+    source: dict[str, Any],
     wave: int,
     *,
     namespace: str,
-    patches: list[dict[str, Any]] | None = None,
     sync_options: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """An ApplicationSet that applies `path` of the config repo to this environment's cluster.
+    """A layer of `clusters/<env>/`: an Application at sync wave `wave` that the root waits on.
 
-    The cluster generator selects the cluster Secret of `config.environment`; the repository
-    URL, branch and any contract value come from its annotations, never from literals.
+    Its finalizer makes deleting it (the root's cascade on teardown) delete what it applied.
     """
-    source: dict[str, Any] = {
-        "repoURL": annotation_template("repo_url"),
-        "targetRevision": annotation_template("repo_branch"),
-        "path": path,
-    }
-    if patches:
-        source["kustomize"] = {"patches": patches}
+    metadata = _meta(name, argocd.namespace, {SYNC_WAVE: str(wave)})
+    metadata["finalizers"] = [FINALIZER]
     return {
         "apiVersion": API_VERSION,
-        "kind": "ApplicationSet",
-        "metadata": _meta(name, argocd.namespace, {SYNC_WAVE: str(wave)}),
+        "kind": "Application",
+        "metadata": metadata,
         "spec": {
-            "goTemplate": True,
-            "goTemplateOptions": ["missingkey=error"],
-            "generators": [
-                {"clusters": {"selector": {"matchLabels": {metadata_key("environment"): config.environment}}}}
-            ],
-            "template": {
-                "metadata": {
-                    "name": "{{ .nameNormalized }}-" + name,
-                    "annotations": {SYNC_WAVE: str(wave)},
-                    "finalizers": [FINALIZER],
-                },
-                "spec": {
-                    "project": PLATFORM_PROJECT,
-                    "source": source,
-                    "destination": {"server": "{{ .server }}", "namespace": namespace},
-                    "syncPolicy": sync_policy(argocd, *sync_options),
-                },
-            },
-            "syncPolicy": {"preserveResourcesOnDeletion": False},
+            "project": PLATFORM_PROJECT,
+            "source": source,
+            "destination": {"server": IN_CLUSTER, "namespace": namespace},
+            "syncPolicy": sync_policy(argocd, *sync_options),
         },
     }
 

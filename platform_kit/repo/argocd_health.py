@@ -1,10 +1,14 @@
-"""Lua health checks Argo CD needs so that sync waves of Applications and ApplicationSets mean "ready".
+"""The Lua health check Argo CD needs so that a sync wave of Applications means "ready".
 
-Argo CD has no health check for `Application` (removed in 1.8), and the built-in one for
-`ApplicationSet` does not look at the Applications it generates. With these in argocd-cm
-(`resource.customizations.health.<group>_<kind>`), a wave of the root Application waits
-until the Applications of the previous wave are Healthy, which is what orders
-controllers before the resources that use their CRDs.
+Argo CD has no health check for `Application` (removed in 1.8). With this one in
+argocd-cm (`resource.customizations.health.argoproj.io_Application`), an Application's
+health is the health Argo CD computed for it, so a wave of the root Application waits
+until the Applications of the previous wave are Healthy (the sync engine waits for the
+health of every resource it applied before starting the next wave), and the root's own
+health is the worst of its layers'. That is what orders controllers before the
+resources that use their CRDs.
+
+A newly created Application has no status yet: Progressing, never Healthy by default.
 """
 
 APPLICATION_HEALTH_LUA = """\
@@ -20,40 +24,3 @@ end
 return hs
 """
 """Health of an Application is the health Argo CD computed for it."""
-
-APPLICATIONSET_HEALTH_LUA = """\
-hs = {}
-if obj.status ~= nil and obj.status.conditions ~= nil then
-  for _, condition in ipairs(obj.status.conditions) do
-    if condition.type == "ErrorOccurred" and condition.status == "True" then
-      hs.status = "Degraded"
-      hs.message = condition.message
-      return hs
-    end
-  end
-end
-if obj.status == nil or obj.status.resources == nil then
-  hs.status = "Progressing"
-  hs.message = "Waiting for generated Applications"
-  if obj.status ~= nil and obj.status.conditions ~= nil then
-    for _, condition in ipairs(obj.status.conditions) do
-      if condition.type == "ResourcesUpToDate" and condition.status == "True" then
-        hs.status = "Healthy"
-        hs.message = condition.message
-      end
-    end
-  end
-  return hs
-end
-for _, app in ipairs(obj.status.resources) do
-  if app.health == nil or app.health.status ~= "Healthy" then
-    hs.status = "Progressing"
-    hs.message = "Waiting for Application " .. app.name
-    return hs
-  end
-end
-hs.status = "Healthy"
-hs.message = "All generated Applications are Healthy"
-return hs
-"""
-"""Healthy once every generated Application is Healthy; Degraded on a generator or template error."""

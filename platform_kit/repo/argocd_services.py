@@ -1,9 +1,10 @@
-"""Argo CD objects for the platform services: one ApplicationSet per stage and per chart (pure).
+"""Argo CD objects for the platform services: one Application per stage and per chart (pure).
 
-Stage directories are shared with Flux (`platform_kit.repo.services.layout`); Argo CD
-installs each chart through an ApplicationSet with a Helm source, whose values may read
-contract fields from the cluster Secret (Go templates), and applies the stage directories
-with kustomize patches that fill their `${PLATFORM_*}` placeholders.
+Stage directories are shared with Flux (`platform_kit.repo.services.layout`). Argo CD
+installs each chart through an Application with a Helm source and applies each stage
+directory through an Application whose kustomize patches restate the `${PLATFORM_*}`
+fields of the stage's objects; the root Application fills every placeholder in these
+Applications from the metadata contract (`platform_kit.repo.argocd_root`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from platform_kit.config.gitops import ArgoCdConfig
-from platform_kit.config.models import PlatformConfig
-from platform_kit.repo.argocd import layer_application_set
-from platform_kit.repo.argocd_patches import contract_patches
+from platform_kit.repo.argocd import config_repo_source, layer_application
+from platform_kit.repo.argocd_patches import placeholder_patches
 from platform_kit.repo.services.charts import HelmChart
 from platform_kit.repo.services.layout import Stage
 from platform_kit.repo.shared import PLATFORM_NAMESPACE, platform_namespace_objects
@@ -22,41 +22,38 @@ STAGE_SYNC_OPTIONS = ("SkipDryRunOnMissingResource=true", "ServerSideApply=true"
 """Stage objects may use CRDs installed by the previous wave; large CRDs need server-side apply."""
 
 
-def chart_application_set(config: PlatformConfig, argocd: ArgoCdConfig, chart: HelmChart, wave: int) -> dict[str, Any]:
-    """An ApplicationSet installing `chart` on this environment's cluster at sync wave `wave`."""
+def chart_application(argocd: ArgoCdConfig, chart: HelmChart, wave: int) -> dict[str, Any]:
+    """An Application installing `chart` at sync wave `wave`."""
     options = ("ServerSideApply=true", *(("CreateNamespace=true",) if chart.create_namespace else ()))
-    body = layer_application_set(
-        config, argocd, chart.release, "", wave, namespace=chart.namespace, sync_options=options
-    )
-    body["spec"]["template"]["spec"]["source"] = {
+    source = {
         "repoURL": chart.repo_url,
         "chart": chart.chart,
         "targetRevision": chart.version,
         "helm": {"releaseName": chart.release, "valuesObject": chart.values},
     }
-    return body
+    return layer_application(argocd, chart.release, source, wave, namespace=chart.namespace, sync_options=options)
 
 
-def stage_application_sets(
-    config: PlatformConfig, argocd: ArgoCdConfig, stage_list: list[Stage], first_wave: int
+def stage_application(argocd: ArgoCdConfig, stage: Stage, wave: int) -> dict[str, Any]:
+    """An Application applying the stage directory, with patches for its placeholders."""
+    source = config_repo_source(stage.path)
+    shared = platform_namespace_objects() if "../../configs" in stage.bases else []
+    patches = placeholder_patches([*shared, *stage.objects])
+    if patches:
+        source["kustomize"] = {"patches": patches}
+    return layer_application(
+        argocd, f"infra-{stage.name}", source, wave, namespace=PLATFORM_NAMESPACE, sync_options=STAGE_SYNC_OPTIONS
+    )
+
+
+def stage_applications(
+    argocd: ArgoCdConfig, stage_list: list[Stage], first_wave: int
 ) -> tuple[list[dict[str, Any]], int]:
-    """ApplicationSets for every stage (directory and charts), one wave per stage; and the next free wave."""
-    application_sets, wave = [], first_wave
+    """Applications for every stage (directory and charts), one wave per stage; and the next free wave."""
+    applications, wave = [], first_wave
     for stage in stage_list:
         if stage.objects or stage.bases:
-            shared = platform_namespace_objects() if "../../configs" in stage.bases else []
-            application_sets.append(
-                layer_application_set(
-                    config,
-                    argocd,
-                    f"infra-{stage.name}",
-                    stage.path,
-                    wave,
-                    namespace=PLATFORM_NAMESPACE,
-                    patches=contract_patches([*shared, *stage.objects]),
-                    sync_options=STAGE_SYNC_OPTIONS,
-                )
-            )
-        application_sets.extend(chart_application_set(config, argocd, chart, wave) for chart in stage.charts)
+            applications.append(stage_application(argocd, stage, wave))
+        applications.extend(chart_application(argocd, chart, wave) for chart in stage.charts)
         wave += 1
-    return application_sets, wave
+    return applications, wave

@@ -38,7 +38,8 @@ Pulumi writes them into each cluster as the agent's native input. Flux environme
 read the `{METADATA_CONFIGMAP}` ConfigMap in the agent's namespace and substitute
 `${{PLATFORM_*}}` variables in every Kustomization. Argo CD environments carry the
 same values as annotations (and the selectable ones as labels) of the cluster
-Secret, which ApplicationSets read with the cluster generator:
+Secret, which ApplicationSets read with the cluster generator; Argo CD's root
+Application fills the `${{PLATFORM_*}}` placeholders of `clusters/<env>/` with them:
 
 {_variable_table()}
 
@@ -80,11 +81,12 @@ Cluster add-ons shared by all environments.
   `platform-system` namespace with its `platform-info` ConfigMap.
 
 Write anything that differs between environments as a `${PLATFORM_*}` placeholder.
-Flux substitutes it. Argo CD does not substitute: the `infra-configs` ApplicationSet
-in `clusters/<env>/infrastructure.yaml` patches each placeholder from the cluster
-Secret; add a patch there when you add a placeholder, or template Helm values from
-the cluster Secret in an ApplicationSet. Add a per-environment directory only when
-the shape differs, not just a value.
+Flux substitutes it. Argo CD does not substitute: the `infra-configs` Application in
+`clusters/<env>/infrastructure.yaml` patches the placeholders platform-kit seeded, with
+values the Pulumi-owned root Application fills in. A placeholder you add yourself is
+not filled in an Argo CD environment: put that value in the environment's overlay
+(`infrastructure/<env>/`) instead. Add a per-environment directory only when the
+shape differs, not just a value.
 """
 
 
@@ -106,21 +108,25 @@ def argocd_cluster_readme(config: PlatformConfig) -> str:
     return f"""# Environment `{env}` (Argo CD)
 
 The root Application `root` (created by Pulumi) applies this directory, one sync
-wave at a time; each wave waits until the previous one is Healthy.
+wave at a time. Every layer is an Application, and the root's sync waits until the
+Applications of a wave are Healthy before it starts the next, so controllers and
+their CRDs are ready before anything uses them.
 
 | wave | file | what |
 |---|---|---|
 | -3 | `argocd.yaml` | the Argo CD chart and values; bump `targetRevision` here, Argo CD upgrades itself |
-| -2 | `projects.yaml` | ApplicationSet applying `projects/` (team AppProjects) |
-| -1 | `infrastructure.yaml` | ApplicationSet `infra-controllers` (`infrastructure/controllers`) |
-| 0 | `infrastructure.yaml` | ApplicationSet `infra-configs` (`infrastructure/configs`, values from cluster Secret) |
-| 1 | `apps.yaml` | ApplicationSet `apps` (`apps/{env}`) |
+| -2 | `projects.yaml` | Application `projects` (`projects/`, team AppProjects) |
+| -1 and on | `infrastructure.yaml` | Applications for `infrastructure/{env}/`: a wave per stage, its charts with it |
+| last | `apps.yaml` | Application `apps` (`apps/{env}`) |
+| last | `teams.yaml` | ApplicationSet `teams` (one Application per directory in `teams/`; not waited on) |
 
-The ApplicationSets select this environment's cluster Secret
-(`platform-kit.io/environment: {env}`) and take the repository URL, branch and every
-infrastructure value from its annotations, so nothing here is a literal.
-`argocd.yaml` is never pruned or deleted with the root (`Delete=false`), so tearing
-the platform down never removes Argo CD mid-way.
+`${{PLATFORM_*}}` placeholders in these files (repository URL and branch, values
+from the infrastructure) are filled by the root, whose kustomize patches carry the
+metadata contract, so nothing here is a literal. The root owns the fields that hold
+a placeholder (for `infra-configs`, its whole list of kustomize patches); change
+anything else freely. Every layer has Argo CD's resources finalizer, so deleting the
+root deletes what the layers applied. `argocd.yaml` is never pruned or deleted with
+the root (`Delete=false`), so tearing the platform down never removes Argo CD mid-way.
 """
 
 

@@ -33,7 +33,8 @@ def notification_objects(flux: FluxConfig, notifications: NotificationsConfig) -
             "providerRef": {"name": "platform"},
             "eventSeverity": "error",
             "eventSources": [{"kind": kind, "name": "*"} for kind in ALERTED_KINDS],
-            "summary": "cluster ${PLATFORM_CLUSTER_NAME} (${PLATFORM_ENVIRONMENT})",
+            # `spec.summary` is deprecated since notification-controller 1.7 (v1beta3).
+            "eventMetadata": {"summary": "cluster ${PLATFORM_CLUSTER_NAME} (${PLATFORM_ENVIRONMENT})"},
         },
     }
     return [provider, alert]

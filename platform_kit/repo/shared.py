@@ -9,8 +9,9 @@ mixed fleet and whichever environment seeds first, the others find the same file
     apps/base/, apps/<env>/        workloads, with a per-environment overlay
 
 Values that differ per environment are written as `${PLATFORM_*}` placeholders: Flux
-substitutes them from the metadata ConfigMap; Argo CD's ApplicationSets patch them from
-the cluster Secret (see `platform_kit.repo.argocd.contract_patches`).
+substitutes them from the metadata ConfigMap; in Argo CD environments the layer
+Applications patch them, with values the root Application carries (see
+`platform_kit.repo.argocd_patches`).
 """
 
 from __future__ import annotations

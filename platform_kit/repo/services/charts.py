@@ -24,3 +24,5 @@ class HelmChart:
     """Helm values."""
     create_namespace: bool = True
     """Whether the install creates its namespace (False when Pulumi owns it)."""
+    other_namespaces: tuple[str, ...] = ()
+    """Namespaces besides `namespace` the chart renders objects into (Argo CD's project must permit them)."""

@@ -10,7 +10,7 @@ Each environment gets an overlay directory, `infrastructure/<env>/`, applied in 
     monitoring/      rules, monitors and dashboards (need kube-prometheus-stack's CRDs)
 
 Charts are agent-specific (Flux: HelmRepository + HelmRelease files in the stage
-directory; Argo CD: ApplicationSets in clusters/<env>/), so `env_overlay` takes the
+directory; Argo CD: Applications in clusters/<env>/), so `env_overlay` takes the
 agent's chart wrapper; every other object is shared by both agents.
 """
 
@@ -168,6 +168,6 @@ def service_destinations(config: PlatformConfig) -> tuple[list[str], list[str]]:
     """(namespaces, chart repositories) the services of `config` install into and pull from."""
     stage_list = stages(config, config.gitops.agent, lambda field: "")
     charts = [chart for stage in stage_list for chart in stage.charts]
-    namespaces = {chart.namespace for chart in charts}
+    namespaces = {namespace for chart in charts for namespace in (chart.namespace, *chart.other_namespaces)}
     namespaces |= {o["metadata"]["namespace"] for s in stage_list for o in s.objects if "namespace" in o["metadata"]}
     return sorted(namespaces), sorted({chart.repo_url for chart in charts})

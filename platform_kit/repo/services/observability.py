@@ -34,12 +34,15 @@ from platform_kit.repo.services.monitoring_base import (
 from platform_kit.repo.services.monitoring_base import monitoring_meta as _meta
 
 __all__ = [
+    "CONTROL_PLANE_COMPONENTS",
+    "CONTROL_PLANE_RULE_GROUPS",
     "DASHBOARD_LABEL",
     "MONITORING_NAMESPACE",
     "NO_SUBSTITUTION",
     "RELEASE",
     "argocd_dashboard",
     "argocd_rules",
+    "control_plane_values",
     "external_secrets_dashboard",
     "external_secrets_rules",
     "flux_dashboard",
@@ -58,6 +61,33 @@ def retention_size(storage_size: str) -> str:
     """Prometheus `retentionSize` for a volume of `storage_size` (`50Gi` -> `43520MB`; Prometheus MB are MiB)."""
     number, unit = storage_size[:-2], storage_size[-2:]
     return f"{int(int(number) * _MIB[unit] * RETENTION_SIZE_RATIO)}MB"
+
+
+CONTROL_PLANE_COMPONENTS = ("kubeControllerManager", "kubeScheduler", "kubeEtcd")
+"""kube-prometheus-stack's control-plane exporters: a Service in kube-system plus a ServiceMonitor each."""
+
+CONTROL_PLANE_RULE_GROUPS = ("kubeControllerManager", "kubeSchedulerAlerting", "kubeSchedulerRecording", "etcd")
+"""`defaultRules.rules` keys of the rule groups about those components (their *Down alerts fire without targets)."""
+
+NODE_COMPONENTS = ("coreDns", "kubeProxy")
+"""Exporters for components that run as Pods on the nodes: always scraped, Services in kube-system."""
+
+SYSTEM_NAMESPACE = "kube-system"
+"""Where kube-prometheus-stack puts the exporter Services (next to the components they select)."""
+
+
+def control_plane_values(scrape: bool) -> dict[str, Any]:
+    """Values turning the control-plane exporters and their default rules off, unless `scrape`.
+
+    Managed control planes (EKS) do not expose kube-controller-manager, kube-scheduler
+    or etcd, and kind binds them to 127.0.0.1: their targets would never be up and the
+    default `KubeControllerManagerDown`/`KubeSchedulerDown`/etcd alerts would fire forever.
+    """
+    if scrape:
+        return {}
+    values: dict[str, Any] = {component: {"enabled": False} for component in CONTROL_PLANE_COMPONENTS}
+    values["defaultRules"] = {"rules": dict.fromkeys(CONTROL_PLANE_RULE_GROUPS, False)}
+    return values
 
 
 def prometheus_stack_chart(config: ObservabilityConfig, grafana_admin_secret: str | None) -> HelmChart:
@@ -122,6 +152,7 @@ def prometheus_stack_chart(config: ObservabilityConfig, grafana_admin_secret: st
             },
         },
     }
+    values |= control_plane_values(config.scrape_control_plane)
     return HelmChart(
         release=RELEASE,
         namespace=MONITORING_NAMESPACE,
@@ -130,6 +161,8 @@ def prometheus_stack_chart(config: ObservabilityConfig, grafana_admin_secret: st
         version=config.chart_version,
         values=values,
         create_namespace=False,
+        # The coreDns and kubeProxy exporter Services (and the control plane's, when scraped).
+        other_namespaces=(SYSTEM_NAMESPACE,),
     )
 
 

@@ -1,7 +1,8 @@
 """Kyverno and the Pod Security Standards policies (pure builders).
 
 The base policies are always `Audit`: they report violations in PolicyReports and never
-block a Pod, and their webhook fails open (`failurePolicy: Ignore`), so a Kyverno outage
+block a Pod, and their webhook fails open (`webhookConfiguration.failurePolicy: Ignore`; the
+top-level `spec.failurePolicy` is deprecated since Kyverno 1.15), so a Kyverno outage
 cannot stop Pods from starting. An environment switches to `Enforce` with the kustomize
 patches of `failure_action_patches`, which also make the webhook fail closed.
 
@@ -116,7 +117,7 @@ def pod_security_policy(config: PolicyConfig, platform_namespaces: Sequence[str]
         "spec": {
             "background": True,
             # Fail open while auditing; the Enforce patch switches this to Fail.
-            "failurePolicy": "Ignore",
+            "webhookConfiguration": {"failurePolicy": "Ignore"},
             "rules": [rule],
         },
     }
@@ -193,14 +194,14 @@ def failure_action_patches(mode: Literal["Audit", "Enforce"]) -> list[dict[str, 
     """Kustomize `patches` entries switching every platform ClusterPolicy to `mode` (none for Audit).
 
     Each platform policy has exactly one validate rule at index 0. Enforce also makes the
-    webhook fail closed (`failurePolicy: Fail`): an enforced policy that silently stops
+    webhook fail closed (`webhookConfiguration.failurePolicy: Fail`): an enforced policy that silently stops
     checking when Kyverno is down would not be enforced.
     """
     if mode == "Audit":
         return []
     operations = [
         {"op": "replace", "path": "/spec/rules/0/validate/failureAction", "value": mode},
-        {"op": "replace", "path": "/spec/failurePolicy", "value": "Fail"},
+        {"op": "replace", "path": "/spec/webhookConfiguration/failurePolicy", "value": "Fail"},
     ]
     return [
         {

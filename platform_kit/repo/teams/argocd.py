@@ -10,6 +10,11 @@ directory from the cluster Secret's annotations - the team's role from
 Each team directory adds the team's AppProject (only the config repo and the team's
 repositories, only the team's namespaces, no cluster-scoped kinds) and an ApplicationSet
 for `teams/<team>/<env>` in that project.
+
+These stay ApplicationSets (a new team must not change any listed file) in the last sync
+wave. The root waits only for the ApplicationSets themselves (Argo CD's built-in health:
+generated without error), not for the Applications they generate: an ApplicationSet's
+`status.resources` is not refreshed when those change (see the README, Argo CD).
 """
 
 from __future__ import annotations
@@ -19,10 +24,10 @@ from typing import Any
 import yaml
 
 from platform_kit.config.gitops import ArgoCdConfig
-from platform_kit.config.metadata import annotation_template, team_annotation_template, variable
+from platform_kit.config.metadata import annotation_template, metadata_key, team_annotation_template, variable
 from platform_kit.config.models import PlatformConfig
 from platform_kit.config.teams import TeamConfig
-from platform_kit.repo.argocd import API_VERSION, IN_CLUSTER, SYNC_WAVE, layer_application_set
+from platform_kit.repo.argocd import API_VERSION, FINALIZER, IN_CLUSTER, PLATFORM_PROJECT, SYNC_WAVE, sync_policy
 from platform_kit.repo.teams.objects import IRSA_ANNOTATION, TEAM_STORE, SecretsMode, labels
 
 TEAMS_APPLICATION_SET = "teams"
@@ -77,11 +82,63 @@ def team_patches(mode: SecretsMode | None) -> list[dict[str, Any]]:
     ]
 
 
+def team_application_set(
+    config: PlatformConfig,
+    argocd: ArgoCdConfig,
+    name: str,
+    path: str,
+    wave: int,
+    *,
+    namespace: str,
+    patches: list[dict[str, Any]] | None = None,
+    sync_options: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """An ApplicationSet that applies `path` of the config repo to this environment's cluster.
+
+    The cluster generator selects the cluster Secret of `config.environment`; the repository
+    URL, branch and any contract value come from its annotations, never from literals. The
+    root does not wait for the Applications it generates (only for the ApplicationSet).
+    """
+    source: dict[str, Any] = {
+        "repoURL": annotation_template("repo_url"),
+        "targetRevision": annotation_template("repo_branch"),
+        "path": path,
+    }
+    if patches:
+        source["kustomize"] = {"patches": patches}
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "ApplicationSet",
+        "metadata": {"name": name, "namespace": argocd.namespace, "annotations": {SYNC_WAVE: str(wave)}},
+        "spec": {
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [
+                {"clusters": {"selector": {"matchLabels": {metadata_key("environment"): config.environment}}}}
+            ],
+            "template": {
+                "metadata": {
+                    "name": "{{ .nameNormalized }}-" + name,
+                    "annotations": {SYNC_WAVE: str(wave)},
+                    "finalizers": [FINALIZER],
+                },
+                "spec": {
+                    "project": PLATFORM_PROJECT,
+                    "source": source,
+                    "destination": {"server": "{{ .server }}", "namespace": namespace},
+                    "syncPolicy": sync_policy(argocd, *sync_options),
+                },
+            },
+            "syncPolicy": {"preserveResourcesOnDeletion": False},
+        },
+    }
+
+
 def teams_application_set(
     config: PlatformConfig, argocd: ArgoCdConfig, teams_dir: str, wave: int, mode: SecretsMode | None
 ) -> dict[str, Any]:
     """The `teams` ApplicationSet: one Application per directory under `teams_dir`, found by Git."""
-    body = layer_application_set(
+    body = team_application_set(
         config,
         argocd,
         TEAMS_APPLICATION_SET,
@@ -131,7 +188,7 @@ def tenant_objects(config: PlatformConfig, argocd: ArgoCdConfig, team: TeamConfi
             ],
         },
     }
-    app_set = layer_application_set(
+    app_set = team_application_set(
         config, argocd, name, f"teams/{team.name}/{config.environment}", wave, namespace=team.home_namespace
     )
     app_set["metadata"]["labels"] = labels(team)

@@ -100,7 +100,7 @@ def notification_objects(
             "providerRef": {"name": name},
             "eventSeverity": "error",
             "eventSources": [{"kind": "Kustomization", "name": name}],
-            "summary": f"team {team.name} on ${{PLATFORM_CLUSTER_NAME}} (${{PLATFORM_ENVIRONMENT}})",
+            "eventMetadata": {"summary": f"team {team.name} on ${{PLATFORM_CLUSTER_NAME}} (${{PLATFORM_ENVIRONMENT}})"},
         },
     }
     return [provider, alert]

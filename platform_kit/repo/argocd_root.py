@@ -1,0 +1,56 @@
+"""The root Application (owned by Pulumi): applies `clusters/<env>/` and fills its placeholders (pure).
+
+The layer Applications in `clusters/<env>/` hold `${PLATFORM_*}` placeholders where a
+value comes from the infrastructure (repository URL and branch, ESO's role, the
+`infra-configs` patches). The root carries, as `spec.source.kustomize.patches`, one
+merge patch per such Application (by kind and name) with the metadata contract's values:
+a pure function of the config and the contract, as Flux's root Kustomization carries
+`postBuild.substituteFrom`. A patch whose Application was removed from Git matches
+nothing and is ignored by kustomize.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from platform_kit.config.gitops import ArgoCdConfig
+from platform_kit.config.metadata import PlatformMetadata
+from platform_kit.config.models import PlatformConfig
+from platform_kit.repo.argocd import API_VERSION, FINALIZER, IN_CLUSTER, PLATFORM_PROJECT, ROOT_NAME, sync_policy
+from platform_kit.repo.argocd_patches import filled_patches
+from platform_kit.repo.argocd_repo import layer_applications
+
+
+def root_patches(config: PlatformConfig, variables: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Kustomize patches filling every placeholder of the layer Applications from the contract's `variables`."""
+    contract = PlatformMetadata.from_variables(variables).to_variables()
+    return filled_patches(layer_applications(config), contract)
+
+
+def root_metadata(argocd: ArgoCdConfig) -> dict[str, Any]:
+    """The root's metadata: its name and the finalizer that makes deleting it delete what Argo CD applied."""
+    return {"name": ROOT_NAME, "namespace": argocd.namespace, "finalizers": [FINALIZER]}
+
+
+def root_application(config: PlatformConfig, argocd: ArgoCdConfig, variables: Mapping[str, str]) -> dict[str, Any]:
+    """The root Application for `clusters/<env>` (its finalizer prunes on delete; its patches carry the contract)."""
+    source: dict[str, Any] = {
+        "repoURL": config.repo.cluster_url,
+        "targetRevision": config.repo.branch,
+        "path": config.environment_path,
+    }
+    patches = root_patches(config, variables)
+    if patches:
+        source["kustomize"] = {"patches": patches}
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "Application",
+        "metadata": root_metadata(argocd),
+        "spec": {
+            "project": PLATFORM_PROJECT,
+            "source": source,
+            "destination": {"server": IN_CLUSTER, "namespace": argocd.namespace},
+            "syncPolicy": sync_policy(argocd),
+        },
+    }
