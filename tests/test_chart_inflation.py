@@ -11,6 +11,7 @@ Kyverno exceptions cover them.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -255,3 +256,50 @@ def crd_schemas(inflations, tmp_path_factory) -> Path:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_text(json.dumps(schema))
     return directory
+
+
+def test_a_namespace_the_project_does_not_permit_is_reported(inflations):
+    """Without kube-system in the platform project, kube-prometheus-stack's exporter Services are refused."""
+    _, inflation = inflations["staging"]
+    narrowed = copy.deepcopy(inflation)
+    for _, obj in narrowed.objects():
+        if obj.get("kind") == "AppProject" and obj["metadata"]["name"] == "platform":
+            obj["spec"]["destinations"] = [d for d in obj["spec"]["destinations"] if d["namespace"] != "kube-system"]
+    refused = project_violations(narrowed)
+    assert refused
+    assert all("namespace kube-system is not permitted (project platform)" in line for line in refused)
+    assert any("Service/kube-system/kube-prometheus-stack-coredns" in line for line in refused)
+
+
+def test_render_inflate_writes_each_source_and_an_index(tmp_path):
+    from click.testing import CliRunner
+
+    from platform_kit.cli import main
+
+    out = tmp_path / "dev"
+    token = "ghp_inflateMustNeverShowThis0123456789"
+    args = ["render", "--stack", "dev", "--out", str(out), "--inflate", "--project", str(REPO_ROOT)]
+    result = CliRunner().invoke(main, args, env={"PLATFORM_GIT_TOKEN": token})
+    assert result.exit_code == 0, result.output
+    index = json.loads((out / "inflated" / "inflation.json").read_text())
+    files = sorted(path.name for path in (out / "inflated").glob("*.yaml"))
+    assert files == sorted(source["file"] for source in index["sources"] if source["file"])
+    assert index["objects"] == sum(source["objects"] for source in index["sources"]) > 200
+    kps = next(source for source in index["sources"] if source["name"] == KPS)
+    assert kps["chart"] == f"{KPS} {versions.KUBE_PROMETHEUS_STACK_CHART_VERSION}" and kps["objects"] > 50
+    assert f"inflated {index['objects']} objects" in result.output
+    written = "".join(path.read_text() for path in (out / "inflated").iterdir())
+    assert token not in written and token not in result.output
+    assert "[secret]" in (out / "inflated" / files[0]).read_text()  # Pulumi's Secrets appear masked
+
+
+def test_render_inflate_without_a_chart_store_is_a_user_error(tmp_path):
+    from click.testing import CliRunner
+
+    from platform_kit.cli import main
+
+    args = ["render", "--stack", "dev", "--out", str(tmp_path / "o"), "--inflate", "--charts", str(tmp_path / "none")]
+    result = CliRunner().invoke(main, [*args, "--project", str(REPO_ROOT)])
+    assert result.exit_code == 2
+    assert "--inflate needs a directory of packaged charts" in result.output
+    assert not (tmp_path / "o").exists()

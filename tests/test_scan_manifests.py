@@ -7,13 +7,16 @@ detect-secrets), which `ci/scan-manifests.sh --setup` creates and .ci/run runs f
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from platform_kit.preview import run_stack, write_render
+from platform_kit.preview_inflate import inflate_run, write_inflated
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = REPO_ROOT / "ci" / "scan-manifests.sh"
@@ -70,8 +73,8 @@ def scan(*dirs: Path, tmp_path: Path, skips: Path | None = None) -> subprocess.C
 def test_a_clean_render_passes(rendered, tmp_path):
     result = scan(rendered, tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 failed, 0 skipped, 0 parsing errors" in result.stdout
-    assert "detect-secrets: 1 repos, 0 findings" in result.stdout
+    assert "0 failed (0 in upstream charts' objects, excepted), 0 skipped, 0 parsing errors" in result.stdout
+    assert "detect-secrets: 1 directories, 0 findings" in result.stdout
 
 
 def test_planted_workload_and_secret_fail_and_the_secret_is_not_printed(rendered, tmp_path):
@@ -83,7 +86,7 @@ def test_planted_workload_and_secret_fail_and_the_secret_is_not_printed(rendered
     assert result.returncode == 1, output
     assert 'CKV_K8S_16: "Container should not be privileged"' in output
     assert f"secret? {planted}/apps/planted.yaml:18: AWS Access Key" in output
-    assert "detect-secrets: 2 repos," in output
+    assert "detect-secrets: 2 directories," in output
     assert AWS_SECRET not in output
 
 
@@ -116,3 +119,40 @@ def test_a_skip_without_a_reason_is_refused(rendered, tmp_path):
     result = scan(rendered, tmp_path=tmp_path, skips=skips)
     assert result.returncode != 0
     assert "needs exactly `id` and a non-empty `reason`" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def inflated(tmp_path_factory) -> Path:
+    """The staging stack (Argo CD, every service) inflated: the upstream charts' own objects included."""
+    out = tmp_path_factory.mktemp("staging")
+    run = run_stack(REPO_ROOT, "staging")
+    return write_inflated(inflate_run(run, REPO_ROOT / "tests" / "fixtures" / "charts"), out)
+
+
+def test_inflated_objects_pass_with_the_upstream_exceptions_which_never_cover_a_team(inflated, tmp_path):
+    planted = tmp_path / "planted" / "inflated"
+    shutil.copytree(inflated, planted)
+    (planted / "99-planted.yaml").write_text(PLANTED.replace("namespace: apps", "namespace: team-a"))
+    result = scan(inflated, planted, tmp_path=tmp_path)
+    assert result.returncode == 1
+    excepted = r"(\d+) failed \((\d+) in upstream charts' objects, excepted\)"
+    clean = re.search(rf"checkov {inflated}: .* {excepted}", result.stdout)
+    assert clean and clean.group(1) == clean.group(2) and int(clean.group(1)) > 0, result.stdout
+    assert 'CKV_K8S_16: "Container should not be privileged" Deployment.team-a.planted' in result.stdout
+
+
+def test_the_upstream_exceptions_are_needed(inflated, tmp_path):
+    skips = yaml.safe_load((REPO_ROOT / "ci" / "scan-skips.yaml").read_text())
+    without = tmp_path / "no-upstream.yaml"
+    without.write_text(yaml.safe_dump({**skips, "upstream": []}))
+    result = scan(inflated, tmp_path=tmp_path, skips=without)
+    assert result.returncode == 1
+    assert "CKV_K8S_43" in result.stdout
+
+
+def test_an_upstream_exception_needs_a_reason(rendered, tmp_path):
+    skips = tmp_path / "skips.yaml"
+    skips.write_text("checkov: []\nsecrets: []\nupstream:\n  - ids: [CKV_K8S_43]\n    resources: '.*'\n")
+    result = scan(rendered, tmp_path=tmp_path, skips=skips)
+    assert result.returncode != 0
+    assert "every upstream entry needs `ids`, `resources` and a non-empty `reason`" in result.stderr
