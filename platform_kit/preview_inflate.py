@@ -13,8 +13,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from platform_kit.engine import Registration
+from platform_kit.engine import SECRET_MARKER, Registration
 from platform_kit.inflate import Bootstrap, ChartRef, ChartStore, HelmInstall, Inflation, inflate
+from platform_kit.inflate.appsets import CLUSTER_SECRET_LABEL
 from platform_kit.preview import StackRun
 from platform_kit.repo.manifest import dump_yaml
 
@@ -38,8 +39,19 @@ def bootstrap_of(run: StackRun) -> Bootstrap:
         if registration.type == HELM_RELEASE_TYPE:
             charts.append(_helm_install(registration))
         elif not registration.type.endswith("Patch") and "kind" in registration.masked_inputs:
-            objects.append(registration.masked_inputs)
+            objects.append(_with_cluster_identity(registration))
     return Bootstrap(objects, charts)
+
+
+def _with_cluster_identity(registration: Registration) -> dict[str, Any]:
+    """Masked inputs; an Argo CD cluster Secret keeps its `name` and `server` (identities, not credentials),
+    which ApplicationSets' cluster generator hands to their templates."""
+    masked = registration.masked_inputs
+    labels = (masked.get("metadata") or {}).get("labels") or {}
+    if masked.get("kind") != "Secret" or labels.get(CLUSTER_SECRET_LABEL) != "cluster":
+        return masked
+    data = registration.inputs.get("stringData") or {}
+    return {**masked, "stringData": {"name": data.get("name"), "server": data.get("server"), "config": SECRET_MARKER}}
 
 
 def _helm_install(registration: Registration) -> HelmInstall:

@@ -45,7 +45,6 @@ KNOWN_GAPS = (
     r"flux HelmRelease/flux-operator: chartRef sources are not inflated offline",
     r"(flux HelmRelease|argocd Application)/[\w-]*kube-prometheus-stack: subcharts not in the chart store, their "
     r"objects are missing: kube-state-metrics 6\.3\.0, prometheus-node-exporter 4\.47\.3, grafana 9\.4\.5",
-    r"ApplicationSet [\w-]+: its generators are evaluated in the cluster",
 )
 """What may stay un-inflated, each for a reason in tests/fixtures/charts/README.md; anything else fails."""
 

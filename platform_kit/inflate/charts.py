@@ -55,7 +55,8 @@ class RenderedChart:
     """Enabled dependencies the archive does not contain (`grafana 9.4.5`): their objects are absent."""
 
 
-def _helm() -> Any:
+def helm_module() -> Any:
+    """The helm_python module, or ChartError saying how to install it."""
     try:
         import helm_python
     except ImportError:
@@ -85,7 +86,7 @@ class ChartStore:
     def render(self, ref: ChartRef, values: dict[str, Any], *, release: str, namespace: str) -> RenderedChart:
         """Render `ref` with `values` as release `release` in `namespace`."""
         chart = _load(self.archive(ref))
-        helm = _helm()
+        helm = helm_module()
         missing = _missing_subcharts(chart, values)
         for name, _ in missing:
             values = {**values, name: _fill(values.get(name), MISSING_SUBCHART_DEFAULTS.get(name, {}))}
@@ -103,7 +104,7 @@ class ChartStore:
 
 @functools.cache
 def _load(archive: Path) -> Any:
-    helm = _helm()
+    helm = helm_module()
     try:
         return helm.Chart.load(str(archive))
     except helm.HelmError as error:

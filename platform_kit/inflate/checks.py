@@ -46,8 +46,8 @@ def project_violations(inflation: Inflation) -> list[str]:
     }
     problems = []
     for source in inflation.sources:
-        if source.applier != "argocd":
-            continue
+        if source.applier != "argocd" or source.kind == "ApplicationSet":
+            continue  # the ApplicationSet controller creates its Applications itself, outside any project
         project = projects.get(source.project or "")
         if project is None:
             problems.append(f"{source.label}: AppProject {source.project} not found")

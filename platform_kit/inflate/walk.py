@@ -7,12 +7,13 @@ found is expanded the way its controller does:
 - Flux `Kustomization` on the config repo: `kubectl kustomize <path>`, then `postBuild`
   substitution (inline `substitute` over `substituteFrom` ConfigMaps/Secrets), `targetNamespace`.
 - Flux `HelmRelease`: the chart from the store, rendered with `spec.values`.
+- Argo CD `ApplicationSet`: its generators and Go template (`platform_kit.inflate.appsets`).
 - Argo CD `Application` on the config repo: `kubectl kustomize <path>` with `kustomize.patches`
   and the destination namespace; on a Helm repository: the chart with `valuesObject`/`values`.
 
-What cannot be expanded offline (ApplicationSet generators, sources outside the config repo, a
-chart missing from the store, `valuesFrom`) is listed in `Inflation.not_inflated`, never skipped
-silently.
+What cannot be expanded offline (other ApplicationSet generators, sources outside the config
+repo, a chart missing from the store, `valuesFrom`) is listed in `Inflation.not_inflated`, never
+skipped silently.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from platform_kit.inflate.appsets import CLUSTER_SECRET_LABEL, UnsupportedApplicationSet, expand_application_set
 from platform_kit.inflate.charts import ChartError, ChartRef, ChartStore
 from platform_kit.inflate.kustomize import KUSTOMIZATION_FILES, KustomizeError, kustomize_build, parse_documents
 from platform_kit.inflate.scope import Scopes, group_of
@@ -183,10 +185,7 @@ class _Walker:
             elif group == ARGO_GROUP and kind == "Application":
                 self._argo_application(obj)
             elif group == ARGO_GROUP and kind == "ApplicationSet":
-                self.not_inflated.append(
-                    f"ApplicationSet {meta.get('name')}: its generators are evaluated in the cluster; "
-                    "the Applications it generates are not expanded offline"
-                )
+                self._argo_application_set(obj)
 
     def _add(self, source: Source) -> None:
         self.sources.append(source)
@@ -378,6 +377,24 @@ class _Walker:
             objects, str(kustomize.get("namespace") or destination), force=bool(kustomize.get("namespace"))
         )
         self._add(Source("argocd", "Application", name, destination, objects, project))
+
+    def _argo_application_set(self, obj: dict[str, Any]) -> None:
+        name = str((obj.get("metadata") or {}).get("name"))
+        clusters = [
+            known
+            for known in self.known.values()
+            if known.get("kind") == "Secret"
+            and ((known.get("metadata") or {}).get("labels") or {}).get(CLUSTER_SECRET_LABEL) == "cluster"
+        ]
+        try:
+            apps = expand_application_set(obj, clusters, self.root.resolve(), self._config_repo_urls())
+        except UnsupportedApplicationSet as error:
+            self.not_inflated.append(f"argocd ApplicationSet/{name}: {error}")
+            return
+        namespace = str((obj.get("metadata") or {}).get("namespace", ""))
+        for app in apps:
+            app.setdefault("metadata", {}).setdefault("namespace", namespace)
+        self._add(Source("argocd", "ApplicationSet", name, namespace, apps))
 
     def _config_repo_urls(self) -> set[str]:
         """The config repo as Argo CD knows it: the source of the root Application(s) Pulumi applies."""
