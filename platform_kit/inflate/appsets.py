@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import copy
 import fnmatch
-import json
 import re
 import tempfile
 import uuid
@@ -20,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from platform_kit.inflate.charts import helm_module
+from platform_kit.inflate.charts import deep_merge, helm_module
 
 CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type"
 """Label that makes a Secret an Argo CD cluster (value `cluster`)."""
@@ -202,7 +201,7 @@ class _Context:
         combined = []
         for first in self.generate(generators[0], {}):
             for second in self.generate(generators[1], first):
-                combined.append(_merge(first, second))
+                combined.append(deep_merge(first, second))
         return combined
 
 
@@ -211,13 +210,3 @@ def _path_match(path: str, pattern: str) -> bool:
     return len(path.split("/")) == len(pattern.split("/")) and all(
         fnmatch.fnmatchcase(part, glob) for part, glob in zip(path.split("/"), pattern.split("/"), strict=True)
     )
-
-
-def _merge(first: Mapping[str, Any], second: Mapping[str, Any]) -> dict[str, Any]:
-    merged = json.loads(json.dumps(first))
-    for key, value in second.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged

@@ -9,6 +9,7 @@ binary, no cluster, no network), with `is_install=True` like a first install. A 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,3 +167,14 @@ def _fill(values: Any, defaults: dict[str, Any]) -> dict[str, Any]:
         else:
             filled.setdefault(key, default)
     return filled
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """`override` merged into a copy of `base`, maps recursively (how Helm layers values)."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from platform_kit.inflate.appsets import CLUSTER_SECRET_LABEL, UnsupportedApplicationSet, expand_application_set
-from platform_kit.inflate.charts import ChartError, ChartRef, ChartStore
+from platform_kit.inflate.charts import ChartError, ChartRef, ChartStore, deep_merge
 from platform_kit.inflate.kustomize import KUSTOMIZATION_FILES, KustomizeError, kustomize_build, parse_documents
 from platform_kit.inflate.scope import Scopes, group_of
 from platform_kit.inflate.substitute import substitute_objects
@@ -352,7 +352,7 @@ class _Walker:
         if source.get("chart"):
             helm = source.get("helm") or {}
             values = yaml.safe_load(helm.get("values") or "") or {}
-            values = _deep_merge(values, helm.get("valuesObject") or {})
+            values = deep_merge(values, helm.get("valuesObject") or {})
             ref = ChartRef(str(source["chart"]), str(source.get("targetRevision")), str(source.get("repoURL", "")))
             self._chart_source(
                 "argocd",
@@ -403,13 +403,3 @@ class _Walker:
             for obj in self.bootstrap.objects
             if group_of(obj) == ARGO_GROUP and obj.get("kind") == "Application"
         }
-
-
-def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged

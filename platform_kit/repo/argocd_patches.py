@@ -107,4 +107,3 @@ def filled_patches(objects: list[dict[str, Any]], variables: Mapping[str, str]) 
         return variables[name]
 
     return _merge_patches(objects, resolve, group=True)
-

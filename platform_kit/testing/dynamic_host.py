@@ -30,6 +30,8 @@ from pulumi.runtime import rpc
 from pulumi.runtime._serialization import _serialize
 from pulumi.runtime.proto import engine_pb2_grpc, provider_pb2, provider_pb2_grpc
 
+from platform_kit.testing.git_server import stop_process
+
 PROVIDER_KEY = "__provider"
 """Where a dynamic resource carries its serialised provider."""
 
@@ -156,13 +158,8 @@ class ProviderHost:
         """Close the channel, stop the host process and the engine service."""
         if self._channel is not None:
             self._channel.close()
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+        if self._proc is not None:
+            stop_process(self._proc)
         if self._server is not None:
             self._server.stop(0)
         self._dir.cleanup()

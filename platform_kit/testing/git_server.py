@@ -84,13 +84,8 @@ class _ProcessServer(_RepoRoot):
         return False
 
     def _terminate(self) -> None:
-        if self._proc is not None and self._proc.poll() is None:
-            self._proc.terminate()
-            try:
-                self._proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self._proc.kill()
-                self._proc.wait()
+        if self._proc is not None:
+            stop_process(self._proc)
         self._proc = None
 
 
@@ -406,3 +401,15 @@ def git(*args: str, cwd: str | os.PathLike[str] | None = None, check: bool = Tru
     if check and proc.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr}")
     return proc.stdout
+
+
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate a server process, killing it if it has not exited within 5 s."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
