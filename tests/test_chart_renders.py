@@ -9,15 +9,16 @@ Flux: the fields that replace deprecated ones.
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import helm_python
 import pytest
 import yaml
-from stack_support import EKS, EXISTING
+from stack_support import EKS, EXISTING, REPO_ROOT
 
+from platform_kit import versions
 from platform_kit.config import ConfigError, parse_platform_config
 from platform_kit.config.services import PolicyConfig
+from platform_kit.inflate import ChartRef, ChartStore
 from platform_kit.repo import argocd as builders
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.services.observability import (
@@ -28,17 +29,11 @@ from platform_kit.repo.services.observability import (
 from platform_kit.repo.services.policy import kyverno_chart
 from platform_kit.testing.manifests import load_documents, validate_object
 
-CHARTS = Path(__file__).resolve().parents[2] / "shared" / "charts"
-KUBE_PROMETHEUS_STACK = CHARTS / "kube-prometheus-stack-77.6.2"
-ARGO_CD = CHARTS / "argo-cd-8.0.0"
-KYVERNO = CHARTS / "kyverno-3.5.2"
-SUBCHART_DEFAULTS = {
-    "kube-state-metrics": {"kubeRBACProxy": {"enabled": False}},
-    "prometheus-node-exporter": {"kubeRBACProxy": {"enabled": False}},
-}
-"""Defaults of subcharts missing from the stored chart that the parent's own templates read."""
-
-pytestmark = pytest.mark.skipif(not CHARTS.is_dir(), reason="charts not available at ../shared/charts")
+CHARTS = ChartStore(REPO_ROOT / "tests" / "fixtures" / "charts")
+"""The vendored chart archives at the pinned versions (tests/fixtures/charts/README.md)."""
+KUBE_PROMETHEUS_STACK = ChartRef("kube-prometheus-stack", versions.KUBE_PROMETHEUS_STACK_CHART_VERSION)
+ARGO_CD = ChartRef("argo-cd", versions.ARGOCD_CHART_VERSION)
+KYVERNO = ChartRef("kyverno", versions.KYVERNO_CHART_VERSION)
 
 
 def config_for(cluster: dict, agent: str = "argocd", observability: dict | None = None, gitops: dict | None = None):
@@ -53,16 +48,9 @@ def config_for(cluster: dict, agent: str = "argocd", observability: dict | None 
     )
 
 
-def render(chart: Path, values: dict, name: str, namespace: str) -> list[dict]:
-    """Every object the chart renders for `values` (Helm's engine, offline)."""
-    rendered = helm_python.Chart.load(str(chart)).render(values, name=name, namespace=namespace, is_install=True)
-    return [
-        obj
-        for path, text in rendered.items()
-        if path.endswith((".yaml", ".yml"))
-        for obj in yaml.safe_load_all(text)
-        if obj
-    ]
+def render(chart: ChartRef, values: dict, name: str, namespace: str) -> list[dict]:
+    """Every object the chart renders for `values` (Helm's engine, offline), its CRDs first."""
+    return CHARTS.render(chart, copy.deepcopy(values), release=name, namespace=namespace).objects
 
 
 def namespace_of(obj: dict) -> str | None:
@@ -71,14 +59,11 @@ def namespace_of(obj: dict) -> str | None:
 
 def prometheus_stack_objects(config) -> list[dict]:
     chart = prometheus_stack_chart(config.services.observability, "grafana-admin")
-    values = copy.deepcopy(chart.values)
-    for subchart, defaults in SUBCHART_DEFAULTS.items():
-        values[subchart] = {**defaults, **values.get(subchart, {})}
-    return render(KUBE_PROMETHEUS_STACK, values, chart.release, chart.namespace)
+    return render(KUBE_PROMETHEUS_STACK, chart.values, chart.release, chart.namespace)
 
 
 def test_control_plane_keys_are_the_charts_own():
-    defaults = yaml.safe_load((KUBE_PROMETHEUS_STACK / "values.yaml").read_text())
+    defaults = helm_python.Chart.load(str(CHARTS.archive(KUBE_PROMETHEUS_STACK))).values
     assert set(CONTROL_PLANE_RULE_GROUPS) <= set(defaults["defaultRules"]["rules"])
     assert all(defaults[component]["enabled"] is True for component in CONTROL_PLANE_COMPONENTS)
 
