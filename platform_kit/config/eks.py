@@ -8,6 +8,7 @@ checked here, before any resource is registered.
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
@@ -41,6 +42,84 @@ def _cidr(value: str) -> str:
         return str(ipaddress.ip_network(value, strict=True))
     except ValueError as error:
         raise ValueError(f"not a valid CIDR block: {error}") from None
+
+
+PUBLIC_CIDRS_MAX = 40
+"""EKS accepts at most 40 `publicAccessCidrs` per cluster (EKS service quotas)."""
+PUBLIC_COVERAGE_MAX_PREFIX = {4: 8, 6: 32}
+"""The public endpoint may be opened to at most one /8 worth of IPv4 (or /32 of IPv6) addresses in total."""
+
+SERVICE_CIDR_RANGES = tuple(ipaddress.ip_network(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+"""Ranges EKS takes `kubernetesNetworkConfig.serviceIpv4Cidr` from (AWS EKS API reference)."""
+SERVICE_CIDR_PREFIXES = (12, 24)
+"""Prefix lengths EKS accepts for the service CIDR: between /12 and /24."""
+
+NODE_LABELS_MAX = 50
+"""Most Kubernetes labels or taints EKS accepts on a managed node group (EKS API: `labels`, `taints`)."""
+KUBELET_LABEL_NAMESPACES = ("kubelet.kubernetes.io", "node.kubernetes.io")
+"""`kubernetes.io`/`k8s.io` label namespaces a kubelet may set on its own node (NodeRestriction)."""
+KUBELET_LABELS = frozenset(
+    {
+        "beta.kubernetes.io/arch",
+        "beta.kubernetes.io/instance-type",
+        "beta.kubernetes.io/os",
+        "failure-domain.beta.kubernetes.io/region",
+        "failure-domain.beta.kubernetes.io/zone",
+        "kubernetes.io/arch",
+        "kubernetes.io/hostname",
+        "kubernetes.io/os",
+        "node.kubernetes.io/instance-type",
+        "topology.kubernetes.io/region",
+        "topology.kubernetes.io/zone",
+    }
+)
+"""Other `kubernetes.io`/`k8s.io` labels a kubelet may set (k8s.io/kubelet `KubeletLabels`); others stop it starting."""
+
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+AWS_TAGS_MAX = 45
+"""User tags per resource: AWS allows 50, the platform adds up to 5 of its own (Name, cluster and subnet tags)."""
+_AWS_TAG_TEXT = re.compile(r"^[\w .:/=+\-@]*$", re.UNICODE)
+
+
+def label_key_problem(key: str) -> str | None:
+    """Why `key` is not a Kubernetes label key (`[prefix/]name`), or None (apimachinery IsQualifiedName)."""
+    prefix, _, name = key.rpartition("/")
+    if not name or len(name) > 63 or not _LABEL_NAME.match(name):
+        return f"label key `{key}`: the name must be 1-63 alphanumerics, `-`, `_` or `.`, alphanumeric at both ends"
+    if "/" in key and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
+        return f"label key `{key}`: the prefix must be a lower-case DNS subdomain of at most 253 characters"
+    return None
+
+
+def label_value_problem(value: str) -> str | None:
+    """Why `value` is not a Kubernetes label value, or None (apimachinery IsValidLabelValue)."""
+    if len(value) > 63 or (value and not _LABEL_NAME.match(value)):
+        return "must be at most 63 alphanumerics, `-`, `_` or `.`, starting and ending alphanumeric"
+    return None
+
+
+def _kubelet_may_set(key: str) -> bool:
+    prefix = key.rpartition("/")[0]
+    reserved = any(prefix == domain or prefix.endswith(f".{domain}") for domain in ("kubernetes.io", "k8s.io"))
+    if not reserved or key in KUBELET_LABELS:
+        return True
+    return any(prefix == ns or prefix.endswith(f".{ns}") for ns in KUBELET_LABEL_NAMESPACES)
+
+
+def check_aws_tags(tags: dict[str, str]) -> dict[str, str]:
+    """AWS tag rules: at most AWS_TAGS_MAX tags, keys 1-128 and values 0-256 characters, no `aws:` prefix."""
+    if len(tags) > AWS_TAGS_MAX:
+        raise ValueError(f"at most {AWS_TAGS_MAX} tags (AWS allows 50 per resource; the platform adds its own)")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128 or not _AWS_TAG_TEXT.match(key):
+            raise ValueError(f"tag key `{key}`: 1-128 letters, digits, spaces or `_ . : / = + - @`")
+        if key.lower().startswith("aws:"):
+            raise ValueError(f"tag key `{key}`: the `aws:` prefix is reserved for AWS")
+        if len(value) > 256 or not _AWS_TAG_TEXT.match(value):
+            raise ValueError(f"tag value of `{key}`: at most 256 letters, digits, spaces or `_ . : / = + - @`")
+    return tags
 
 
 def _overlaps(cidrs: list[str]) -> list[tuple[str, str]]:
@@ -109,8 +188,20 @@ class EndpointAccess(Model):
     @classmethod
     def _check_cidrs(cls, cidrs: tuple[str, ...]) -> tuple[str, ...]:
         checked = tuple(_cidr(c) for c in cidrs)
-        if any(ipaddress.ip_network(c).prefixlen == 0 for c in checked):
-            raise ValueError("must not contain 0.0.0.0/0 or ::/0; list the networks that need access")
+        if len(checked) > PUBLIC_CIDRS_MAX:
+            raise ValueError(f"EKS accepts at most {PUBLIC_CIDRS_MAX} CIDR blocks")
+        for version, limit in PUBLIC_COVERAGE_MAX_PREFIX.items():
+            networks = [n for n in map(ipaddress.ip_network, checked) if n.version == version]
+            union = list(ipaddress.collapse_addresses(networks))  # type: ignore[type-var]
+            if any(n.prefixlen == 0 for n in union):
+                everything = "0.0.0.0/0" if version == 4 else "::/0"
+                raise ValueError(f"together the blocks cover {everything}; list the networks that need access")
+            covered = sum(n.num_addresses for n in union)
+            if covered > 2 ** ((32 if version == 4 else 128) - limit):
+                raise ValueError(
+                    f"together the IPv{version} blocks cover more than a /{limit} ({covered} addresses); "
+                    "list the networks that need access"
+                )
         return checked
 
     @model_validator(mode="after")
@@ -126,11 +217,25 @@ class Taint(Model):
     """A Kubernetes taint applied to every node of a group."""
 
     key: str = Field(min_length=1, max_length=63)
-    """Taint key."""
+    """Taint key (a Kubernetes label key; EKS allows 63 characters in all)."""
     value: str | None = Field(default=None, max_length=63)
-    """Taint value."""
+    """Taint value (a Kubernetes label value)."""
     effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]
     """What the taint does to pods that do not tolerate it."""
+
+    @field_validator("key")
+    @classmethod
+    def _key_is_label_key(cls, key: str) -> str:
+        if problem := label_key_problem(key):
+            raise ValueError(problem)
+        return key
+
+    @field_validator("value")
+    @classmethod
+    def _value_is_label_value(cls, value: str | None) -> str | None:
+        if value is not None and (problem := label_value_problem(value)):
+            raise ValueError(f"taint value: {problem}")
+        return value
 
 
 class NodeGroupConfig(Model):
@@ -153,9 +258,29 @@ class NodeGroupConfig(Model):
     ami_type: str = versions.EKS_NODE_AMI_TYPE
     """EKS AMI type, e.g. `AL2023_x86_64_STANDARD` or `BOTTLEROCKET_x86_64`."""
     labels: dict[str, str] = Field(default_factory=dict)
-    """Kubernetes labels on every node."""
-    taints: tuple[Taint, ...] = ()
-    """Kubernetes taints on every node."""
+    """Kubernetes labels on every node (at most 50; keys of up to 63 characters in all, non-empty values; no
+    `kubernetes.io`/`k8s.io` keys the kubelet may not set)."""
+    taints: tuple[Taint, ...] = Field(default=(), max_length=NODE_LABELS_MAX)
+    """Kubernetes taints on every node (at most 50)."""
+
+    @field_validator("labels")
+    @classmethod
+    def _check_labels(cls, labels: dict[str, str]) -> dict[str, str]:
+        if len(labels) > NODE_LABELS_MAX:
+            raise ValueError(f"EKS accepts at most {NODE_LABELS_MAX} labels per node group")
+        for key, value in labels.items():
+            if problem := label_key_problem(key):
+                raise ValueError(problem)
+            if problem := label_value_problem(value):
+                raise ValueError(f"value of label `{key}`: {problem}")
+            if len(key) > 63 or not value:
+                raise ValueError(f"label `{key}`: EKS needs keys of 1-63 characters in all and a non-empty value")
+            if not _kubelet_may_set(key):
+                raise ValueError(
+                    f"label key `{key}`: the kubelet may not set `kubernetes.io`/`k8s.io` labels outside "
+                    f"{', '.join(KUBELET_LABEL_NAMESPACES)}, so the nodes would never join"
+                )
+        return labels
 
     @field_validator("instance_types")
     @classmethod
@@ -200,7 +325,8 @@ class EksClusterConfig(Model):
     network: Network = NewVpc(kind="new")
     """New VPC (default) or bring-your-own."""
     service_cidr: str = "172.20.0.0/16"
-    """Kubernetes service CIDR; must not overlap the VPC."""
+    """Kubernetes service CIDR: IPv4 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, /12 to /24, not
+    overlapping the VPC."""
     endpoint: EndpointAccess = EndpointAccess()
     """API server access; private only by default."""
     admin_principal_arns: tuple[IamPrincipalArn, ...] = Field(min_length=1)
@@ -218,12 +344,24 @@ class EksClusterConfig(Model):
     deletion_protection: bool = False
     """Refuse to delete the cluster until this is turned off (EKS deletion protection)."""
     tags: dict[str, str] = Field(default_factory=dict)
-    """Tags on every AWS resource (through the provider's default tags)."""
+    """Tags on every AWS resource (through the provider's default tags): at most 45, keys 1-128 characters
+    not starting with `aws:`, values up to 256."""
+
+    @field_validator("tags")
+    @classmethod
+    def _check_tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        return check_aws_tags(tags)
 
     @field_validator("service_cidr")
     @classmethod
     def _check_service_cidr(cls, value: str, info: ValidationInfo) -> str:
         value = _cidr(value)
+        block = ipaddress.ip_network(value)
+        if block.version != 4 or not any(block.subnet_of(r) for r in SERVICE_CIDR_RANGES):  # type: ignore[arg-type]
+            raise ValueError("EKS needs an IPv4 block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
+        low, high = SERVICE_CIDR_PREFIXES
+        if not low <= block.prefixlen <= high:
+            raise ValueError(f"EKS needs a prefix between /{low} and /{high} (got /{block.prefixlen})")
         network = info.data.get("network")
         if isinstance(network, NewVpc) and _overlaps([network.cidr, value]):
             raise ValueError(f"{value} overlaps the VPC CIDR {network.cidr}")

@@ -8,10 +8,12 @@ The parts live in `base`, `cluster`, `gitops` and `repo`; this module re-exports
 
 from __future__ import annotations
 
-from pydantic import ValidationInfo, field_validator
+from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from platform_kit.config.base import (
     AGENT_READABLE_SCHEMES,
+    LAYOUT_ENVIRONMENT_SIBLINGS,
     DnsLabel,
     Duration,
     Model,
@@ -22,6 +24,7 @@ from platform_kit.config.cluster import (
     ExistingClusterConfig,
     KubeconfigSource,
 )
+from platform_kit.config.eks import label_value_problem
 from platform_kit.config.gitops import FluxConfig, GitopsConfig
 from platform_kit.config.repo import (
     ConfigRepoConfig,
@@ -70,6 +73,16 @@ class PlatformConfig(Model):
     teams: tuple[TeamConfig, ...] = ()
     """Teams hosted in this environment; adding an entry adds only that team's files and cloud resources."""
 
+    @field_validator("environment")
+    @classmethod
+    def _not_a_layout_name(cls, environment: str) -> str:
+        if environment in LAYOUT_ENVIRONMENT_SIBLINGS:
+            raise ValueError(
+                f"`{environment}` names a directory of the config repo's layout (`apps/base`, "
+                "`infrastructure/configs`, ...), which an environment's directories would collide with"
+            )
+        return environment
+
     @field_validator("services")
     @classmethod
     def _services_fit_the_cluster(cls, services: ServicesConfig, info: ValidationInfo) -> ServicesConfig:
@@ -90,7 +103,40 @@ class PlatformConfig(Model):
     def _teams_are_distinct(cls, teams: tuple[TeamConfig, ...], info: ValidationInfo) -> tuple[TeamConfig, ...]:
         gitops = info.data.get("gitops")
         check_teams(teams, gitops.namespace if gitops is not None else None)
+        services = info.data.get("services")
+        if services is not None and services.observability.notifications is None:
+            errors = [
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "team", "a team channel needs `services.observability.notifications` (nothing would post to it)"
+                    ),
+                    loc=(index, "channel"),
+                    input=team.channel,
+                )
+                for index, team in enumerate(teams)
+                if team.channel is not None
+            ]
+            if errors:
+                raise ValidationError.from_exception_data("teams", errors)
         return teams
+
+    @model_validator(mode="after")
+    def _argocd_labels_are_valid(self) -> PlatformConfig:
+        """Argo CD's cluster Secret carries the cluster name and region as labels (metadata LABEL_FIELDS)."""
+        if self.gitops.agent != "argocd":
+            return self
+        errors = [
+            InitErrorDetails(
+                type=PydanticCustomError("label", f"Argo CD labels its cluster Secret with it: {problem}"),
+                loc=("cluster", self.cluster.kind, field),  # the variant tag, as pydantic reports it
+                input=value,
+            )
+            for field, value in (("name", self.cluster.name), ("region", self.cluster.region))
+            if value is not None and (problem := label_value_problem(value))
+        ]
+        if errors:
+            raise ValidationError.from_exception_data("PlatformConfig", errors)
+        return self
 
     @property
     def secrets_region(self) -> str | None:

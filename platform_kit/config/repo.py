@@ -12,6 +12,8 @@ from platform_kit.config.base import (
     EnvVarName,
     Model,
     RepoPath,
+    check_branch_name,
+    check_environment_path,
     url_scheme,
 )
 from platform_kit.config.github import GitHubConfig, github_coordinates, github_ssh_url
@@ -122,6 +124,16 @@ class ConfigRepoConfig(Model):
         if agent_url and url_scheme(agent_url) != "ssh":
             raise ValueError("the agent reads with a deploy key: `agentUrl` must be an ssh:// URL (or unset)")
         return github
+
+    @field_validator("branch")
+    @classmethod
+    def _git_accepts_branch(cls, branch: str) -> str:
+        return check_branch_name(branch)
+
+    @field_validator("path")
+    @classmethod
+    def _outside_the_layout(cls, path: str | None) -> str | None:
+        return None if path is None else check_environment_path(path)
 
     @property
     def cluster_url(self) -> str:

@@ -8,16 +8,30 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, SecretStr, StringConstraints, field_validator, model_validator
 
 from platform_kit import versions
-from platform_kit.config.base import EnvVarName, Model
+from platform_kit.config.base import GO_DURATION_MAX_NS, EnvVarName, Model
+from platform_kit.config.eks import check_aws_tags
 
-Retention = Annotated[str, StringConstraints(pattern=r"^[0-9]+(h|d|w|y)$")]
-"""A Prometheus retention such as `15d`."""
+RETENTION_UNITS_NS = {"h": 3600 * 10**9, "d": 86400 * 10**9, "w": 7 * 86400 * 10**9, "y": 365 * 86400 * 10**9}
+"""Prometheus duration units (Prometheus' `model.Duration` is a Go time.Duration, so the same 292-year range)."""
 
-Quantity = Annotated[str, StringConstraints(pattern=r"^[0-9]+(Mi|Gi|Ti)$")]
-"""A storage size such as `50Gi`."""
+
+def _positive_retention(value: str) -> str:
+    length = int(value[:-1]) * RETENTION_UNITS_NS[value[-1]]
+    if length <= 0:
+        raise ValueError("must be longer than zero (Prometheus reads 0 as its 15d default)")
+    if length > GO_DURATION_MAX_NS:
+        raise ValueError("exceeds Prometheus' duration range (about 292 years)")
+    return value
+
+
+Retention = Annotated[str, StringConstraints(pattern=r"^[0-9]+(h|d|w|y)$"), AfterValidator(_positive_retention)]
+"""A Prometheus retention such as `15d`, longer than zero."""
+
+Quantity = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]*(Mi|Gi|Ti)$")]
+"""A storage size such as `50Gi`, larger than zero."""
 
 
 class SecretsConfig(Model):
@@ -33,7 +47,13 @@ class SecretsConfig(Model):
     chart_version: str = versions.EXTERNAL_SECRETS_CHART_VERSION
     """external-secrets Helm chart version."""
     tags: dict[str, str] = Field(default_factory=dict)
-    """Extra tags on the secrets' AWS resources when the cluster is not EKS (EKS uses `cluster.tags`)."""
+    """Extra tags on the secrets' AWS resources when the cluster is not EKS (EKS uses `cluster.tags`); AWS tag
+    rules as in `cluster.tags`."""
+
+    @field_validator("tags")
+    @classmethod
+    def _check_tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        return check_aws_tags(tags)
 
 
 class NotificationsConfig(Model):
