@@ -86,16 +86,28 @@ def test_userinfo_in_https_points_at_credentials():
 @pytest.mark.parametrize(
     ("gitops", "path"),
     [
-        ({"agent": "argocd", "platformSourceRepos": [f"https://u:{SECRET}@charts.example.com"]}, "platformSourceRepos[0]"),
-        ({"agent": "argocd", "platformSourceRepos": ["https://ok.example.com/r", f"https://{SECRET}@h.example.com/r"]},
-         "platformSourceRepos[1]"),
+        (
+            {"agent": "argocd", "platformSourceRepos": [f"https://u:{SECRET}@charts.example.com"]},
+            "platformSourceRepos[0]",
+        ),
+        (
+            {
+                "agent": "argocd",
+                "platformSourceRepos": ["https://ok.example.com/r", f"https://{SECRET}@h.example.com/r"],
+            },
+            "platformSourceRepos[1]",
+        ),
         ({"agent": "argocd", "url": f"https://argocd.example.com/?t={SECRET}"}, "url"),
         ({"agent": "argocd", "chartRepository": f"https://{SECRET}@charts.example.com"}, "chartRepository"),
-        ({"agent": "argocd", "url": "https://argocd.example.com",
-          "sso": {"issuer": f"https://id.example.com#{SECRET}", "clientId": "a", "clientSecretEnv": "S"}},
-         "sso.issuer"),
-        ({"agent": "flux", "webhook": {"publicUrl": f"https://hooks.example.com?token={SECRET}"}},
-         "webhook.publicUrl"),
+        (
+            {
+                "agent": "argocd",
+                "url": "https://argocd.example.com",
+                "sso": {"issuer": f"https://id.example.com#{SECRET}", "clientId": "a", "clientSecretEnv": "S"},
+            },
+            "sso.issuer",
+        ),
+        ({"agent": "flux", "webhook": {"publicUrl": f"https://hooks.example.com?token={SECRET}"}}, "webhook.publicUrl"),
         ({"agent": "argocd", "webhook": {"publicUrl": f"https://{SECRET}:x@hooks.example.com"}}, "webhook.publicUrl"),
     ],
 )
@@ -106,8 +118,12 @@ def test_gitops_url_fields_refuse_credential_parts(gitops, path):
 
 @pytest.mark.parametrize(
     "repo",
-    [f"https://{SECRET}@git.example.com/t/app.git", f"https://git.example.com/t/app.git?private_token={SECRET}",
-     f"ssh://git:{SECRET}@git.example.com/t/app.git", f"ftp://u:{SECRET}@git.example.com/t/app.git"],
+    [
+        f"https://{SECRET}@git.example.com/t/app.git",
+        f"https://git.example.com/t/app.git?private_token={SECRET}",
+        f"ssh://git:{SECRET}@git.example.com/t/app.git",
+        f"ftp://u:{SECRET}@git.example.com/t/app.git",
+    ],
 )
 def test_team_source_repos_refuse_credential_parts(repo):
     team = {"name": "payments", "owners": ["g"], "sourceRepos": ["https://git.example.com/t/ok.git", repo]}
@@ -134,15 +150,22 @@ def test_unsupported_scheme_is_named_but_the_url_is_not_echoed():
 
 
 def test_ssh_user_names_are_allowed():
-    for url in ("ssh://git@git.example.com/acme/config.git", "ssh://APKAEIBAERJR2EXAMPLE@git-codecommit.example.com/v1/r"):
+    for url in (
+        "ssh://git@git.example.com/acme/config.git",
+        "ssh://APKAEIBAERJR2EXAMPLE@git-codecommit.example.com/v1/r",
+    ):
         config = parse_platform_config(values({"url": url, "credentials": SSH_CREDENTIALS}))
         assert config.repo.url == url
 
 
 @pytest.mark.parametrize(
     "url",
-    [f"ssh://git:{SECRET}@git.example.com/acme/config.git", f"ssh://{SECRET}@git.example.com/acme/config.git",
-     f"{SECRET}@git.example.com:acme/config.git", "ssh://glpat-abcdefghij0123456789@gitlab.example.com/a/b.git"],
+    [
+        f"ssh://git:{SECRET}@git.example.com/acme/config.git",
+        f"ssh://{SECRET}@git.example.com/acme/config.git",
+        f"{SECRET}@git.example.com:acme/config.git",
+        "ssh://glpat-abcdefghij0123456789@gitlab.example.com/a/b.git",
+    ],
 )
 def test_ssh_passwords_and_token_like_user_names_are_refused(url):
     (problem,) = problems(values({"url": url, "credentials": SSH_CREDENTIALS}))
@@ -156,7 +179,9 @@ def test_scp_style_is_ssh_and_becomes_an_ssh_url():
     config = parse_platform_config(values({"url": "git@github.com:acme/config.git", "credentials": SSH_CREDENTIALS}))
     assert config.repo.url == "ssh://git@github.com/acme/config.git"
     assert config.repo.cluster_url == "ssh://git@github.com/acme/config.git"  # Flux only clones ssh:// URLs
-    absolute = parse_platform_config(values({"url": "me@host.example.com:/srv/git/c.git", "credentials": SSH_CREDENTIALS}))
+    absolute = parse_platform_config(
+        values({"url": "me@host.example.com:/srv/git/c.git", "credentials": SSH_CREDENTIALS})
+    )
     assert absolute.repo.url == "ssh://me@host.example.com/srv/git/c.git"
     home = parse_platform_config(values({"url": "host.example.com:~/c.git", "credentials": SSH_CREDENTIALS}))
     assert home.repo.url == "ssh://host.example.com/~/c.git"
@@ -175,8 +200,11 @@ def test_ssh_agent_url_needs_ssh_credentials_without_github():
 
 
 def test_scp_style_agent_url_and_source_repos_become_ssh_urls():
-    repo = {"url": "https://git.example.com/acme/config.git", "agentUrl": "git@git.example.com:acme/config.git",
-            "credentials": SSH_CREDENTIALS}
+    repo = {
+        "url": "https://git.example.com/acme/config.git",
+        "agentUrl": "git@git.example.com:acme/config.git",
+        "credentials": SSH_CREDENTIALS,
+    }
     team = {"name": "payments", "owners": ["g"], "sourceRepos": ["git@git.example.com:payments/app.git"]}
     gitops = {"agent": "argocd", "platformSourceRepos": ["git@git.example.com:acme/extra.git"]}
     config = parse_platform_config(values(repo, gitops, teams=[team]))
@@ -203,8 +231,16 @@ def test_url_scheme_follows_gits_rule(url, scheme):
 
 
 def test_local_paths_stay_paths_and_host_like_bare_names_are_refused():
-    for url in (".gitops/platform-config.git", "./repos/x.git", "../x.git", "~/x.git", "/srv/x.git", "file:///srv/x.git",
-                "platform-config.git", "./github.com/acme/x.git"):
+    for url in (
+        ".gitops/platform-config.git",
+        "./repos/x.git",
+        "../x.git",
+        "~/x.git",
+        "/srv/x.git",
+        "file:///srv/x.git",
+        "platform-config.git",
+        "./github.com/acme/x.git",
+    ):
         assert parse_platform_config(values({"url": url, "agentUrl": "https://h.example.com/x.git"}))
     for url in ("github.com/acme/config.git", "git@github.com/acme/config.git"):
         (problem,) = problems(values({"url": url, "agentUrl": "https://h.example.com/x.git"}))
@@ -218,7 +254,8 @@ def test_parse_remote_scp_style_is_ssh_not_a_path(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "git@host:org").mkdir()  # even when a directory of that name exists, Git reads it as SSH
     remote = parse_remote("git@host:org/repo.git", GitAuth(ssh_private_key="KEY", known_hosts="host k"))
-    assert (remote.kind, remote.url, remote.auth.username) == ("ssh", "ssh://git@host/org/repo.git", "git")
+    assert (remote.kind, remote.url, remote.auth.username) == ("ssh", "ssh://host/org/repo.git", "git")
+    assert remote.path == "/org/repo.git" and remote.display == "ssh://***@host/org/repo.git"
     assert parse_remote("C:/repos/x.git", None).kind == "local"
     assert parse_remote("./a:b/x.git", None).kind == "local"
 
@@ -246,19 +283,23 @@ def test_scp_style_seed_reaches_the_ssh_server(git_ssh_server, tmp_path, monkeyp
     bare = git_ssh_server.create_repo("scp")
     wrapper = tmp_path / "bin" / "ssh"
     wrapper.parent.mkdir()
-    wrapper.write_text(f"#!/bin/sh\nexec /usr/bin/ssh -p {git_ssh_server.port} \"$@\"\n")
+    wrapper.write_text(f'#!/bin/sh\nexec /usr/bin/ssh -p {git_ssh_server.port} "$@"\n')
     wrapper.chmod(0o755)
     monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.chdir(tmp_path)
-    known = git_ssh_server.known_hosts.replace(f"[127.0.0.1]:{git_ssh_server.port}", f"[127.0.0.1]:{git_ssh_server.port}")
-    auth = GitAuth(ssh_private_key=git_ssh_server.client_key, known_hosts=known)
+    auth = GitAuth(ssh_private_key=git_ssh_server.client_key, known_hosts=git_ssh_server.known_hosts)
     url = f"{git_ssh_server.user}@127.0.0.1:{bare}"
 
     result = seed_files(url, {"clusters/dev/a.yaml": "a: 1\n"}, auth=auth, **VERSIONS)
 
     assert result.plan.create == ("clusters/dev/a.yaml",)
-    shown = subprocess.run(["git", "--git-dir", str(bare), "show", "main:clusters/dev/a.yaml"], env=HUMAN_GIT_ENV,
-                           capture_output=True, text=True, check=True)
+    shown = subprocess.run(
+        ["git", "--git-dir", str(bare), "show", "main:clusters/dev/a.yaml"],
+        env=HUMAN_GIT_ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert shown.stdout == "a: 1\n"
     assert not any(p.name.startswith(git_ssh_server.user + "@") for p in tmp_path.iterdir())  # no local directory
 
@@ -288,11 +329,17 @@ def invoke(*args: Any, env: dict[str, str] | None = None):
 
 
 HOSTILE_STACK = {
-    "repo": {"url": f"https://git.example.com/acme/config.git?access_token={SECRET}",
-             "agentUrl": f"https://{SECRET}@git.example.com/acme/config.git", "credentials": {"kind": "none"}},
-    "gitops": {"agent": "argocd", "url": f"https://argocd.example.com#{SECRET}",
-               "platformSourceRepos": [f"https://u:{SECRET}@charts.example.com"],
-               "webhook": {"publicUrl": f"https://hooks.example.com?k={SECRET}"}},
+    "repo": {
+        "url": f"https://git.example.com/acme/config.git?access_token={SECRET}",
+        "agentUrl": f"https://{SECRET}@git.example.com/acme/config.git",
+        "credentials": {"kind": "none"},
+    },
+    "gitops": {
+        "agent": "argocd",
+        "url": f"https://argocd.example.com#{SECRET}",
+        "platformSourceRepos": [f"https://u:{SECRET}@charts.example.com"],
+        "webhook": {"publicUrl": f"https://hooks.example.com?k={SECRET}"},
+    },
     "teams": [{"name": "payments", "owners": ["g"], "sourceRepos": [f"https://{SECRET}@git.example.com/p.git"]}],
 }
 
@@ -304,9 +351,14 @@ def test_cli_refuses_a_hostile_stack_by_path_without_echoing(project, tmp_path, 
     result = invoke(command, "--stack", "hostile", *out, "--project", project)
     assert result.exit_code == 2, result.output
     assert SECRET not in result.output
-    for path in ("platform.repo.url", "platform.repo.agentUrl", "platform.gitops.url",
-                 "platform.gitops.platformSourceRepos[0]", "platform.gitops.webhook.publicUrl",
-                 "platform.teams[0].sourceRepos[0]"):
+    for path in (
+        "platform.repo.url",
+        "platform.repo.agentUrl",
+        "platform.gitops.url",
+        "platform.gitops.platformSourceRepos[0]",
+        "platform.gitops.webhook.publicUrl",
+        "platform.teams[0].sourceRepos[0]",
+    ):
         assert f"{path}: " in result.output, path
     assert not (tmp_path / "out").exists()
 
@@ -315,7 +367,9 @@ def test_cli_refuses_a_hostile_stack_by_path_without_echoing(project, tmp_path, 
     "url", [f"https://{SECRET}@127.0.0.1:1/x.git", f"http://127.0.0.1:1/x.git?access_token={SECRET}"]
 )
 def test_seed_repo_override_with_a_secret_exits_2_without_echoing(project, url):
-    write_stack(project, "dev", stack_document({"url": "https://git.example.com/a/c.git", "credentials": {"kind": "none"}}))
+    write_stack(
+        project, "dev", stack_document({"url": "https://git.example.com/a/c.git", "credentials": {"kind": "none"}})
+    )
     result = invoke("seed", "--stack", "dev", "--repo", url, "--project", project)
     assert result.exit_code == 2, result.output
     assert "platform.repo.url: " in result.output and SECRET not in result.output
@@ -324,8 +378,9 @@ def test_seed_repo_override_with_a_secret_exits_2_without_echoing(project, url):
 def test_seed_to_scp_style_without_ssh_credentials_exits_2_and_creates_nothing(project, tmp_path, monkeypatch):
     """The report: the seed created a directory `git@host:org` and printed `seeded 20 files`."""
     monkeypatch.chdir(tmp_path)
-    write_stack(project, "dev", stack_document({"url": "git@git.example.com:acme/config.git",
-                                                 "credentials": {"kind": "none"}}))
+    write_stack(
+        project, "dev", stack_document({"url": "git@git.example.com:acme/config.git", "credentials": {"kind": "none"}})
+    )
     before = sorted(p.name for p in tmp_path.iterdir())
     result = invoke("seed", "--stack", "dev", "--project", project)
     assert result.exit_code == 2, result.output
@@ -338,17 +393,31 @@ def test_seed_to_scp_style_without_ssh_credentials_exits_2_and_creates_nothing(p
 
 def test_render_with_secrets_in_every_secret_input_leaks_none(project, tmp_path):
     """Legitimate secrets (token, SSH key, SSO client secret, notification URL) stay out of every output."""
-    token, key, oidc, hook = (f"{SECRET}-token", f"{SECRET}-key", f"{SECRET}-oidc", f"https://hooks.example.com/{SECRET}")
-    repo = {"url": "git@git.example.com:acme/config.git",
-            "credentials": {"kind": "ssh", "privateKeyEnv": "PK_KEY", "knownHosts": KNOWN_HOSTS}}
-    gitops = {"agent": "argocd", "url": "https://argocd.example.com",
-              "sso": {"issuer": "https://id.example.com", "clientId": "argocd", "clientSecretEnv": "PK_OIDC"},
-              "webhook": {"publicUrl": "https://hooks.example.com"}}
+    token, key, oidc, hook = (
+        f"{SECRET}-token",
+        f"{SECRET}-key",
+        f"{SECRET}-oidc",
+        f"https://hooks.example.com/{SECRET}",
+    )
+    repo = {
+        "url": "git@git.example.com:acme/config.git",
+        "credentials": {"kind": "ssh", "privateKeyEnv": "PK_KEY", "knownHosts": KNOWN_HOSTS},
+    }
+    gitops = {
+        "agent": "argocd",
+        "url": "https://argocd.example.com",
+        "sso": {"issuer": "https://id.example.com", "clientId": "argocd", "clientSecretEnv": "PK_OIDC"},
+        "webhook": {"publicUrl": "https://hooks.example.com"},
+    }
     services = {"observability": {"enabled": True, "notifications": {"kind": "slack", "webhookUrlEnv": "PK_HOOK"}}}
     write_stack(project, "sec", stack_document(repo, gitops, services=services))
     out = tmp_path / "out"
-    env = {"PK_KEY": f"-----BEGIN OPENSSH PRIVATE KEY-----\n{key}\n-----END OPENSSH PRIVATE KEY-----\n",
-           "PK_OIDC": oidc, "PK_HOOK": hook, "PK_TOKEN": token}
+    env = {
+        "PK_KEY": f"-----BEGIN OPENSSH PRIVATE KEY-----\n{key}\n-----END OPENSSH PRIVATE KEY-----\n",
+        "PK_OIDC": oidc,
+        "PK_HOOK": hook,
+        "PK_TOKEN": token,
+    }
 
     result = invoke("render", "--stack", "sec", "--out", out, "--project", project, env=env)
 
