@@ -63,7 +63,7 @@ def test_the_configured_agent_namespace_is_reserved_too():
 
 def test_source_repos_must_be_clonable_by_the_agent():
     found = problems([{**SEARCH, "sourceRepos": ["file:///tmp/x", "https://u:p@h/x.git"]}])
-    assert set(found) == {"platform.teams[0].sourceRepos"}
+    assert set(found) == {"platform.teams[0].sourceRepos[0]", "platform.teams[0].sourceRepos[1]"}  # each, by index
 
 
 def test_team_roles_travel_in_the_metadata_contract_and_back():

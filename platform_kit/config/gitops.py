@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, StringConstraints, model_validator
 
 from platform_kit import versions
-from platform_kit.config.base import DnsLabel, Duration, EnvVarName, HttpUrl, Model
+from platform_kit.config.base import DnsLabel, Duration, EnvVarName, HttpUrl, Model, SourceRepoUrl
 
 PublicUrl = HttpUrl
 """A public http(s) URL (webhook endpoint, OIDC issuer, Argo CD UI, chart repository)."""
@@ -170,8 +170,9 @@ class ArgoCdConfig(Model):
     """Role of an authenticated user without a group mapping (`policy.default`): nothing, or read-only."""
     platform_namespaces: tuple[DnsLabel, ...] = ()
     """Namespaces the `platform` AppProject may deploy to besides Argo CD's own and `platform-system`."""
-    platform_source_repos: tuple[str, ...] = ()
-    """Repositories the `platform` AppProject may deploy from besides the config repo and the Argo CD chart."""
+    platform_source_repos: tuple[SourceRepoUrl, ...] = ()
+    """Repositories the `platform` AppProject may deploy from besides the config repo and the Argo CD chart
+    (http(s)://, ssh:// or `user@host:path`; no credentials, query or fragment)."""
     webhook: WebhookConfig = WebhookConfig()
     """Git push webhook (Argo CD's `/api/webhook`, secured with a generated secret)."""
 

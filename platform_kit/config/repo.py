@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 
 from platform_kit.config.base import (
     AGENT_READABLE_SCHEMES,
+    AgentRepoUrl,
     EnvVarName,
     Model,
     RepoPath,
+    RepoUrl,
     check_branch_name,
     check_environment_path,
     url_scheme,
@@ -71,10 +72,11 @@ Credentials = Annotated[NoCredentials | TokenCredentials | SshCredentials, Field
 class ConfigRepoConfig(Model):
     """The Git repository the agent watches and the seed writes to."""
 
-    url: str = Field(min_length=1)
-    """Where the seed publishes: a local path, `file://`, `git://`, `http(s)://` or `ssh://` URL."""
-    agent_url: str | None = Field(default=None, validate_default=True)
-    """URL the in-cluster agent clones (http(s):// or ssh://); defaults to `url`."""
+    url: RepoUrl
+    """Where the seed publishes: a local path, `file://`, `git://`, `http(s)://`, `ssh://` or `user@host:path` URL
+    (scp-style is stored as `ssh://`); never user info over http(s), a password, a query or a fragment."""
+    agent_url: AgentRepoUrl | None = Field(default=None, validate_default=True)
+    """URL the in-cluster agent clones (http(s)://, ssh:// or `user@host:path`); defaults to `url`."""
     branch: str = Field(default="main", pattern=r"^[A-Za-z0-9._/-]+$")
     """Branch the agent follows and the seed commits to."""
     path: RepoPath | None = None
@@ -83,16 +85,6 @@ class ConfigRepoConfig(Model):
     """Credentials for the seed and the agent; secrets never enter the repo."""
     github: GitHubConfig | None = None
     """Manage the repo on GitHub (deploy key for the agent, protection, webhook, pull requests); unset: any Git host."""
-
-    @field_validator("url")
-    @classmethod
-    def _check_url(cls, url: str) -> str:
-        scheme = url_scheme(url)
-        if scheme not in ("file", "git", "http", "https", "ssh"):
-            raise ValueError(f"unsupported scheme `{scheme}` (use a path, file, git, http, https or ssh)")
-        if urlsplit(url).password:
-            raise ValueError("must not embed a password or token; use `credentials`")
-        return url
 
     @field_validator("agent_url")
     @classmethod
@@ -106,9 +98,27 @@ class ConfigRepoConfig(Model):
                 f"the in-cluster agent cannot clone a `{scheme}` URL; "
                 "set `agentUrl` to an http(s):// or ssh:// URL of the same repository"
             )
-        if urlsplit(url).password:
-            raise ValueError("must not embed a password or token; use `credentials`")
         return agent_url
+
+    @field_validator("credentials")
+    @classmethod
+    def _ssh_remote_needs_ssh_credentials(cls, credentials: Credentials, info: ValidationInfo) -> Credentials:
+        if url_scheme(info.data.get("url", "")) == "ssh" and credentials.kind != "ssh":
+            raise ValueError(
+                f"`url` is an SSH remote (`ssh://` or `user@host:path`), which `kind: {credentials.kind}` cannot "
+                "log in to: use `kind: ssh` (privateKey or privateKeyEnv, knownHosts), or an https:// `url`"
+            )
+        return credentials
+
+    @model_validator(mode="after")
+    def _ssh_agent_url_needs_a_key(self) -> ConfigRepoConfig:
+        ssh_agent_url = self.agent_url is not None and url_scheme(self.agent_url) == "ssh"
+        if ssh_agent_url and self.github is None and self.credentials.kind != "ssh":
+            raise ValueError(
+                f"`agentUrl` is an SSH remote, but the agent would get `credentials.kind: {self.credentials.kind}`: "
+                "use `kind: ssh` (the agent clones with that key), or an http(s):// `agentUrl`"
+            )
+        return self
 
     @field_validator("github")
     @classmethod

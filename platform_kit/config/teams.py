@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, StringConstraints, ValidationError, field_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from platform_kit.config.base import AGENT_READABLE_SCHEMES, DnsLabel, Model, url_scheme
+from platform_kit.config.base import AGENT_READABLE_SCHEMES, DnsLabel, Model, SourceRepoUrl, url_scheme
 
 SizeName = Literal["small", "medium", "large"]
 
@@ -77,8 +77,9 @@ class TeamConfig(Model):
     """The team's namespaces; the first is its home (default: one namespace named like the team)."""
     size: SizeName = "small"
     """Size class of each namespace's quota (`small`, `medium`, `large`; numbers in SIZE_CLASSES)."""
-    source_repos: tuple[str, ...] = ()
-    """Git repositories (http(s):// or ssh://) the team may deploy from besides the config repo."""
+    source_repos: tuple[SourceRepoUrl, ...] = ()
+    """Git repositories (http(s)://, ssh:// or `user@host:path`; no credentials, query or fragment) the team may
+    deploy from besides the config repo."""
     channel: str | None = Field(default=None, min_length=1, max_length=80)
     """Chat channel for the team's failed reconciliations (needs the platform's notifications)."""
 

@@ -9,6 +9,8 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 REDACTED = "***"
 # scheme://userinfo@ -- anything up to the first "/" that contains an "@".
 _USERINFO_RE = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]*)@")
+# scheme://...?query or #fragment -- up to the next whitespace.
+_TAIL_RE = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s?#]*)(?P<mark>[?#])\S*")
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,9 @@ class GitAuth:
 
 
 def redact_url(url: str) -> str:
-    """Replace the userinfo of every URL in ``url`` with ``***``."""
-    return _USERINFO_RE.sub(lambda m: f"{m.group('scheme')}{REDACTED}@", url)
+    """Replace the userinfo, query string and fragment of every URL in ``url`` with ``***``."""
+    out = _USERINFO_RE.sub(lambda m: f"{m.group('scheme')}{REDACTED}@", url)
+    return _TAIL_RE.sub(lambda m: f"{m.group('head')}{m.group('mark')}{REDACTED}", out)
 
 
 def split_userinfo(url: str) -> tuple[str, str | None, str | None]:
@@ -42,7 +45,7 @@ def split_userinfo(url: str) -> tuple[str, str | None, str | None]:
 
 
 class Scrubber:
-    """Removes known secrets (and any URL userinfo) from text."""
+    """Removes known secrets (and any URL userinfo, query string and fragment) from text."""
 
     def __init__(self, *secrets: str | None) -> None:
         found: set[str] = set()

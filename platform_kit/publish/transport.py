@@ -24,11 +24,12 @@ from dulwich.client import (
 )
 from dulwich.errors import GitProtocolError, HangupException, NotGitRepository, SendPackError
 
+from platform_kit.config.base import is_scp_like, scp_to_ssh
+
 from .auth import GitAuth, Scrubber, redact_url, split_userinfo
 from .errors import AuthenticationError, PublishError, PushRejectedError, RemoteUnreachableError, network_reason
 
 HTTP_TIMEOUT = 60.0
-_SCP_RE = re.compile(r"^(?:(?P<user>[^@/:]+)@)?(?P<host>[^/:]+):(?P<path>.+)$")
 _FINGERPRINT_RE = re.compile(r"SHA256:[A-Za-z0-9+/=]+")
 _AUTH_HINTS = (
     "permission denied",
@@ -56,15 +57,24 @@ class Remote:
 
 
 def parse_remote(url: str, auth: GitAuth | None) -> Remote:
-    """Classify ``url``; credentials in the URL are moved into the auth."""
+    """Classify ``url`` by Git's rules; credentials in the URL are moved into the auth.
+
+    ``[user@]host:path`` (no ``://``, a ``:`` before the first ``/``, not a drive letter ``C:``) is SSH,
+    read as ``ssh://[user@]host/path``, never a local directory of that name. A query string or fragment
+    is refused (a token there would be sent to the server and printed); the error does not repeat it.
+    """
     if not isinstance(url, str) or not url:
         raise ValueError("url must be a non-empty string")
     auth = auth or GitAuth()
+    if is_scp_like(url):
+        url = scp_to_ssh(url)
     parts = urlsplit(url)
     scheme = parts.scheme.lower() if "://" in url else ""
     clean, user, password = split_userinfo(url) if scheme else (url, None, None)
     scrub = Scrubber(auth.token, auth.ssh_private_key, password)
     display = scrub(url)
+    if "?" in url or "#" in url:
+        raise ValueError(f"a remote URL must not have a query string or fragment: {display}")
     if scheme == "file":
         return Remote("local", clean, unquote(parts.path), display, auth, scrub)
     if scheme == "git":
@@ -77,12 +87,7 @@ def parse_remote(url: str, auth: GitAuth | None) -> Remote:
         return Remote("ssh", clean, parts.path, display, merged, scrub)
     if scheme:
         raise ValueError(f"unsupported URL scheme {scheme!r} in {display}")
-    scp = _SCP_RE.match(url)
-    if scp and not os.path.exists(url):
-        ssh_url = f"ssh://{scp['user'] + '@' if scp['user'] else ''}{scp['host']}/{scp['path']}"
-        merged = GitAuth(scp["user"] or auth.username, None, auth.ssh_private_key, auth.known_hosts)
-        return Remote("ssh", ssh_url, scp["path"], display, merged, scrub)
-    return Remote("local", url, os.path.abspath(url), display, auth, scrub)
+    return Remote("local", url, os.path.abspath(os.path.expanduser(url)), display, auth, scrub)
 
 
 @contextlib.contextmanager
