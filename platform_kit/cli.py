@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 the remote refused or failed (push rejected, unreachable), or
 `render --check` found guardrail violations; 2 invalid input (config, flags, credentials,
-unknown stack). User errors never print a traceback, and no message ever contains a secret.
+unknown stack); 130 on SIGINT, 143 on SIGTERM (see `cli_signals`). User errors never print a
+traceback, and no message ever contains a secret.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from pathlib import Path
 
 import click
 
+from platform_kit import cli_signals
 from platform_kit.cli_repo import validate_repo
 from platform_kit.config import ConfigError, load_stack_file, stack_config_schema
 from platform_kit.config.loaders import override_repo
 from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
 from platform_kit.publish import PublishError, redact_url
+from platform_kit.publish.errors import NetworkSettingError
+from platform_kit.publish.transport import NetworkLimits, network_deadline
 
 USER_ERROR = 2
 REMOTE_ERROR = 1
@@ -42,6 +46,8 @@ def _fail(message: str, code: int) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Bootstrap Kubernetes platforms with Pulumi and hand them over to GitOps."""
+    # SIGINT -> 130, SIGTERM -> 143: no traceback, no ssh or key left behind (previous handlers back after the command)
+    click.get_current_context().call_on_close(cli_signals.install())
 
 
 @main.command()
@@ -132,19 +138,22 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
     try:
         config = override_repo(load_stack_file(project, stack), url=repo_url, branch=branch)
         auth = resolve_git_auth(config.repo.credentials, os.environ)
+        network = config.repo.network
+        limits = NetworkLimits.resolve(network and network.connect_timeout_seconds, network and network.timeout_seconds)
         files = run_stack(project, stack).seeded_files()
-    except (ConfigError, CredentialError) as error:
+    except (ConfigError, CredentialError, NetworkSettingError) as error:
         _fail(str(error), USER_ERROR)
     url, target_branch = config.repo.url, config.repo.branch
     where = f"{redact_url(url)} ({target_branch})"
     try:
-        if plan_only:
-            planned = plan_seed(url, target_branch, files, environment=config.environment, auth=auth)
-            click.echo(describe_plan(planned, where))
-            return
-        # A pull request only makes sense on the configured GitHub repository, not on a --repo override.
-        host = proposal_host(None if repo_url else pull_request_target(config.repo), auth)
-        result = publish_seed(url, target_branch, files, environment=config.environment, auth=auth, proposals=host)
+        with network_deadline(limits):  # one overall deadline for the whole seed, retries included
+            if plan_only:
+                planned = plan_seed(url, target_branch, files, environment=config.environment, auth=auth)
+                click.echo(describe_plan(planned, where))
+                return
+            # A pull request only makes sense on the configured GitHub repository, not on a --repo override.
+            host = proposal_host(None if repo_url else pull_request_target(config.repo), auth)
+            result = publish_seed(url, target_branch, files, environment=config.environment, auth=auth, proposals=host)
     except PublishError as error:
         _fail(str(error), REMOTE_ERROR)
     click.echo(describe_seed(result, where))

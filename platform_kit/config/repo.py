@@ -18,6 +18,7 @@ from platform_kit.config.base import (
     url_scheme,
 )
 from platform_kit.config.github import GitHubConfig, github_coordinates, github_ssh_url
+from platform_kit.config.network import NetworkConfig
 
 
 class NoCredentials(Model):
@@ -85,6 +86,8 @@ class ConfigRepoConfig(Model):
     """Credentials for the seed and the agent; secrets never enter the repo."""
     github: GitHubConfig | None = None
     """Manage the repo on GitHub (deploy key for the agent, protection, webhook, pull requests); unset: any Git host."""
+    network: NetworkConfig | None = None
+    """Deadlines of the seed's network operations; unset: connect 10 s, overall 120 s (or the environment's)."""
 
     @field_validator("agent_url")
     @classmethod

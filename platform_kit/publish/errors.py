@@ -68,6 +68,18 @@ class ConnectionDroppedError(RemoteUnreachableError):
         self.attempts = attempts
 
 
+class NetworkTimeoutError(RemoteUnreachableError):
+    """A network deadline passed (``deadline``: "connect" or "overall"); the connection was cut."""
+
+    def __init__(self, message: str, deadline: str = "overall") -> None:
+        super().__init__(message)
+        self.deadline = deadline
+
+
+class NetworkSettingError(ValueError):
+    """A network deadline setting (environment variable) is not a positive number of seconds."""
+
+
 def network_reason(error: BaseException) -> str | None:
     """One plain phrase for the socket-level failure in an exception chain (urllib3's, dulwich's); None if none."""
     cause = _innermost_os_error(error)
@@ -117,6 +129,7 @@ def builtin_error(error: BaseException, scrub: Callable[[str], str] = str) -> Ex
 
 _BUILTIN_KINDS: tuple[tuple[type[BaseException], type[Exception]], ...] = (
     (AuthenticationError, PermissionError),
+    (NetworkTimeoutError, TimeoutError),
     (RemoteUnreachableError, ConnectionError),
     (BranchNotFoundError, LookupError),
     (ValueError, ValueError),
