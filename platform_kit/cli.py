@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
@@ -83,8 +84,12 @@ def validate(stack: str, project: Path) -> None:
 @project_option
 def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | None, project: Path) -> None:
     """Run the stack's program under Pulumi's mock engine; write plan.json, summary.md and config-repo/."""
+    from pulumi import RunError
+
+    from platform_kit.config.loaders import read_stack_file
     from platform_kit.guardrails.rules import RULES
-    from platform_kit.preview import guardrail_violations, run_stack, summary, write_render
+    from platform_kit.preview import RenderOutputError, guardrail_violations, run_stack, summary, write_render
+    from platform_kit.preview_inflate import write_inflated
 
     chart_dir = charts or project / "tests" / "fixtures" / "charts"
     if inflate and not chart_dir.is_dir():
@@ -95,11 +100,24 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
         _fail(str(error), USER_ERROR)
     except CredentialError as error:
         _fail(str(error), USER_ERROR)
-    plan_file, repo_dir = write_render(run, out)
+    except RunError as error:  # the program's own refusal (bad config), which `pulumi up` prints without a traceback
+        stack_file, _ = read_stack_file(project, stack)
+        _fail(f"stack {stack} ({stack_file}): the program stopped: {error}", USER_ERROR)
+    inflation, inflation_error = _inflate(run, chart_dir) if inflate else (None, None)
+    try:
+        # One output, swapped in whole: plan.json, summary.md, config-repo/ and inflated/.
+        plan_file, repo_dir = write_render(run, out, None if inflation is None else partial(write_inflated, inflation))
+    except RenderOutputError as error:
+        _fail(str(error), USER_ERROR)
     click.echo(summary(run))
     click.echo(f"wrote {plan_file}, {out / 'summary.md'} and {repo_dir}/")
-    if inflate:
-        _inflate(run, chart_dir, out)
+    if inflation is not None:
+        from platform_kit.preview_inflate import describe_inflation
+
+        click.echo(describe_inflation(inflation))
+        click.echo(f"wrote {out / 'inflated'}/")
+    if inflation_error is not None:
+        _fail(f"inflation failed: {inflation_error}", REMOTE_ERROR)
     if check:
         violations = guardrail_violations(run)
         for violation in violations:
@@ -109,18 +127,16 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
             sys.exit(GUARDRAIL_VIOLATION)
 
 
-def _inflate(run: object, chart_dir: Path, out: Path) -> None:
-    """Write out/inflated/ for `render --inflate`; a chart or kustomize failure exits 1 after the render."""
+def _inflate(run: object, chart_dir: Path) -> tuple[object | None, Exception | None]:
+    """`render --inflate`: (the inflation, None), or (None, the chart or kustomize error), which exits 1
+    after the render is written (without inflated/)."""
     from platform_kit.inflate import ChartError, InflationError, KustomizeError
-    from platform_kit.preview_inflate import describe_inflation, inflate_run, write_inflated
+    from platform_kit.preview_inflate import inflate_run
 
     try:
-        inflation = inflate_run(run, chart_dir)  # type: ignore[arg-type]
+        return inflate_run(run, chart_dir), None  # type: ignore[arg-type]
     except (ChartError, InflationError, KustomizeError) as error:
-        _fail(f"inflation failed: {error}", REMOTE_ERROR)
-    target = write_inflated(inflation, out)
-    click.echo(describe_inflation(inflation))
-    click.echo(f"wrote {target}/")
+        return None, error
 
 
 @main.command()

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import glob
 import json
+import os
 import runpy
+import secrets
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from platform_kit.config import PlatformConfig
-from platform_kit.config.loaders import program_config, read_project_file, read_stack_file, stack_config
+from platform_kit.config.loaders import (
+    program_config,
+    read_project_file,
+    read_stack_file,
+    read_yaml_file,
+    stack_config,
+)
 from platform_kit.engine import Registration, StackOutputs, mock_id, run_program
 from platform_kit.gitops.seed import SEED_COMMIT_TYPE, seeded_files
 from platform_kit.guardrails.offline import check_registrations
@@ -44,9 +56,7 @@ class StackRun:
 
 def project_name(project_dir: Path) -> str:
     """The `name:` of Pulumi.yaml."""
-    import yaml
-
-    return str(yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"])
+    return str(read_project_file(project_dir).get("name", ""))
 
 
 def program_path(project_dir: Path) -> Path:
@@ -62,12 +72,10 @@ STACK_REFERENCES_FILE = "stack-references.yaml"
 
 def stack_references(project_dir: Path) -> dict[str, StackOutputs]:
     """The project's offline stack reference outputs (none without STACK_REFERENCES_FILE)."""
-    import yaml
-
     path = project_dir / STACK_REFERENCES_FILE
     if not path.is_file():
         return {}
-    document = yaml.safe_load(path.read_text()) or {}
+    document = read_yaml_file(path) or {}
     return {
         str(name): StackOutputs(dict(entry.get("outputs") or {}), tuple(entry.get("secret") or ()))
         for name, entry in document.items()
@@ -129,21 +137,179 @@ def summary_document(run: StackRun) -> str:
     return summary_markdown(run.stack, entries, sorted(run.seeded_files()), violations)
 
 
-def write_render(run: StackRun, out_dir: Path | str) -> tuple[Path, Path]:
-    """Write `plan.json`, `summary.md` and `config-repo/` under out_dir (replacing an earlier render)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    plan_file = out_dir / "plan.json"
-    plan_file.write_text(json.dumps(plan_document(run), indent=2, sort_keys=True) + "\n")
-    (out_dir / "summary.md").write_text(summary_document(run))
-    repo_dir = out_dir / "config-repo"
-    if repo_dir.exists():
-        shutil.rmtree(repo_dir)
+RENDER_MARKER = ".platform-kit-render"
+"""Written into every render's output: the files and directories that render wrote. The next render replaces
+an output only if everything in it is listed there (an empty or missing directory is fine too)."""
+
+FOREIGN_NAMES_SHOWN = 10
+"""How many foreign paths a refusal names (then "and N more")."""
+
+
+class RenderOutputError(Exception):
+    """`--out` cannot take the render: it holds files render did not write, or it cannot be written."""
+
+
+def write_render(
+    run: StackRun, out_dir: Path | str, extra: Callable[[Path], object] | None = None
+) -> tuple[Path, Path]:
+    """Write `plan.json`, `summary.md`, `config-repo/` (and whatever `extra` writes into the directory it is
+    given, `inflated/` say: `preview_inflate.write_inflated`) as out_dir.
+
+    The whole output is written into a staging directory next to out_dir and swapped in by a rename, so a
+    render that fails or is killed leaves the previous one whole. Only an empty or missing out_dir, or one
+    holding exactly what an earlier render listed in RENDER_MARKER, is replaced; anything else raises
+    RenderOutputError naming the foreign paths, as does an out_dir that cannot be written (never a traceback).
+    """
+    out = _real_out(Path(out_dir))
+    _refuse_foreign(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _clear_dead_staging(out)
+        staging = out.parent / f".{out.name}.platform-kit-{os.getpid()}-{secrets.token_hex(4)}"
+        staging.mkdir()
+    except OSError as error:
+        raise RenderOutputError(_os_message(error, out)) from None
+    try:
+        _write_tree(run, extra, staging)
+        _swap(staging, out)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise RenderOutputError(_os_message(error, out)) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Path(out_dir) / "plan.json", Path(out_dir) / "config-repo"
+
+
+def _write_file(path: Path, content: str) -> None:
+    path.write_text(content)
+
+
+def _write_tree(run: StackRun, extra: Callable[[Path], object] | None, staging: Path) -> None:
+    """The render's files under staging, then RENDER_MARKER listing every one of them."""
+    _write_file(staging / "plan.json", json.dumps(plan_document(run), indent=2, sort_keys=True) + "\n")
+    _write_file(staging / "summary.md", summary_document(run))
+    repo_dir = staging / "config-repo"
+    repo_dir.mkdir()
     for path, content in sorted(run.seeded_files().items()):
         target = repo_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content)
-    return plan_file, repo_dir
+        _write_file(target, content)
+    if extra is not None:
+        extra(staging)
+    files, directories = [], []
+    for path in sorted(staging.rglob("*")):
+        (directories if path.is_dir() else files).append(path.relative_to(staging).as_posix())
+    marker = {"writtenBy": "platform-kit render", "stack": run.stack, "files": files, "directories": directories}
+    _write_file(staging / RENDER_MARKER, json.dumps(marker, indent=2) + "\n")
+
+
+def _swap(staging: Path, out: Path) -> None:
+    """Put staging in out's place (atomically where the OS can exchange two paths), then drop the old output."""
+    if not os.path.lexists(out):
+        os.rename(staging, out)
+        return
+    if _exchange(staging, out):
+        shutil.rmtree(staging, ignore_errors=True)  # now the previous render
+        return
+    old = out.parent / f".{out.name}.platform-kit-{os.getpid()}-old-{secrets.token_hex(4)}"
+    os.rename(out, old)
+    os.rename(staging, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Linux renameat2(RENAME_EXCHANGE): swap two paths in one step; False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _real_out(out: Path) -> Path:
+    """out as an absolute path; a symlink to a directory is followed (its target is the output)."""
+    out = Path(os.path.abspath(out))
+    return Path(os.path.realpath(out)) if out.is_symlink() else out
+
+
+def _refuse_foreign(out: Path) -> None:
+    """RenderOutputError unless out is missing, empty, or holds only what RENDER_MARKER lists."""
+    for ancestor in [out, *out.parents]:
+        if os.path.lexists(ancestor):
+            if not ancestor.is_dir():
+                raise RenderOutputError(f"cannot write {out}: {ancestor} is not a directory")
+            break
+    if not out.exists():
+        return
+    try:
+        foreign = _foreign_paths(out)
+    except OSError as error:
+        raise RenderOutputError(_os_message(error, out)) from None
+    if foreign:
+        shown = ", ".join(foreign[:FOREIGN_NAMES_SHOWN])
+        more = f" and {len(foreign) - FOREIGN_NAMES_SHOWN} more" if len(foreign) > FOREIGN_NAMES_SHOWN else ""
+        raise RenderOutputError(
+            f"--out {out} holds files platform-kit render did not write ({shown}{more}); it replaces only its own "
+            f"output (listed in {RENDER_MARKER}): render into an empty or new directory, or move them away"
+        )
+
+
+def _foreign_paths(out: Path) -> list[str]:
+    """Paths under out (top-most first; symlinks never followed) that the last render's marker does not list."""
+    marker = out / RENDER_MARKER
+    files: set[str] = set()
+    directories: set[str] = set()
+    if marker.is_file() and not marker.is_symlink():
+        try:
+            listed = json.loads(marker.read_text())
+            files, directories = set(map(str, listed["files"])), set(map(str, listed["directories"]))
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            pass
+    ours = {RENDER_MARKER} if files else set()
+    foreign = []
+    pending = [(out, "")]
+    while pending:
+        directory, prefix = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                relative = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False) and relative in directories:
+                    pending.append((Path(entry.path), relative + "/"))
+                elif not (entry.is_file(follow_symlinks=False) and (relative in files or relative in ours)):
+                    foreign.append(relative + ("/" if entry.is_dir(follow_symlinks=False) else ""))
+    return sorted(foreign)
+
+
+def _clear_dead_staging(out: Path) -> None:
+    """Remove staging directories next to out left by renders that were killed (their process is gone)."""
+    for path in out.parent.glob(f".{glob.escape(out.name)}.platform-kit-*"):
+        pid = path.name[len(out.name) + len(".platform-kit-") + 1 :].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _os_message(error: OSError, out: Path) -> str:
+    """One line for a failed write under out: `cannot write OUT: No space left on device`."""
+    reason = error.strerror or str(error)
+    where = f" ({error.filename})" if error.filename and Path(str(error.filename)).parent != out.parent else ""
+    return f"cannot write {out}: {reason}{where}"
 
 
 def summary(run: StackRun) -> str:

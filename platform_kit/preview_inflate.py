@@ -9,7 +9,6 @@ secrets masked, the config repo from the seed; `platform_kit.inflate` does the r
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +73,9 @@ def inflate_run(run: StackRun, charts: Path | str) -> Inflation:
 
 
 def write_inflated(inflation: Inflation, out_dir: Path | str) -> Path:
-    """Write `inflated/` under out_dir (replacing an earlier one); returns its path."""
+    """Write a new `inflated/` under out_dir (never replacing one: `write_render` stages it with the rest of
+    a render and swaps the whole output in); returns its path."""
     target = Path(out_dir) / "inflated"
-    if target.exists():
-        shutil.rmtree(target)
     target.mkdir(parents=True)
     index = []
     for number, source in enumerate(inflation.sources, start=1):

@@ -257,10 +257,14 @@ def test_render_again_replaces_config_repo_and_removes_stale_files(project: Path
     (out / "config-repo" / "stale" / "left-over.yaml").write_text("kind: Stale\n")
     (out / "config-repo" / "clusters" / "dev" / "apps.yaml").write_text("edited\n")
 
+    # A file render did not write is refused, never deleted (issue 13); an edited file of its own is replaced.
+    refused = invoke("render", "--stack", "dev", "--out", out, "--project", project)
+    assert refused.exit_code == 2 and "config-repo/stale/" in refused.output
+    assert (out / "config-repo" / "stale" / "left-over.yaml").read_text() == "kind: Stale\n"
+    shutil.rmtree(out / "config-repo" / "stale")
     assert invoke("render", "--stack", "dev", "--out", out, "--project", project).exit_code == 0
 
     assert read_tree(out / "config-repo") == first_tree
-    assert not (out / "config-repo" / "stale").exists()
     assert normalized_plan((out / "plan.json").read_text()) == normalized_plan(first_plan)
 
 

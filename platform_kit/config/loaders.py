@@ -6,6 +6,7 @@ Both paths end in `parse_platform_config`, so a stack validates identically unde
 
 from __future__ import annotations
 
+import codecs
 import copy
 import json
 import re
@@ -85,7 +86,10 @@ def read_project_file(project_dir: Path) -> dict[str, Any]:
     project_file = project_dir / PROJECT_FILE
     if not project_file.is_file():
         raise ConfigError([Problem("project", f"no {PROJECT_FILE} in {project_dir}")])
-    project = _read_yaml(project_file) or {}
+    project = read_yaml_file(project_file)
+    if project is None:
+        problem = Problem("project", "is empty (a project needs at least `name` and `runtime`)")
+        raise ConfigError([problem], str(project_file))
     if not isinstance(project, dict):
         raise ConfigError([Problem("project", "must be a mapping")], str(project_file))
     return project
@@ -107,7 +111,7 @@ def read_stack_file(project_dir: Path | str, stack: str) -> tuple[Path, dict[str
 
 def merged_config(project_dir: Path, stack_file: Path) -> tuple[dict[str, Any], Origins]:
     """A stack file's `config:` merged with the project's, and where each value came from."""
-    document = _read_yaml(stack_file) or {}
+    document = read_yaml_file(stack_file) or {}
     if not isinstance(document, dict):
         raise ConfigError([Problem("stack", "must be a mapping")], str(stack_file))
     reject_environments(document.get("environment"), str(stack_file))
@@ -305,8 +309,10 @@ def _stack_file(project_dir: Path, stack: str) -> Path:
     """The path of `Pulumi.<stack>.yaml` (ConfigError listing the known stacks if there is none)."""
     directory = stack_config_dir(project_dir)
     stack_file = directory / f"Pulumi.{stack}.yaml"
+    if stack_file.exists() and not stack_file.is_file():
+        raise ConfigError([Problem("stack", "is not a file")], str(stack_file))
     if not stack_file.is_file():
-        known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in directory.glob("Pulumi.*.yaml"))
+        known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in directory.glob("Pulumi.*.yaml") if p.is_file())
         raise ConfigError([Problem("stack", f"no stack file {stack_file} (stacks here: {', '.join(known) or 'none'})")])
     return stack_file
 
@@ -321,13 +327,116 @@ def program_config(raw: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
     return flat, secret_keys
 
 
-def _read_yaml(path: Path) -> Any:
+ALIAS_EXPANSION_LIMIT = 100_000
+"""Most nodes YAML aliases may add to a document when expanded (a "billion laughs" adds 9**9 from 1 KB)."""
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def read_yaml_file(path: Path) -> Any:
+    """One YAML document as Python data, or ConfigError naming `path`: unreadable, not UTF-8, invalid YAML,
+    duplicate keys (Pulumi's YAML parser refuses them too), or aliases that would expand beyond a bound."""
+    source = str(path)
+    if path.exists() and not path.is_file():
+        raise ConfigError([Problem("file", "is not a file")], source)
     try:
-        return yaml.load(path.read_text(), Loader=SAFE_LOADER)
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConfigError([Problem("file", f"cannot read: {error.strerror or error}")], source) from None
+    loader = SAFE_LOADER(_decode(data, source))  # libyaml when available: the node graph is built in C
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        problems = _node_problems(node)
+        if problems:
+            raise ConfigError(problems, source)
+        return loader.construct_document(node)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark else ""
-        raise ConfigError([Problem("yaml", f"not valid YAML{where}")], str(path)) from None
+        raise ConfigError([Problem("yaml", f"not valid YAML{where}")], source) from None
+    finally:
+        loader.dispose()
+
+
+def _decode(data: bytes, source: str) -> str:
+    """UTF-8 text (a UTF-8 byte order mark is dropped); anything else is a ConfigError saying what it is."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ConfigError([Problem("file", "is UTF-16 (byte order mark): save it as UTF-8")], source)
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        message = f"contains NUL bytes (line {line}), as UTF-16 without a byte order mark does: save it as UTF-8"
+        raise ConfigError([Problem("file", message)], source)
+    try:
+        return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        message = f"not UTF-8 (line {line}: byte 0x{data[error.start]:02x}; latin-1?): save it as UTF-8"
+        raise ConfigError([Problem("file", message)], source) from None
+
+
+def _node_problems(root: yaml.Node) -> list[Problem]:
+    """Duplicate mapping keys, and aliases that refer to themselves or expand the document beyond
+    ALIAS_EXPANSION_LIMIT: checked on the composed node graph (aliases shared, nothing expanded)."""
+    problems: list[Problem] = []
+    expanded: dict[int, int] = {}  # id(node) -> size once aliases are expanded
+    visiting: set[int] = set()
+    stack: list[tuple[yaml.Node, str, bool]] = [(root, "", False)]
+    while stack:
+        node, where, done = stack.pop()
+        children = _children(node)
+        if done:
+            visiting.discard(id(node))
+            expanded[id(node)] = min(1 + sum(expanded[id(child)] for child, _ in children), 1 << 62)
+            continue
+        if id(node) in expanded:
+            continue
+        if id(node) in visiting:
+            return [Problem("yaml", f"a YAML alias in `{where or 'the document'}` refers to itself (recursive)")]
+        visiting.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            problems += _duplicate_keys(node, where)
+        stack.append((node, where, True))
+        stack.extend((child, path, False) for child, path in _children(node, where))
+    written = len(expanded)
+    if expanded[id(root)] - written > ALIAS_EXPANSION_LIMIT:
+        message = (
+            f"YAML aliases expand {written} nodes to {expanded[id(root)]} (more than {ALIAS_EXPANSION_LIMIT} "
+            "added): refused, like a billion-laughs document"
+        )
+        return [*problems, Problem("yaml", message)]
+    return problems
+
+
+def _children(node: yaml.Node, where: str = "") -> list[tuple[yaml.Node, str]]:
+    """A node's children with their paths (`config.platform:repo`, `teams[0]`)."""
+    if isinstance(node, yaml.SequenceNode):
+        return [(child, f"{where}[{index}]") for index, child in enumerate(node.value)]
+    if isinstance(node, yaml.MappingNode):
+        pairs = []
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else "?"
+            pairs += [(key, where), (value, f"{where}.{name}" if where else str(name))]
+        return pairs
+    return []
+
+
+def _duplicate_keys(node: yaml.MappingNode, where: str) -> list[Problem]:
+    first: dict[tuple[str, str], int] = {}
+    problems = []
+    place = f"`{where}`" if where else "the document"
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag == MERGE_TAG:
+            continue
+        line = key.start_mark.line + 1
+        if (key.tag, key.value) in first:
+            seen = first[(key.tag, key.value)]
+            message = f"duplicate key `{key.value}` in {place} at line {line} (first at line {seen})"
+            problems.append(Problem("yaml", message))
+        else:
+            first[(key.tag, key.value)] = line
+    return problems
 
 
 def _is_secure(value: Any) -> bool:
