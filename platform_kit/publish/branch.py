@@ -140,7 +140,7 @@ def fetch_snapshot(client: GitClient, remote: Remote, ref: bytes, also: Sequence
 
 
 def _local_snapshot(remote: Remote, ref: bytes) -> Snapshot:
-    repo = Repo(remote.path, bare=True)
+    repo = Repo(remote.path)
     refs = {k: v for k, v in repo.get_refs().items() if v and v != ZERO_SHA}
     snap = _snapshot(remote, ref, repo, refs)
     weakref.finalize(snap, repo.close)  # pack files stay open while the snapshot is in use
@@ -171,8 +171,11 @@ def local_lock(remote: Remote, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     if path is None or fcntl is None or not (path / "HEAD").is_file() or not (path / "objects").is_dir():
         yield  # not ours to lock (the client reports a missing repo)
         return
-    lock_path = path / LOCK_FILE
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield  # cannot create it (read-only repo): the push reports what is wrong, retries cover races
+        return
     try:
         deadline = time.monotonic() + timeout
         while True:
