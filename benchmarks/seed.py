@@ -11,6 +11,15 @@ a temp work tree, write the files, ``git add -A``, ``git commit``, ``git push``)
 Then it seeds again (nothing missing, record current: no commit). Prints medians
 and the seed/plain-git ratio.
 
+`--noop-teams N...` measures the no-op re-seed against the first seed of the same tree:
+the dev stack's config repo with N teams is rendered (about 10 files per team), seeded
+once into a fresh local bare repo (the Quick start's kind of remote; `--remote daemon` for
+git daemon on 127.0.0.1) and seeded again, each in a fresh interpreter, by this checkout and
+by `--noop-baseline` (a git revision, default: the last commit whose no-op re-seed re-read
+the trees once per path; skipped above `--noop-baseline-max-teams`, it is quadratic), and by
+plain git (first: init, add, commit, push; no-op: shallow clone, write every file,
+`git add -A`, nothing to commit). One JSON line per team count with seconds and no-op/first.
+
 `--state-teams N...` measures instead the Pulumi state of the seed resource: the dev stack
 with N generated teams is rendered offline, its SeedCommit is created against a local bare
 repo, and the JSON size of its inputs plus outputs is printed as JSON lines, for this
@@ -21,6 +30,7 @@ default: the last commit whose seed kept every file's content in its inputs and 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -36,6 +46,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE_BASELINE = "3a2a173"
+NOOP_BASELINE = "f7ee19c"
+"""The last commit whose no-op re-seed walked every path from the root through uncached trees."""
 """The last commit whose seed state held every file's content (inputs) and echoed it (outputs)."""
 
 from platform_kit.publish import publish_files, seed_files  # noqa: E402
@@ -203,14 +215,126 @@ def state_table(team_counts: list[int], baseline: str) -> None:
             )
 
 
+def team_files(teams: int) -> dict[str, str]:
+    """The dev stack's config repo as `render` produces it, with `teams` generated teams."""
+    from platform_kit.config import parse_platform_config
+    from platform_kit.repo import render_config_repo
+
+    values = {
+        "environment": "dev",
+        "cluster": {
+            "kind": "eks",
+            "name": "platform-dev",
+            "region": "eu-west-1",
+            "adminPrincipalArns": ["arn:aws:iam::111122223333:role/platform-admins"],
+            "nodeGroups": [{"name": "general", "instanceTypes": ["m7i.large"]}],
+        },
+        "gitops": {"agent": "flux"},
+        "repo": {"url": "https://git.example.com/acme/platform-config.git"},
+        "services": {"observability": {}, "policy": {}},
+        "teams": [{"name": f"team-{i:05d}", "owners": [f"group-{i:05d}"]} for i in range(teams)],
+    }
+    return {m.path: m.content for m in render_config_repo(parse_platform_config(values))}
+
+
+NOOP = """
+import json, sys, time
+from pathlib import Path
+root, files_json, url = Path(sys.argv[1]).resolve(), sys.argv[2], sys.argv[3]
+import platform_kit
+assert Path(platform_kit.__file__).resolve().is_relative_to(root), platform_kit.__file__
+from platform_kit.publish import seed_files
+files = json.loads(Path(files_json).read_text())
+kw = dict(environment="dev", library_version="bench", template_version="1", create_local=True)
+start = time.perf_counter(); first = seed_files(url, files, **kw); t_first = time.perf_counter() - start
+start = time.perf_counter(); again = seed_files(url, files, **kw); t_noop = time.perf_counter() - start
+assert first.commit is not None and again.commit is None, "the re-seed was not a no-op"
+print(json.dumps({"first": round(t_first, 3), "noop": round(t_noop, 3), "ratio": round(t_noop / t_first, 3)}))
+"""
+"""Run in a fresh interpreter with `platform_kit` imported from the tree given (argv: tree, files.json, url)."""
+
+
+def noop_times(tree: Path, files_json: Path, url: str) -> dict[str, float]:
+    """First seed and no-op re-seed of the files in `files_json` into `url`, by `tree`'s library."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    out = subprocess.run(
+        [sys.executable, "-c", NOOP, str(tree), str(files_json), url], env=env, cwd=tree, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"no-op measurement in {tree} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def plain_git_noop(url: str, files: dict[str, str]) -> float:
+    """The plain git equivalent of a no-op re-seed: shallow clone, write the files, find nothing to commit."""
+    start = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="pk-bench-noop-"))
+    try:
+        source = Path(url).as_uri() if "://" not in url else url  # --depth needs a URL for a local repo
+        subprocess.run(["git", "clone", "-q", "--depth", "1", source, str(work)], env=GIT_ENV, check=True)
+        for path, content in files.items():
+            target = work / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content)
+        git("add", "-A", cwd=work)
+        status = subprocess.run(["git", "diff", "--cached", "--quiet"], cwd=work, env=GIT_ENV)
+        assert status.returncode == 0, "plain git found changes in a no-op"
+        return time.perf_counter() - start
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def noop_table(team_counts: list[int], baseline: str, baseline_max: int, remote: str) -> None:
+    """One JSON line per team count: first seed vs no-op re-seed, this checkout, the baseline and plain git."""
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pk-bench-noop-")))
+        old = tmp / "baseline"
+        old.mkdir()
+        archive = subprocess.run(["git", "archive", baseline], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        daemon = stack.enter_context(GitDaemon(tmp / "repos")) if remote == "daemon" else None
+
+        def fresh(name: str) -> str:
+            if daemon is not None:
+                daemon.create_repo(name)
+                return daemon.url(name)
+            return str(tmp / "repos" / f"{name}.git")  # created by the seed (create_local)
+
+        for teams in team_counts:
+            files = team_files(teams)
+            files_json = tmp / f"files-{teams}.json"
+            files_json.write_text(json.dumps(files))
+            row: dict[str, object] = {"teams": teams, "files": len(files) + 1, "remote": remote}
+            row["current"] = noop_times(ROOT, files_json, fresh(f"current-{teams}"))
+            if teams <= baseline_max:
+                row["baseline"] = {"revision": baseline, **noop_times(old, files_json, fresh(f"baseline-{teams}"))}
+            plain_url = fresh(f"git-{teams}")
+            if daemon is None:
+                subprocess.run(["git", "init", "-q", "--bare", "-b", "main", plain_url], check=True)
+            first = plain_git_push(plain_url, files)
+            noop = plain_git_noop(plain_url, files)
+            row["plain_git"] = {"first": round(first, 3), "noop": round(noop, 3), "ratio": round(noop / first, 3)}
+            print(json.dumps(row), flush=True)
+            files_json.unlink()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, nargs="+", default=[100, 1000, 5000], help="file counts (several)")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per measurement")
     parser.add_argument("--size", type=int, default=1024, help="approximate bytes per file")
+    parser.add_argument("--noop-teams", type=int, nargs="+", help="first seed vs no-op re-seed for N teams")
+    parser.add_argument("--noop-baseline", default=NOOP_BASELINE, help="git revision to compare the no-op with")
+    parser.add_argument(
+        "--noop-baseline-max-teams", type=int, default=2000, help="skip the (quadratic) baseline above this"
+    )
+    parser.add_argument("--remote", choices=("local", "daemon"), default="local", help="remote for --noop-teams")
     parser.add_argument("--state-teams", type=int, nargs="+", help="measure the seed's Pulumi state for N teams")
     parser.add_argument("--baseline", default=STATE_BASELINE, help="git revision to compare the state with")
     args = parser.parse_args(argv)
+    if args.noop_teams:
+        noop_table(args.noop_teams, args.noop_baseline, args.noop_baseline_max_teams, args.remote)
+        return 0
     if args.state_teams:
         state_table(args.state_teams, args.baseline)
         return 0

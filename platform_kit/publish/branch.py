@@ -7,30 +7,43 @@ whether it landed after all, so a retry never commits twice.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import random
 import re
 import stat
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from dulwich.client import GitClient
 from dulwich.errors import HangupException
+from dulwich.file import FileLocked
 from dulwich.objects import Blob, Commit, ShaFile, Tree
 from dulwich.pack import pack_objects_to_data
 from dulwich.refs import check_ref_format
-from dulwich.repo import MemoryRepo
+from dulwich.repo import BaseRepo, MemoryRepo, Repo
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from .errors import BranchNotFoundError, ConcurrentUpdateError, ConnectionDroppedError, PublishError, PushRejectedError
 from .transport import Remote
-from .tree import build_tree
+from .tree import ObjectCache, build_tree
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock; the compare-and-swap retries still apply
+    fcntl = None  # type: ignore[assignment]
 
 ZERO_SHA = b"0" * 40
 HEADS = b"refs/heads/"
 _T = TypeVar("_T")
 _PROGRESS_RE = re.compile(r"^(Resolving deltas|Unpacking objects|Counting objects|Compressing|Writing|Total)\b")
+LOCK_FILE = "platform-kit.lock"
+"""Lock file inside a local bare repo, held while one seed fetches, decides and pushes."""
+LOCK_TIMEOUT = 300.0
+"""Seconds a seed of a local repo waits for another one before giving up."""
 _DROP_HINTS = ("connection reset", "broken pipe", "connection closed", "connection timed out", "disconnect")
 
 
@@ -49,18 +62,25 @@ def branch_name(ref: bytes) -> str:
 
 @dataclass
 class Snapshot:
-    """A branch head fetched into memory (commit, trees and blobs; no history)."""
+    """A branch head as seen now: fetched into memory, or read in place from a local repo.
+
+    Every object is read (and parsed) at most once, through ``objects``.
+    """
 
     head: bytes | None
-    repo: MemoryRepo
+    repo: BaseRepo
     refs: dict[bytes, bytes] = field(default_factory=dict)
+    objects: ObjectCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.objects = ObjectCache(self.repo.object_store)
 
     def root(self, commit: bytes | None = None) -> bytes | None:
         """Root tree of ``commit`` (default: the head); None for an empty branch."""
         sha = commit or self.head
         if sha is None:
             return None
-        obj = self.repo.object_store[sha]
+        obj = self.objects[sha]
         if not isinstance(obj, Commit):
             raise PublishError(f"{sha.decode()} is not a commit")
         return obj.tree
@@ -70,19 +90,19 @@ class Snapshot:
         sha = self.root(commit)
         parts = path.encode("utf-8").split(b"/")
         for depth, name in enumerate(parts):
-            tree = self.repo.object_store[sha] if sha is not None else None
+            tree = self.objects[sha] if sha is not None else None
             if not isinstance(tree, Tree) or name not in tree:
                 return None
             mode, sha = tree[name]
             if depth == len(parts) - 1:
-                blob = None if stat.S_ISDIR(mode) else self.repo.object_store[sha]
+                blob = None if stat.S_ISDIR(mode) else self.objects[sha]
                 return blob.data if isinstance(blob, Blob) else None
         return None
 
     def advance(self, commit: Commit, objects: Iterable[ShaFile]) -> None:
-        """Record that ``commit`` (with ``objects``) is now the head."""
+        """Record that ``commit`` (with ``objects``) is now the head (in this snapshot only)."""
         for obj in [*objects, commit]:
-            self.repo.object_store.add_object(obj)
+            self.objects.add(obj)
         self.head = commit.id
 
 
@@ -101,7 +121,13 @@ class Update(Generic[_T]):
 
 
 def fetch_snapshot(client: GitClient, remote: Remote, ref: bytes, also: Sequence[bytes] = ()) -> Snapshot:
-    """Shallow-fetch ``ref`` (and the refs in ``also`` that exist) into memory."""
+    """Shallow-fetch ``ref`` (and the refs in ``also`` that exist) into memory.
+
+    A local repository is read in place instead (refs now, objects on demand), so
+    a no-op seed reads the trees it walks and no blob whose id already matches.
+    """
+    if remote.kind == "local":
+        return _local_snapshot(remote, ref)
     target = MemoryRepo()
 
     def wants(refs, depth=None):  # type: ignore[no-untyped-def]
@@ -110,6 +136,18 @@ def fetch_snapshot(client: GitClient, remote: Remote, ref: bytes, also: Sequence
 
     result = client.fetch(remote.path, target, determine_wants=wants, depth=1)
     refs = {k: v for k, v in result.refs.items() if v and v != ZERO_SHA}
+    return _snapshot(remote, ref, target, refs)
+
+
+def _local_snapshot(remote: Remote, ref: bytes) -> Snapshot:
+    repo = Repo(remote.path)
+    refs = {k: v for k, v in repo.get_refs().items() if v and v != ZERO_SHA}
+    snap = _snapshot(remote, ref, repo, refs)
+    weakref.finalize(snap, repo.close)  # pack files stay open while the snapshot is in use
+    return snap
+
+
+def _snapshot(remote: Remote, ref: bytes, repo: BaseRepo, refs: dict[bytes, bytes]) -> Snapshot:
     head = refs.get(ref)
     if head is None and refs:
         branches = tuple(sorted(branch_name(k) for k in refs if k.startswith(HEADS)))
@@ -118,7 +156,44 @@ def fetch_snapshot(client: GitClient, remote: Remote, ref: bytes, also: Sequence
             branch_name(ref),
             branches,
         )
-    return Snapshot(head, target, refs)
+    return Snapshot(head, repo, refs)
+
+
+@contextlib.contextmanager
+def local_lock(remote: Remote, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Serialise platform-kit's writers of one local repository (an flock, waited on for ``timeout`` s).
+
+    Processes of this library that seed one local bare repo take turns: each fetches,
+    decides and pushes alone, so none races. Network remotes (and other writers, such
+    as a human's ``git push``) are covered by the compare-and-swap push and its retries.
+    """
+    path = remote.local_path
+    if path is None or fcntl is None or not (path / "HEAD").is_file() or not (path / "objects").is_dir():
+        yield  # not ours to lock (the client reports a missing repo)
+        return
+    try:
+        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield  # cannot create it (read-only repo): the push reports what is wrong, retries cover races
+        return
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ConcurrentUpdateError(
+                        f"another seed of {remote.display} held {LOCK_FILE} for over {timeout:g}s; try again", 0
+                    ) from None
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def make_commit(tree_id: bytes, parent: bytes | None, message: str, author: str) -> Commit:
@@ -155,7 +230,7 @@ def update_branch(
         files, decision = decide(snap)
         if not files:
             return Update(snap, decision, None, rounds)
-        tree_id, objects = build_tree(snap.repo.object_store, snap.root(), files)
+        tree_id, objects = build_tree(snap.objects, snap.root(), files)
         commit = make_commit(tree_id, snap.head, message, author)
         try:
             pushed = push_ref(client, remote, ref, snap.head, commit, objects)
@@ -194,7 +269,7 @@ def create_branch(
     author: str,
 ) -> bytes | None:
     """Create ``ref`` as one commit of ``files`` on top of ``base``'s head; None if ``ref`` appeared meanwhile."""
-    tree_id, objects = build_tree(base.repo.object_store, base.root(), files)
+    tree_id, objects = build_tree(base.objects, base.root(), files)
     commit = make_commit(tree_id, base.head, message, author)
     try:
         pushed = push_ref(client, remote, ref, None, commit, objects)
@@ -207,7 +282,8 @@ def create_branch(
 
 
 def _backoff(n: int) -> None:
-    time.sleep(min(0.05 * 2 ** (n - 1), 1.0) * random.uniform(0.5, 1.5))
+    """Exponential backoff with jitter, so pushers that raced spread out."""
+    time.sleep(min(0.05 * 2 ** (n - 1), 2.0) * random.uniform(0.5, 1.5))
 
 
 def push_ref(
@@ -230,6 +306,8 @@ def push_ref(
     messages: list[bytes] = []
     try:
         result = client.send_pack(remote.path, update_refs, pack_data, progress=messages.append)
+    except FileLocked:
+        return False  # a local repo whose ref another git process is updating right now: a race
     except HangupException as exc:
         said = remote.scrub(b"; ".join(exc.stderr_lines or []).decode("utf-8", "replace"))
         if said and not any(hint in said.lower() for hint in _DROP_HINTS):

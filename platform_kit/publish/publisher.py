@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,13 +13,16 @@ from typing import TypeVar
 from dulwich.repo import Repo
 
 from .auth import GitAuth
-from .branch import branch_ref, fetch_snapshot, update_branch
+from .branch import branch_ref, fetch_snapshot, local_lock, update_branch
 from .errors import PublishError
 from .transport import Remote, open_client, parse_remote, translate
 from .tree import classify, normalize_files
 
 _T = TypeVar("_T")
 DEFAULT_AUTHOR = "platform-kit <platform-kit@users.noreply.local>"
+MAX_ATTEMPTS = 10
+"""Fetch/push rounds on a moving branch. Each lost round means another pusher's commit landed,
+so N seeds of one repo at once need at most N rounds each."""
 
 
 @dataclass(frozen=True)
@@ -37,15 +42,31 @@ class PublishResult:
 
 
 def init_local_bare(path: str | os.PathLike[str], *, branch: str = "main") -> None:
-    """``git init --bare`` with HEAD -> refs/heads/<branch>; no-op if already a repo."""
-    path, head = Path(path), branch_ref(branch)
-    if (path / "HEAD").is_file() and (path / "objects").is_dir():
+    """``git init --bare`` with HEAD -> refs/heads/<branch>; no-op if already a repo.
+
+    Race-free: the repo is made in a temporary sibling directory and renamed into
+    place, so processes creating one path at once all end up with one whole repo.
+    """
+    path, head = Path(path).absolute(), branch_ref(branch)
+    if _is_bare_repo(path):
         return
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise PublishError(f"cannot initialise {path}: it exists and is not a bare git repository")
-    path.mkdir(parents=True, exist_ok=True)
-    with Repo.init_bare(str(path)) as repo:
-        repo.refs.set_symbolic_ref(b"HEAD", head)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.init-", dir=path.parent))
+    try:
+        with Repo.init_bare(str(tmp)) as repo:
+            repo.refs.set_symbolic_ref(b"HEAD", head)
+        os.rename(tmp, path)  # atomic; replaces an empty directory, fails on a non-empty one
+    except OSError:
+        if not _is_bare_repo(path):  # not another process's repo that won the rename
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _is_bare_repo(path: Path) -> bool:
+    return (path / "HEAD").is_file() and (path / "objects").is_dir()
 
 
 def plan_files(
@@ -59,7 +80,7 @@ def plan_files(
     def run() -> tuple[list[str], list[str]]:
         with open_client(remote) as client:
             snap = fetch_snapshot(client, remote, ref)
-        return classify(snap.repo.object_store, snap.root(), list(wanted))
+        return classify(snap.objects, snap.root(), list(wanted))
 
     return guarded(remote, run)
 
@@ -72,7 +93,7 @@ def publish_files(
     message: str = "platform-kit: seed config repo",
     author: str = DEFAULT_AUTHOR,
     auth: GitAuth | None = None,
-    max_attempts: int = 5,
+    max_attempts: int = MAX_ATTEMPTS,
     create_local: bool = False,
 ) -> PublishResult:
     """Push every file missing from ``branch`` as one commit; never overwrite.
@@ -89,11 +110,11 @@ def publish_files(
         init_local_bare(remote.local_path, branch=branch)
 
     def decide(snap):  # type: ignore[no-untyped-def]
-        missing, existing = classify(snap.repo.object_store, snap.root(), list(wanted))
+        missing, existing = classify(snap.objects, snap.root(), list(wanted))
         return {p: wanted[p] for p in missing}, (tuple(missing), tuple(existing))
 
     def run() -> PublishResult:
-        with open_client(remote) as client:
+        with local_lock(remote), open_client(remote) as client:
             update = update_branch(
                 client, remote, ref, decide, message=message, author=author, max_attempts=max_attempts
             )

@@ -13,14 +13,15 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from dulwich.client import GitClient
+from dulwich.objects import Blob
 
 from .auth import GitAuth
-from .branch import Snapshot, branch_ref, create_branch, fetch_snapshot, update_branch
+from .branch import Snapshot, branch_ref, create_branch, fetch_snapshot, local_lock, update_branch
 from .proposals import NoProposals, Proposal, ProposalHost
-from .publisher import DEFAULT_AUTHOR, guarded, init_local_bare
+from .publisher import DEFAULT_AUTHOR, MAX_ATTEMPTS, guarded, init_local_bare
 from .record import SeedRecord, record_path
 from .transport import Remote, open_client, parse_remote
-from .tree import classify, normalize_files
+from .tree import blob_id, lookup, normalize_files
 from .upgrade import SeedPlan, plan_seed, upgrade_branch
 
 ProposalState = Literal["created", "exists", "conflict"]
@@ -72,7 +73,7 @@ def seed_files(
     author: str = DEFAULT_AUTHOR,
     auth: GitAuth | None = None,
     proposals: ProposalHost | None = None,
-    max_attempts: int = 5,
+    max_attempts: int = MAX_ATTEMPTS,
     create_local: bool = False,
 ) -> SeedResult:
     """Seed one environment's files: create the missing ones, propose upgrades, skip human edits."""
@@ -90,7 +91,7 @@ def seed_files(
         return writes, plan
 
     def run() -> SeedResult:
-        with open_client(remote) as client:
+        with local_lock(remote), open_client(remote) as client:
             update = update_branch(
                 client,
                 remote,
@@ -161,9 +162,14 @@ def _prepare(
 def _plan(
     snap: Snapshot, wanted: dict[str, bytes], record: str, environment: str, versions: tuple[str, str]
 ) -> SeedPlan:
-    _, existing = classify(snap.repo.object_store, snap.root(), list(wanted))
-    current = {path: snap.read(path) or b"" for path in existing}
-    raw = snap.read(record)
+    found = lookup(snap.objects, snap.root(), [*wanted, record])
+    current: dict[str, bytes] = {}
+    for path, entry in found.items():
+        if entry is None or path == record:
+            continue
+        # Same blob id, same bytes: only files that differ from the template are read.
+        current[path] = wanted[path] if entry[1] == blob_id(wanted[path]) else _blob(snap, entry[1])
+    raw = _blob(snap, found[record][1]) if found[record] is not None else None
     previous = SeedRecord.from_bytes(raw, record) if raw is not None else None
     if previous is not None and previous.environment != environment:
         previous = None  # another environment's record under this name: no baseline
@@ -176,6 +182,11 @@ def _plan(
         library_version=library_version,
         template_version=template_version,
     )
+
+
+def _blob(snap: Snapshot, sha: bytes) -> bytes:
+    blob = snap.objects[sha]
+    return blob.data if isinstance(blob, Blob) else b""
 
 
 def _existing_state(snap: Snapshot, tip: bytes, plan: SeedPlan, wanted: dict[str, bytes]) -> ProposalState:

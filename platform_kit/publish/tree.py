@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import stat
 from collections.abc import Mapping
 from typing import Union
@@ -58,51 +59,109 @@ def validate_path(path: object) -> None:
             raise ValueError(f"invalid path {path!r}: '.git' is reserved")
 
 
-def classify(store: BaseObjectStore | None, root: bytes | None, paths: list[str]) -> tuple[list[str], list[str]]:
-    """Split ``paths`` into (missing, existing) against tree ``root``.
+class ObjectCache:
+    """Read-through cache over an object store: each object is read and parsed once.
+
+    dulwich's stores parse (or copy) an object on every lookup, so walking a path per
+    file re-reads every tree on the way: quadratic in the files under a wide directory.
+    Objects added here (a commit about to be pushed) are seen by later reads.
+    """
+
+    def __init__(self, store: BaseObjectStore | None) -> None:
+        self.store = store
+        self.reads = 0
+        """Objects read from the underlying store (each at most once)."""
+        self._objects: dict[bytes, ShaFile] = {}
+
+    def __getitem__(self, sha: bytes) -> ShaFile:
+        obj = self._objects.get(sha)
+        if obj is None:
+            if self.store is None:
+                raise KeyError(sha)
+            obj = self.store[sha]
+            self.reads += 1
+            self._objects[sha] = obj
+        return obj
+
+    def __contains__(self, sha: bytes) -> bool:
+        return sha in self._objects or (self.store is not None and sha in self.store)
+
+    def add(self, obj: ShaFile) -> None:
+        self._objects[obj.id] = obj
+
+    def tree(self, sha: bytes) -> Tree:
+        obj = self[sha]
+        if not isinstance(obj, Tree):
+            raise PublishError(f"remote object {sha.decode()} is not a tree")
+        return obj
+
+
+Entry = tuple[int, bytes]
+"""A tree entry of a path: (mode, sha)."""
+
+
+def blob_id(content: bytes) -> bytes:
+    """The git blob id (hex) of ``content``, without building a Blob."""
+    return hashlib.sha1(b"blob %d\0" % len(content) + content).hexdigest().encode("ascii")
+
+
+def lookup(
+    objects: ObjectCache | BaseObjectStore | None, root: bytes | None, paths: list[str]
+) -> dict[str, Entry | None]:
+    """The tree entry of each path under ``root`` (None when missing), each tree read once.
 
     A path whose parent is a file, or which is itself a directory, in the
     remote cannot be created without overwriting: that is a PublishError.
     """
-    missing: list[str] = []
-    existing: list[str] = []
-    cache: dict[bytes, Tree] = {}
+    cache = objects if isinstance(objects, ObjectCache) else ObjectCache(objects)
+    dirs: dict[bytes, bytes | None] = {b"": root}  # directory -> its tree (None: missing)
 
-    def load(sha: bytes) -> Tree:
-        if sha not in cache:
-            obj = store[sha]  # type: ignore[index]
-            if not isinstance(obj, Tree):
-                raise PublishError(f"remote object {sha.decode()} is not a tree")
-            cache[sha] = obj
-        return cache[sha]
+    def directory(path: str, parts: list[bytes], depth: int) -> bytes | None:
+        """Tree of ``parts[:depth]``, resolved once per directory."""
+        key = b"/".join(parts[:depth])
+        if key in dirs:
+            return dirs[key]
+        parent = directory(path, parts, depth - 1)
+        sha = None
+        if parent is not None:
+            tree = cache.tree(parent)
+            if parts[depth - 1] in tree:
+                mode, sha = tree[parts[depth - 1]]
+                if not stat.S_ISDIR(mode):
+                    raise PublishError(
+                        f"cannot create {path!r}: {key.decode('utf-8', 'replace')!r} is a file in the remote"
+                    )
+        dirs[key] = sha
+        return sha
 
+    found: dict[str, Entry | None] = {}
     for path in paths:
-        tree_sha = root
         parts = path.encode("utf-8").split(b"/")
-        for depth, name in enumerate(parts):
-            if tree_sha is None:
-                missing.append(path)
-                break
-            tree = load(tree_sha)
-            if name not in tree:
-                missing.append(path)
-                break
-            mode, sha = tree[name]
-            is_dir = stat.S_ISDIR(mode)
-            last = depth == len(parts) - 1
-            if last and is_dir:
+        parent = directory(path, parts, len(parts) - 1)
+        found[path] = None
+        if parent is None:
+            continue
+        tree = cache.tree(parent)
+        if parts[-1] in tree:
+            mode, sha = tree[parts[-1]]
+            if stat.S_ISDIR(mode):
                 raise PublishError(f"cannot create {path!r}: it is a directory in the remote")
-            if last:
-                existing.append(path)
-            elif not is_dir:
-                prefix = b"/".join(parts[: depth + 1]).decode("utf-8", "replace")
-                raise PublishError(f"cannot create {path!r}: {prefix!r} is a file in the remote")
-            tree_sha = sha
+            found[path] = (mode, sha)
+    return found
+
+
+def classify(
+    store: ObjectCache | BaseObjectStore | None, root: bytes | None, paths: list[str]
+) -> tuple[list[str], list[str]]:
+    """Split ``paths`` into (missing, existing) against tree ``root`` (see :func:`lookup`)."""
+    found = lookup(store, root, paths)
+    missing = [path for path in paths if found[path] is None]
+    existing = [path for path in paths if found[path] is not None]
     return missing, existing
 
 
 def build_tree(
-    store: BaseObjectStore | None, root: bytes | None, files: Mapping[str, bytes]
+    store: ObjectCache | BaseObjectStore | None, root: bytes | None, files: Mapping[str, bytes]
 ) -> tuple[bytes, list[ShaFile]]:
     """Add ``files`` (all missing) on top of tree ``root``.
 
@@ -121,7 +180,7 @@ def build_tree(
     return root_id, new_objects
 
 
-def _write(store: BaseObjectStore | None, base: bytes | None, node: Node, out: list[ShaFile]) -> bytes:
+def _write(store: ObjectCache | BaseObjectStore | None, base: bytes | None, node: Node, out: list[ShaFile]) -> bytes:
     tree = Tree()
     if base is not None:
         for item in store[base].items():  # type: ignore[index, union-attr]
