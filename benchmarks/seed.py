@@ -238,7 +238,7 @@ def team_files(teams: int) -> dict[str, str]:
 
 
 NOOP = """
-import json, sys, time
+import json, os, sys, tempfile, time
 from pathlib import Path
 root, files_json, url = Path(sys.argv[1]).resolve(), sys.argv[2], sys.argv[3]
 import platform_kit
@@ -249,14 +249,28 @@ kw = dict(environment="dev", library_version="bench", template_version="1", crea
 start = time.perf_counter(); first = seed_files(url, files, **kw); t_first = time.perf_counter() - start
 start = time.perf_counter(); again = seed_files(url, files, **kw); t_noop = time.perf_counter() - start
 assert first.commit is not None and again.commit is None, "the re-seed was not a no-op"
-print(json.dumps({"first": round(t_first, 3), "noop": round(t_noop, 3), "ratio": round(t_noop / t_first, 3)}))
+out = {"first": round(t_first, 3), "noop": round(t_noop, 3), "ratio": round(t_noop / t_first, 3)}
+if os.environ.get("PLATFORM_KIT_CACHE_DIR") and "://" in url:
+    os.environ["PLATFORM_KIT_CACHE_DIR"] = tempfile.mkdtemp(dir=os.environ["PLATFORM_KIT_CACHE_DIR"])  # empty
+    start = time.perf_counter(); cold = seed_files(url, files, **kw); t_cold = time.perf_counter() - start
+    assert cold.commit is None, "the re-seed was not a no-op"
+    out.update(noop_cold_cache=round(t_cold, 3), cold_ratio=round(t_cold / t_first, 3))
+print(json.dumps(out))
 """
-"""Run in a fresh interpreter with `platform_kit` imported from the tree given (argv: tree, files.json, url)."""
+"""Run in a fresh interpreter with `platform_kit` imported from the tree given (argv: tree, files.json, url).
+With an object cache (network remotes): the first seed starts with an empty cache, the no-op re-seed with the
+cache the first one left (warm), and `noop_cold_cache` is one more no-op re-seed with an empty cache again."""
 
 
-def noop_times(tree: Path, files_json: Path, url: str) -> dict[str, float]:
-    """First seed and no-op re-seed of the files in `files_json` into `url`, by `tree`'s library."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
+def noop_times(tree: Path, files_json: Path, url: str, cache: Path | None = None) -> dict[str, float]:
+    """First seed and no-op re-seed of the files in `files_json` into `url`, by `tree`'s library.
+
+    ``cache``: an empty directory for the remote object cache; None turns the cache off."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "PLATFORM_KIT_CACHE": "on" if cache else "off"}
+    env.pop("PLATFORM_KIT_CACHE_DIR", None)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        env["PLATFORM_KIT_CACHE_DIR"] = str(cache)
     out = subprocess.run(
         [sys.executable, "-c", NOOP, str(tree), str(files_json), url], env=env, cwd=tree, capture_output=True, text=True
     )
@@ -305,7 +319,9 @@ def noop_table(team_counts: list[int], baseline: str, baseline_max: int, remote:
             files_json = tmp / f"files-{teams}.json"
             files_json.write_text(json.dumps(files))
             row: dict[str, object] = {"teams": teams, "files": len(files) + 1, "remote": remote}
-            row["current"] = noop_times(ROOT, files_json, fresh(f"current-{teams}"))
+            row["current"] = noop_times(ROOT, files_json, fresh(f"current-{teams}"), tmp / f"cache-{teams}")
+            if daemon is not None:  # the object cache applies to network remotes only
+                row["cache_off"] = noop_times(ROOT, files_json, fresh(f"nocache-{teams}"))
             if teams <= baseline_max:
                 row["baseline"] = {"revision": baseline, **noop_times(old, files_json, fresh(f"baseline-{teams}"))}
             plain_url = fresh(f"git-{teams}")

@@ -8,7 +8,6 @@ whether it landed after all, so a retry never commits twice.
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 import re
 import stat
@@ -21,20 +20,17 @@ from typing import Generic, TypeVar
 from dulwich.client import GitClient
 from dulwich.errors import HangupException
 from dulwich.file import FileLocked
+from dulwich.object_store import BaseObjectStore
 from dulwich.objects import Blob, Commit, ShaFile, Tree
-from dulwich.pack import pack_objects_to_data
 from dulwich.refs import check_ref_format
 from dulwich.repo import BaseRepo, MemoryRepo, Repo
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
+from .cache import CacheBusy, RemoteCache, is_local_failure, open_cache, packed
 from .errors import BranchNotFoundError, ConcurrentUpdateError, ConnectionDroppedError, PublishError, PushRejectedError
+from .locks import HAVE_FLOCK, LockTimeout, file_lock
 from .transport import Remote
 from .tree import ObjectCache, build_tree
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no lock; the compare-and-swap retries still apply
-    fcntl = None  # type: ignore[assignment]
 
 ZERO_SHA = b"0" * 40
 HEADS = b"refs/heads/"
@@ -70,6 +66,8 @@ class Snapshot:
     head: bytes | None
     repo: BaseRepo
     refs: dict[bytes, bytes] = field(default_factory=dict)
+    cache: RemoteCache | None = field(default=None, repr=False, compare=False)
+    """The remote's object cache the snapshot reads from (None: in memory, or a local repo)."""
     objects: ObjectCache = field(init=False)
 
     def __post_init__(self) -> None:
@@ -120,22 +118,56 @@ class Update(Generic[_T]):
     """Fetch/push rounds used."""
 
 
-def fetch_snapshot(client: GitClient, remote: Remote, ref: bytes, also: Sequence[bytes] = ()) -> Snapshot:
-    """Shallow-fetch ``ref`` (and the refs in ``also`` that exist) into memory.
+def fetch_snapshot(
+    client: GitClient, remote: Remote, ref: bytes, also: Sequence[bytes] = (), *, use_cache: bool = True
+) -> Snapshot:
+    """Shallow-fetch ``ref`` (and the refs in ``also`` that exist): into the remote's object cache, else memory.
 
     A local repository is read in place instead (refs now, objects on demand), so
-    a no-op seed reads the trees it walks and no blob whose id already matches.
+    a no-op seed reads the trees it walks and no blob whose id already matches. A network
+    remote's cache is read in place the same way, after a fetch of only what it lacks;
+    an object the cache cannot give (corrupt) makes the snapshot fetch its head into memory.
     """
     if remote.kind == "local":
         return _local_snapshot(remote, ref)
-    target = MemoryRepo()
+    names = [ref, *also]
+    cache = open_cache(remote) if use_cache else None
+    if cache is None:
+        return _memory_snapshot(client, remote, ref, names)
+    try:
+        refs = cache.fetch(client, remote, names)
+    except Exception as exc:
+        if not is_local_failure(exc):
+            cache.close()
+            raise
+        cache.discard() if not isinstance(exc, CacheBusy) else cache.close()
+        return _memory_snapshot(client, remote, ref, names)
+    snap = _snapshot(remote, ref, cache.repo, refs)
+    snap.cache = cache
+    weakref.finalize(snap, cache.close)
 
+    def fallback() -> BaseObjectStore:
+        cache.discard()  # a later remember() into the discarded cache fails quietly
+        shas = [refs[name] for name in names if name in refs]
+        return _fetch_memory(client, remote, lambda _refs, depth=None: list(dict.fromkeys(shas))).object_store
+
+    snap.objects.fallback = fallback
+    return snap
+
+
+def _fetch_memory(client: GitClient, remote: Remote, wants) -> MemoryRepo:  # type: ignore[no-untyped-def]
+    target = MemoryRepo()
+    target.fetch_result = client.fetch(remote.path, target, determine_wants=wants, depth=1)  # type: ignore[attr-defined]
+    return target
+
+
+def _memory_snapshot(client: GitClient, remote: Remote, ref: bytes, names: Sequence[bytes]) -> Snapshot:
     def wants(refs, depth=None):  # type: ignore[no-untyped-def]
-        shas = [refs.get(name) for name in (ref, *also)]
+        shas = [refs.get(name) for name in names]
         return list(dict.fromkeys(sha for sha in shas if sha and sha != ZERO_SHA))
 
-    result = client.fetch(remote.path, target, determine_wants=wants, depth=1)
-    refs = {k: v for k, v in result.refs.items() if v and v != ZERO_SHA}
+    target = _fetch_memory(client, remote, wants)
+    refs = {k: v for k, v in target.fetch_result.refs.items() if v and v != ZERO_SHA}  # type: ignore[attr-defined]
     return _snapshot(remote, ref, target, refs)
 
 
@@ -168,32 +200,23 @@ def local_lock(remote: Remote, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     as a human's ``git push``) are covered by the compare-and-swap push and its retries.
     """
     path = remote.local_path
-    if path is None or fcntl is None or not (path / "HEAD").is_file() or not (path / "objects").is_dir():
+    if path is None or not HAVE_FLOCK or not (path / "HEAD").is_file() or not (path / "objects").is_dir():
         yield  # not ours to lock (the client reports a missing repo)
         return
     try:
-        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        lock = file_lock(path / LOCK_FILE, timeout)
+        lock.__enter__()
+    except LockTimeout:
+        raise ConcurrentUpdateError(
+            f"another seed of {remote.display} held {LOCK_FILE} for over {timeout:g}s; try again", 0
+        ) from None
     except OSError:
         yield  # cannot create it (read-only repo): the push reports what is wrong, retries cover races
         return
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise ConcurrentUpdateError(
-                        f"another seed of {remote.display} held {LOCK_FILE} for over {timeout:g}s; try again", 0
-                    ) from None
-                time.sleep(0.02)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        yield
     finally:
-        os.close(fd)
+        lock.__exit__(None, None, None)
 
 
 def make_commit(tree_id: bytes, parent: bytes | None, message: str, author: str) -> Commit:
@@ -233,7 +256,7 @@ def update_branch(
         tree_id, objects = build_tree(snap.objects, snap.root(), files)
         commit = make_commit(tree_id, snap.head, message, author)
         try:
-            pushed = push_ref(client, remote, ref, snap.head, commit, objects)
+            pushed = push_ref(client, remote, ref, snap.head, commit, objects, snap.cache)
         except ConnectionDroppedError as dropped:
             drops += 1
             attempted = (commit.id, decision)
@@ -272,7 +295,7 @@ def create_branch(
     tree_id, objects = build_tree(base.objects, base.root(), files)
     commit = make_commit(tree_id, base.head, message, author)
     try:
-        pushed = push_ref(client, remote, ref, None, commit, objects)
+        pushed = push_ref(client, remote, ref, None, commit, objects, base.cache)
     except ConnectionDroppedError:
         # Creating a ref is idempotent to check: did this exact commit land?
         if client.get_refs(remote.path).refs.get(ref) == commit.id:
@@ -287,11 +310,20 @@ def _backoff(n: int) -> None:
 
 
 def push_ref(
-    client: GitClient, remote: Remote, ref: bytes, base: bytes | None, commit: Commit, objects: list[ShaFile]
+    client: GitClient,
+    remote: Remote,
+    ref: bytes,
+    base: bytes | None,
+    commit: Commit,
+    objects: list[ShaFile],
+    cache: RemoteCache | None = None,
 ) -> bool:
-    """Send one pack and move ``ref`` from ``base`` to ``commit``; False when the ref moved under us."""
+    """Send one pack and move ``ref`` from ``base`` to ``commit``; False when the ref moved under us.
+
+    With a ``cache``, the pack (compressed once) is kept there too once the push landed."""
     moved: list[bytes | None] = []
     unique = list({o.id: o for o in [*objects, commit]}.values())
+    records = packed(unique)
 
     def update_refs(refs):  # type: ignore[no-untyped-def]
         current = refs.get(ref)
@@ -301,7 +333,7 @@ def push_ref(
         return {ref: commit.id}
 
     def pack_data(have, want, *, ofs_delta=False, progress=None):  # type: ignore[no-untyped-def]
-        return pack_objects_to_data(unique, ofs_delta=ofs_delta)
+        return len(records), iter(records)
 
     messages: list[bytes] = []
     try:
@@ -321,11 +353,11 @@ def push_ref(
         return False
     statuses = result.ref_status or {}
     if ref in statuses and statuses[ref] is None:
-        return True
+        return _landed(cache, records, ref, commit)
     # Rejected (or not reported): a moved branch is a race (retry); else a refusal.
     now = client.get_refs(remote.path).refs.get(ref)
     if now == commit.id:
-        return True
+        return _landed(cache, records, ref, commit)
     if (now if now != ZERO_SHA else None) != base:
         return False
     status = statuses.get(ref) or "the server did not update the branch"
@@ -333,3 +365,9 @@ def push_ref(
     said = [ln for ln in lines if ln and not _PROGRESS_RE.match(ln)]
     reason = remote.scrub("; ".join([status, *said]))
     raise PushRejectedError(f"push of {branch_name(ref)!r} to {remote.display} rejected: {reason}", reason)
+
+
+def _landed(cache: RemoteCache | None, records: list, ref: bytes, commit: Commit) -> bool:  # type: ignore[type-arg]
+    if cache is not None:
+        cache.remember(records, ref, commit.id)
+    return True

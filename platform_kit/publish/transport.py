@@ -219,6 +219,12 @@ def network_deadline(limits: NetworkLimits | None = None) -> Iterator[NetworkLim
         _BUDGET.reset(token)
 
 
+def deadline_remaining() -> float | None:
+    """Seconds left of the active `network_deadline` (None outside one)."""
+    budget = _BUDGET.get()
+    return None if budget is None else budget.remaining()
+
+
 # --- watchdog and cleanup ----------------------------------------------------
 
 _LIVE: set[_Guard] = set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Union
 
 from dulwich.object_store import BaseObjectStore
@@ -67,10 +67,12 @@ class ObjectCache:
     Objects added here (a commit about to be pushed) are seen by later reads.
     """
 
-    def __init__(self, store: BaseObjectStore | None) -> None:
+    def __init__(self, store: BaseObjectStore | None, fallback: Callable[[], BaseObjectStore] | None = None) -> None:
         self.store = store
         self.reads = 0
         """Objects read from the underlying store (each at most once)."""
+        self.fallback = fallback
+        """Where to read from instead, once, when the store fails (a corrupt object cache)."""
         self._objects: dict[bytes, ShaFile] = {}
 
     def __getitem__(self, sha: bytes) -> ShaFile:
@@ -78,7 +80,13 @@ class ObjectCache:
         if obj is None:
             if self.store is None:
                 raise KeyError(sha)
-            obj = self.store[sha]
+            try:
+                obj = self.store[sha]
+            except Exception:
+                if self.fallback is None:
+                    raise
+                self.store, self.fallback = self.fallback(), None
+                obj = self.store[sha]
             self.reads += 1
             self._objects[sha] = obj
         return obj
