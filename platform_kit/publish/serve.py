@@ -134,7 +134,14 @@ def make_app(
                     "push needs the token (HTTP basic auth password)\n",
                     [("WWW-Authenticate", 'Basic realm="platform-kit"')],
                 )
-        return _buffered(git_app, environ, start_response)
+        name, sep, _ = environ.get("PATH_INFO", "").removeprefix("/").partition("/")
+        try:
+            if not sep:
+                raise NotGitRepository("not a repository path")
+            repository_path(backend.root, name)
+            return _buffered(git_app, environ, start_response)
+        except NotGitRepository:  # dulwich's dumb-HTTP file routes do not turn it into a 404 themselves
+            return _plain(start_response, "404 Not Found", "not found\n")
 
     app.backend = backend  # type: ignore[attr-defined]
     return app
