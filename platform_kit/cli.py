@@ -18,6 +18,7 @@ import click
 
 from platform_kit import cli_signals
 from platform_kit.cli_repo import validate_repo
+from platform_kit.cli_serve import serve
 from platform_kit.config import ConfigError, load_stack_file, stack_config_schema
 from platform_kit.config.loaders import override_repo
 from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
@@ -182,6 +183,7 @@ def schema() -> None:
 
 
 main.add_command(validate_repo)
+main.add_command(serve)
 
 if __name__ == "__main__":
     main()
