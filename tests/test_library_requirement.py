@@ -24,7 +24,10 @@ from platform_kit.repo import render_config_repo
 from platform_kit.repo.ci_workflow import WORKFLOW_PATH
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-REQUIREMENT_FILES = [REPO_ROOT / "examples/team-template/requirements.txt", REPO_ROOT / "templates/platform/requirements.txt"]
+REQUIREMENT_FILES = [
+    REPO_ROOT / "examples/team-template/requirements.txt",
+    REPO_ROOT / "templates/platform/requirements.txt",
+]
 
 
 def pip(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -118,7 +121,9 @@ def test_requirements_lines_with_an_index_are_valid_pip_syntax(wheelhouse, tmp_p
 
 def test_a_direct_reference_replaces_the_version():
     library = LibraryConfig(url="git+https://github.com/acme/platform-kit@v0.1.0")
-    assert library.requirement(("validate",)) == "platform-kit[validate] @ git+https://github.com/acme/platform-kit@v0.1.0"
+    assert (
+        library.requirement(("validate",)) == "platform-kit[validate] @ git+https://github.com/acme/platform-kit@v0.1.0"
+    )
     assert library.pip_install(("validate",)) == (
         'pip install "platform-kit[validate] @ git+https://github.com/acme/platform-kit@v0.1.0"'
     )
@@ -147,5 +152,7 @@ def test_library_sources_carry_no_credentials_and_pin_the_library(fields, messag
 def test_the_stack_config_takes_platform_library():
     config = load_stack_file(REPO_ROOT, "dev")
     assert config.library == LibraryConfig() and config.library.version == __version__
-    raw = config.model_dump(by_alias=True, exclude_unset=True) | {"library": {"indexUrl": "https://pypi.acme.example/simple"}}
+    raw = config.model_dump(by_alias=True, exclude_unset=True) | {
+        "library": {"indexUrl": "https://pypi.acme.example/simple"}
+    }
     assert type(config).model_validate(raw).library.index_url == "https://pypi.acme.example/simple"

@@ -95,7 +95,9 @@ def test_instantiated_template_renders_clean_with_every_guardrail(tmp_path, monk
         assert "${PROJECT}" not in text and "${DESCRIPTION}" not in text
     assert yaml.safe_load((dest / "Pulumi.yaml").read_text())["name"] == "acme-app"
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["render", "--project", str(dest), "--stack", stack, "--out", str(out), "--check"])
+    result = CliRunner().invoke(
+        main, ["render", "--project", str(dest), "--stack", stack, "--out", str(out), "--check"]
+    )
     assert result.exit_code == 0, result.output
     assert "guardrails: 9 rules, 0 violations" in result.output
     plan = json.loads((out / "plan.json").read_text())
@@ -107,7 +109,9 @@ def test_team_template_passes_the_rules_it_used_to_fail(tmp_path):
     """The team's secret uses the platform's CMK and its AWS provider carries the required tags."""
     out = tmp_path / "out"
     project = REPO_ROOT / "examples/team-template"
-    result = CliRunner().invoke(main, ["render", "--project", str(project), "--stack", "example", "--out", str(out), "--check"])
+    result = CliRunner().invoke(
+        main, ["render", "--project", str(project), "--stack", "example", "--out", str(out), "--check"]
+    )
     assert result.exit_code == 0, result.output
     assert "secrets-manager-cmk" not in result.output and "required-tags" not in result.output
 
