@@ -112,18 +112,21 @@ def build_teams(name: str, config: PlatformConfig, cluster: ClusterHandle, secre
     return PlatformTeams(name, args, opts=opts)
 
 
-def team_outputs(config: PlatformConfig, teams) -> pulumi.Output[dict[str, dict]]:
+def team_outputs(config: PlatformConfig, teams, secrets=None) -> pulumi.Output[dict[str, dict]]:
     """What a team's own stack needs from the platform stack, per team (exported as `teams`)."""
     secrets_on = config.services.secrets.enabled
     roles = teams.role_arns if teams is not None else {}
-    return pulumi.Output.all(**{team.name: roles.get(team.name, NO_VALUE) for team in config.teams}).apply(
-        lambda arns: {
+    key = secrets.key_arn if secrets is not None else NO_VALUE
+    arns = {team.name: roles.get(team.name, NO_VALUE) for team in config.teams}
+    return pulumi.Output.all(key, pulumi.Output.all(**arns) if arns else {}).apply(
+        lambda values: {
             team.name: {
                 "namespaces": list(team.all_namespaces),
                 "homeNamespace": team.home_namespace,
                 "secretsPrefix": team_secrets_prefix(config.environment, team.name) if secrets_on else NO_VALUE,
                 "secretsRegion": (config.secrets_region or NO_VALUE) if secrets_on else NO_VALUE,
-                "roleArn": arns[team.name],
+                "secretsKeyArn": values[0] if secrets_on else NO_VALUE,
+                "roleArn": values[1][team.name],
             }
             for team in config.teams
         }
@@ -165,7 +168,7 @@ class Platform(pulumi.ComponentResource):
         self.cluster = build_cluster(f"{name}-cluster", config.cluster, child)
         self.secrets = build_secrets(f"{name}-secrets", config, self.cluster, child)
         self.teams = build_teams(f"{name}-teams", config, self.cluster, self.secrets, child)
-        self.team_outputs = team_outputs(config, self.teams)
+        self.team_outputs = team_outputs(config, self.teams, self.secrets)
 
         # Git hosting (issue #6): on GitHub, the repo and the agent's deploy key; elsewhere a pass-through.
         hosting = git_hosting(f"{name}-github", config, args.auth, child)

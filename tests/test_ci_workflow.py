@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from platform_kit import __version__
 from platform_kit.cli import main
 from platform_kit.config import load_stack_file
+from platform_kit.config.library import LibraryConfig
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.ci_workflow import WORKFLOW_PATH, ci_workflow
 
@@ -28,6 +29,15 @@ def test_every_layout_seeds_the_same_workflow():
     for stack in ("local", "local-argocd", "dev", "staging"):
         files = {m.path: m.content for m in render_config_repo(load_stack_file(REPO_ROOT, stack))}
         assert files[WORKFLOW_PATH] == ci_workflow().content
+
+
+def test_the_workflow_installs_from_platform_library():
+    library = LibraryConfig(url="git+https://github.com/acme/platform-kit@v0.1.0")
+    config = load_stack_file(REPO_ROOT, "dev").model_copy(update={"library": library})
+    files = {m.path: m.content for m in render_config_repo(config)}
+    assert files[WORKFLOW_PATH] == ci_workflow(library).content
+    runs = [step.get("run", "") for step in yaml.safe_load(files[WORKFLOW_PATH])["jobs"]["validate"]["steps"]]
+    assert 'pip install "platform-kit[validate] @ git+https://github.com/acme/platform-kit@v0.1.0"' in runs
 
 
 def test_workflow_gates_pull_requests_with_the_validator_and_kyverno():

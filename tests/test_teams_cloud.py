@@ -104,6 +104,7 @@ def test_team_outputs_for_team_stacks(pulumi_recorder):
         "homeNamespace": "payments",
         "secretsPrefix": "dev/teams/payments/",
         "secretsRegion": "eu-west-1",
+        "secretsKeyArn": "arn:aws:kms:example-region-1:123456789012:key/dev-secrets-key",  # the platform's CMK
         "roleArn": "arn:aws:iam::123456789012:role/dev-teams-payments-role",
     }
 

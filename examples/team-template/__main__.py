@@ -5,7 +5,7 @@ cluster (kubeconfig), the team's namespaces and its secrets prefix and region. W
 in the config repo (`teams/<team>/`); this stack holds what GitOps cannot: cloud resources.
 
     pulumi up                                                            # real use
-    platform-kit render --project examples/team-template --stack example --out out/team   # offline
+    platform-kit render --project . --stack example --out out --check    # offline, guardrails
 """
 
 import pulumi
@@ -54,11 +54,19 @@ pulumi.export("settings", settings.metadata["name"])
 
 if with_secret:
     # Read in-cluster with an ExternalSecret: `remoteRef.key: <app>/config` (keys are relative to your prefix).
-    secrets = aws.Provider("secrets", region=entry.apply(lambda e: e["secretsRegion"]))
+    # Tagged through the provider's default tags (guardrail `required-tags`): the environment and
+    # your team as owner.
+    secrets = aws.Provider(
+        "secrets",
+        region=entry.apply(lambda e: e["secretsRegion"]),
+        default_tags={"tags": {"environment": platform.require_output("environment"), "owner": team}},
+    )
     secret = aws.secretsmanager.Secret(
         f"{app}-config",
         name=entry.apply(lambda e: f"{e['secretsPrefix']}{app}/config"),
         description=f"configuration of {app} (team {team})",
+        # The platform's customer-managed key (guardrail `secrets-manager-cmk`): ESO decrypts with it.
+        kms_key_id=entry.apply(lambda e: e["secretsKeyArn"]),
         recovery_window_in_days=7,
         opts=pulumi.ResourceOptions(provider=secrets),
     )

@@ -26,6 +26,7 @@ from platform_kit.config.cluster import (
 )
 from platform_kit.config.eks import label_value_problem
 from platform_kit.config.gitops import FluxConfig, GitopsConfig
+from platform_kit.config.library import LibraryConfig
 from platform_kit.config.repo import (
     ConfigRepoConfig,
     Credentials,
@@ -72,6 +73,8 @@ class PlatformConfig(Model):
     """Platform services (secrets, observability, policy); all off unless configured."""
     teams: tuple[TeamConfig, ...] = ()
     """Teams hosted in this environment; adding an entry adds only that team's files and cloud resources."""
+    library: LibraryConfig = LibraryConfig()
+    """Where the seeded CI workflow and team stacks install platform-kit from (default: this exact version)."""
 
     @field_validator("environment")
     @classmethod

@@ -7,11 +7,14 @@ Standards policies against every environment's apps with the Kyverno CLI.
 
 from __future__ import annotations
 
-from platform_kit import __version__
+from platform_kit.config.library import LibraryConfig
 from platform_kit.repo.manifest import Manifest, dump_yaml
 
 WORKFLOW_PATH = ".github/workflows/platform-config.yaml"
 """Where the workflow lives in the config repo (shared by every environment)."""
+
+VALIDATE_EXTRAS = ("validate",)
+"""Extras of the library the workflow installs (`validate-repo` needs kubectl and the schema validators)."""
 
 KYVERNO_CLI_VERSION = "v1.15.2"
 """Kyverno CLI release the workflow downloads (matches the pinned kyverno chart's Kyverno)."""
@@ -34,8 +37,9 @@ done
 """
 
 
-def ci_workflow() -> Manifest:
-    """The workflow file: validate on every pull request and push."""
+def ci_workflow(library: LibraryConfig | None = None) -> Manifest:
+    """The workflow file: validate on every pull request and push, with the library `library` names."""
+    library = library or LibraryConfig()
     workflow = {
         "name": "platform-config",
         "on": {"pull_request": {}, "push": {}},
@@ -48,8 +52,8 @@ def ci_workflow() -> Manifest:
                     {"uses": "actions/checkout@v4"},
                     {"uses": "actions/setup-python@v5", "with": {"python-version": "3.12"}},
                     {
-                        "name": "Install the validator (platform-kit version that seeded this repo)",
-                        "run": f'pip install "platform-kit[validate]=={__version__}"',
+                        "name": "Install the validator (platform:library; default: the version that seeded this repo)",
+                        "run": library.pip_install(VALIDATE_EXTRAS),
                     },
                     {"name": "Build every kustomization, validate every object", "run": "platform-kit validate-repo ."},
                     {

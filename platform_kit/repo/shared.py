@@ -34,7 +34,7 @@ PLATFORM_INFO = "platform-info"
 def shared_files(config: PlatformConfig) -> list[Manifest]:
     """README, infrastructure/ and apps/ (the overlay of `config`'s environment)."""
     return [
-        ci_workflow(),
+        ci_workflow(config.library),
         Manifest("README.md", docs.repo_readme(config)),
         Manifest("infrastructure/README.md", docs.INFRASTRUCTURE_README),
         kustomization("infrastructure/controllers", []),

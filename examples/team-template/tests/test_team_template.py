@@ -6,6 +6,7 @@ platform-kit repository root: `python -m pytest`.
 
 from __future__ import annotations
 
+import json
 import runpy
 from pathlib import Path
 
@@ -24,6 +25,7 @@ OUTPUTS = {
             "homeNamespace": "payments",
             "secretsPrefix": "dev/teams/payments/",
             "secretsRegion": "eu-west-1",
+            "secretsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/team-key",
             "roleArn": "arn:aws:iam::123456789012:role/dev-teams-payments-role",
         }
     },
@@ -53,7 +55,10 @@ def test_the_secret_is_created_inside_the_team_prefix(pulumi_recorder):
     run(pulumi_recorder)
     secret = pulumi_recorder.inputs("aws:secretsmanager/secret:Secret", "checkout-config")
     assert secret["name"] == "dev/teams/payments/checkout/config"
-    assert pulumi_recorder.inputs("pulumi:providers:aws", "secrets")["region"] == "eu-west-1"
+    assert secret["kmsKeyId"] == "arn:aws:kms:eu-west-1:123456789012:key/team-key"  # the platform's CMK
+    provider = pulumi_recorder.inputs("pulumi:providers:aws", "secrets")
+    assert provider["region"] == "eu-west-1"
+    assert json.loads(provider["defaultTags"]) == {"tags": {"environment": "dev", "owner": "payments"}}
 
 
 def test_secret_is_optional(pulumi_recorder):
