@@ -23,7 +23,6 @@ from platform_kit.config.loaders import override_repo
 from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
 from platform_kit.publish import PublishError, redact_url
 from platform_kit.publish.errors import NetworkSettingError
-from platform_kit.publish.transport import NetworkLimits, network_deadline
 
 USER_ERROR = 2
 REMOTE_ERROR = 1
@@ -150,6 +149,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
     from platform_kit.gitops.seed import plan_seed, proposal_host, publish_seed, pull_request_target
     from platform_kit.gitops.seed_report import describe_plan, describe_seed
     from platform_kit.preview import run_stack
+    from platform_kit.publish.transport import NetworkLimits, network_deadline  # dulwich: not for validate
 
     try:
         config = override_repo(load_stack_file(project, stack), url=repo_url, branch=branch)

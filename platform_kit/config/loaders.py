@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from platform_kit.config.docstrings import add_descriptions
 from platform_kit.config.errors import ConfigError, Problem, problems_from_validation
 from platform_kit.config.models import ConfigRepoConfig, PlatformConfig, url_scheme
 
@@ -498,6 +499,7 @@ def stack_config_schema() -> dict[str, Any]:
     """JSON Schema of a `Pulumi.<stack>.yaml` file, for editors and CI."""
     model_schema = PlatformConfig.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
     defs = model_schema.pop("$defs", {})
+    add_descriptions(model_schema, PlatformConfig, defs)  # attribute docstrings, read only here
     secure = {
         "type": "object",
         "properties": {"secure": {"type": "string"}},
