@@ -17,7 +17,6 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from platform_kit.config.docstrings import add_descriptions
 from platform_kit.config.errors import ConfigError, Problem, problems_from_validation
 from platform_kit.config.models import ConfigRepoConfig, PlatformConfig, url_scheme
 
@@ -497,6 +496,8 @@ def _decode_config_value(raw: Any) -> Any:
 
 def stack_config_schema() -> dict[str, Any]:
     """JSON Schema of a `Pulumi.<stack>.yaml` file, for editors and CI."""
+    from platform_kit.config.docstrings import add_descriptions  # ast and inspect: not for validate
+
     model_schema = PlatformConfig.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
     defs = model_schema.pop("$defs", {})
     add_descriptions(model_schema, PlatformConfig, defs)  # attribute docstrings, read only here
