@@ -16,15 +16,15 @@ from pathlib import Path
 
 import click
 
-from platform_kit import cli_signals
+from platform_kit import __version__, cli_signals
 from platform_kit.cli_repo import validate_repo
 from platform_kit.cli_serve import serve
 from platform_kit.config import ConfigError, load_stack_file, stack_config_schema
 from platform_kit.config.loaders import override_repo
+from platform_kit.extras import ExtrasGroup
 from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
 from platform_kit.publish import PublishError, redact_url
 from platform_kit.publish.errors import NetworkSettingError
-from platform_kit.publish.transport import NetworkLimits, network_deadline
 
 USER_ERROR = 2
 REMOTE_ERROR = 1
@@ -45,7 +45,8 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ExtrasGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="platform-kit", message="%(prog)s %(version)s")
 def main() -> None:
     """Bootstrap Kubernetes platforms with Pulumi and hand them over to GitOps."""
     # SIGINT -> 130, SIGTERM -> 143: no traceback, no ssh or key left behind (previous handlers back after the command)
@@ -151,6 +152,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
     from platform_kit.gitops.seed import plan_seed, proposal_host, publish_seed, pull_request_target
     from platform_kit.gitops.seed_report import describe_plan, describe_seed
     from platform_kit.preview import run_stack
+    from platform_kit.publish.transport import NetworkLimits, network_deadline  # dulwich: not for validate
 
     try:
         config = override_repo(load_stack_file(project, stack), url=repo_url, branch=branch)

@@ -496,8 +496,11 @@ def _decode_config_value(raw: Any) -> Any:
 
 def stack_config_schema() -> dict[str, Any]:
     """JSON Schema of a `Pulumi.<stack>.yaml` file, for editors and CI."""
+    from platform_kit.config.docstrings import add_descriptions  # ast and inspect: not for validate
+
     model_schema = PlatformConfig.model_json_schema(by_alias=True, ref_template="#/$defs/{model}")
     defs = model_schema.pop("$defs", {})
+    add_descriptions(model_schema, PlatformConfig, defs)  # attribute docstrings, read only here
     secure = {
         "type": "object",
         "properties": {"secure": {"type": "string"}},

@@ -1,7 +1,34 @@
-"""GitOps agents and the config repo seed."""
+"""GitOps agents and the config repo seed.
 
-from platform_kit.gitops.agent import AgentArgs
-from platform_kit.gitops.flux import FluxAgent
-from platform_kit.gitops.seed import ConfigRepoSeed, ConfigRepoSeedArgs
+The public names load on first use (PEP 562), so `platform_kit.gitops.credentials` (used by
+`platform-kit validate` and `seed`) does not pull Pulumi and the agents in with the package.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from platform_kit.gitops.agent import AgentArgs
+    from platform_kit.gitops.flux import FluxAgent
+    from platform_kit.gitops.seed import ConfigRepoSeed, ConfigRepoSeedArgs
+
+_WHERE = {
+    "AgentArgs": "platform_kit.gitops.agent",
+    "FluxAgent": "platform_kit.gitops.flux",
+    "ConfigRepoSeed": "platform_kit.gitops.seed",
+    "ConfigRepoSeedArgs": "platform_kit.gitops.seed",
+}
 
 __all__ = ["ConfigRepoSeed", "ConfigRepoSeedArgs", "FluxAgent", "AgentArgs"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
