@@ -1,7 +1,8 @@
 """`platform-kit`: validate, render and seed stacks without the Pulumi CLI.
 
-Exit codes: 0 success; 1 the remote refused or failed (push rejected, unreachable), or
-`render --check` found guardrail violations; 2 invalid input (config, flags, credentials,
+Exit codes: 0 success; 1 the remote refused or failed (push rejected, unreachable), `render
+--check` found guardrail violations, or something asked for was not done (`seed` could not propose:
+the upgrade branch exists with other changes); 2 invalid input (config, flags, credentials,
 unknown stack); 130 on SIGINT, 143 on SIGTERM (see `cli_signals`). User errors never print a
 traceback, and no message ever contains a secret.
 """
@@ -24,10 +25,13 @@ from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
 from platform_kit.publish import PublishError, redact_url
 from platform_kit.publish.errors import NetworkSettingError
 from platform_kit.publish.transport import NetworkLimits, network_deadline
+from platform_kit.text import plural
 
 USER_ERROR = 2
 REMOTE_ERROR = 1
 GUARDRAIL_VIOLATION = 1
+NOT_DONE = 1
+"""Something asked for was not done, nothing failed (an upgrade branch exists with other changes)."""
 
 project_option = click.option(
     "--project",
@@ -122,7 +126,7 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
         violations = guardrail_violations(run)
         for violation in violations:
             click.echo(str(violation))
-        click.echo(f"guardrails: {len(RULES)} rules, {len(violations)} violations")
+        click.echo(f"guardrails: {plural(len(RULES), 'rule')}, {plural(len(violations), 'violation')}")
         if violations:
             sys.exit(GUARDRAIL_VIOLATION)
 
@@ -173,6 +177,8 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
     except PublishError as error:
         _fail(str(error), REMOTE_ERROR)
     click.echo(describe_seed(result, where))
+    if result.proposal is not None and result.proposal.state == "conflict":
+        sys.exit(NOT_DONE)  # the proposal asked for was not made (reported above)
 
 
 @main.command()

@@ -147,3 +147,25 @@ def test_a_yaml_error_gives_line_column_and_reason(project: Path):
     (line,) = problems_of(result)
     assert line.startswith("yaml: not valid YAML at line 5, column 4: ")
     assert "expected" in line and "block mapping at line 2, column 3" in line
+
+
+def test_validate_repo_without_a_directory_refuses_outside_a_config_repo_and_finds_one_inside(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("validate-repo")
+    assert result.exit_code == 2
+    assert "no config repo here" in result.output and "validate-repo DIR" in result.output
+    from platform_kit.cli_repo import find_config_repo
+
+    checkout = tmp_path / "config"
+    (checkout / "clusters" / "dev").mkdir(parents=True)
+    (checkout / ".platform-kit").mkdir()
+    assert find_config_repo(checkout / "clusters" / "dev") == checkout
+    assert find_config_repo(checkout) == Path(".")
+    assert find_config_repo(tmp_path) is None
+
+
+def test_plural():
+    from platform_kit.text import plural
+
+    assert [plural(n, "file") for n in (0, 1, 2)] == ["0 files", "1 file", "2 files"]
+    assert plural(1, "entry", "entries") == "1 entry" and plural(3, "entry", "entries") == "3 entries"
