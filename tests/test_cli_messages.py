@@ -169,3 +169,19 @@ def test_plural():
 
     assert [plural(n, "file") for n in (0, 1, 2)] == ["0 files", "1 file", "2 files"]
     assert plural(1, "entry", "entries") == "1 entry" and plural(3, "entry", "entries") == "3 entries"
+
+
+def test_two_stacks_with_one_environment_are_refused_naming_both_files(project: Path, tmp_path: Path):
+    first = write(project, "dev", stack("dev"))
+    second = write(project, "dev2", stack("dev"))
+    write(project, "prod", stack("prod"))
+    for name, this, other in (("dev", first, second), ("dev2", second, first)):
+        result = invoke("validate", "--stack", name, "--project", project)
+        assert result.exit_code == 2, result.output
+        assert f"invalid config in {this} " in result.output
+        assert f"platform.environment: `dev` is also the environment of {other}" in result.output
+    assert invoke("validate", "--stack", "prod", "--project", project).exit_code == 0
+    rendered = invoke("render", "--stack", "dev2", "--out", tmp_path / "out", "--project", project)
+    assert rendered.exit_code == 2 and str(first) in rendered.output
+    seeded = invoke("seed", "--stack", "dev", "--plan", "--project", project)
+    assert seeded.exit_code == 2 and str(second) in seeded.output

@@ -285,7 +285,31 @@ def stack_config(raw: dict[str, Any], stack_file: Path, project_dir: Path) -> Pl
     if strays:
         problems = [Problem(f"config.{key}", message) for key, message in _stray_messages(strays)]
         raise ConfigError(problems, str(stack_file))
+    shared = stacks_sharing_environment(project_dir, stack_file, config.environment)
+    if shared:
+        files = ", ".join(str(path) for path in shared)
+        message = (
+            f"`{config.environment}` is also the environment of {files}: each stack needs its own environment "
+            "(it names the repo directory, the resources and the seed record, which two stacks would overwrite)"
+        )
+        raise ConfigError([Problem(f"{NAMESPACE}.environment", message)], str(stack_file))
     return resolve_local_repo(config, project_dir)
+
+
+def stacks_sharing_environment(project_dir: Path, stack_file: Path, environment: str) -> list[Path]:
+    """The project's other stack files that declare the same `platform:environment` (unreadable ones ignored:
+    they are reported when that stack is used)."""
+    shared = []
+    for other in sorted(stack_file.parent.glob("Pulumi.*.yaml")):
+        if other.resolve() == stack_file.resolve() or not other.is_file():
+            continue
+        try:
+            raw, _ = merged_config(project_dir, other)
+        except ConfigError:
+            continue
+        if raw.get(f"{NAMESPACE}:environment") == environment:
+            shared.append(other)
+    return shared
 
 
 def namespace_problems(raw: Mapping[str, Any], project: str = "") -> dict[str, str]:
