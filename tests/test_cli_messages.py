@@ -185,3 +185,17 @@ def test_two_stacks_with_one_environment_are_refused_naming_both_files(project: 
     assert rendered.exit_code == 2 and str(first) in rendered.output
     seeded = invoke("seed", "--stack", "dev", "--plan", "--project", project)
     assert seeded.exit_code == 2 and str(second) in seeded.output
+
+
+def test_ci_run_reads_the_quick_start_as_exactly_two_commands_with_continuations_joined():
+    import re
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    program = re.search(r"awk '\n(.*?)\n' README.md\)", (root / ".ci" / "run").read_text(), re.S).group(1)
+    out = subprocess.run(["awk", program, "README.md"], cwd=root, capture_output=True, text=True, check=True).stdout
+    commands = out.splitlines()
+    assert len(commands) == 2, commands
+    assert "\\" not in commands[0] and "  " not in commands[0]
+    assert " -q " not in commands[0] and "pip install --progress-bar on -e '.[test]' && " in commands[0]
+    assert commands[0].endswith("platform-kit seed --stack local")
