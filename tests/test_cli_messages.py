@@ -199,3 +199,16 @@ def test_ci_run_reads_the_quick_start_as_exactly_two_commands_with_continuations
     assert "\\" not in commands[0] and "  " not in commands[0]
     assert " -q " not in commands[0] and "pip install --progress-bar on -e '.[test]' && " in commands[0]
     assert commands[0].endswith("platform-kit seed --stack local")
+
+
+def test_progress_goes_to_stderr_only_on_a_terminal(monkeypatch, capsys):
+    import sys
+
+    from platform_kit import cli
+
+    cli._progress("running the stack program of dev")
+    assert capsys.readouterr() == ("", "")  # not a terminal: nothing (tests, CI logs, pipes)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    cli._progress("publishing 3 files")
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == "... publishing 3 files\n"
