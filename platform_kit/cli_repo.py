@@ -13,7 +13,6 @@ import click
 
 from platform_kit.text import plural
 
-
 CONFIG_REPO_MARKERS = ("clusters", ".platform-kit")
 """What a config repo checkout holds at its top (the layout and the seed records)."""
 
@@ -59,4 +58,5 @@ def validate_repo(directory: Path | None, kubernetes_version: str | None) -> Non
         click.echo(f"{plural(len(problems), 'problem')} in {directory}", err=True)
         sys.exit(1)
     kustomizations = sum(1 for _ in directory.rglob("kustomization.yaml") if ".git" not in _.parts)
-    click.echo(f"{directory}: every object valid, {plural(kustomizations, 'kustomization')} {'builds' if kustomizations == 1 else 'build'}")
+    verb = "builds" if kustomizations == 1 else "build"
+    click.echo(f"{directory}: every object valid, {plural(kustomizations, 'kustomization')} {verb}")

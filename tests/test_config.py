@@ -64,7 +64,11 @@ def test_models_are_frozen():
         (lambda v: v["cluster"].pop("kind"), "platform.cluster", "missing 'kind'"),
         (lambda v: v["cluster"]["kubeconfig"].update(content="x"), "platform.cluster.kubeconfig", "exactly one"),
         (lambda v: v["gitops"].update(agent="argo"), "platform.gitops", "unknown agent `argo`"),
-        (lambda v: v["gitops"].update(syncInterval="5 minutes"), "platform.gitops.syncInterval", "`5 minutes` is not a duration like 30s, 5m, 1h"),
+        (
+            lambda v: v["gitops"].update(syncInterval="5 minutes"),
+            "platform.gitops.syncInterval",
+            "`5 minutes` is not a duration like 30s, 5m, 1h",
+        ),
         (lambda v: v["gitops"].update(components=["helm-controller"]), "platform.gitops", "source-controller"),
         (lambda v: v["repo"].update(url="ftp://h/x"), "platform.repo.url", "unsupported scheme"),
         (lambda v: v["repo"].update(url="https://u:pw@h/x"), "platform.repo.url", "must not embed"),

@@ -88,7 +88,11 @@ def test_secure_defaults():
         ),
         ({"endpoint": {"publicCidrs": ["203.0.113.0/24"]}}, "platform.cluster.endpoint", "not public"),
         ({"adminPrincipalArns": []}, "platform.cluster.adminPrincipalArns", "at least 1"),
-        ({"adminPrincipalArns": ["admin"]}, "platform.cluster.adminPrincipalArns[0]", "`admin` is not an IAM role or user ARN"),
+        (
+            {"adminPrincipalArns": ["admin"]},
+            "platform.cluster.adminPrincipalArns[0]",
+            "`admin` is not an IAM role or user ARN",
+        ),
         ({"nodeGroups": []}, "platform.cluster.nodeGroups", "at least 1"),
         (
             {"nodeGroups": [{"name": "g", "instanceTypes": []}]},

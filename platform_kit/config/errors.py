@@ -234,7 +234,11 @@ def _shown(value: Any, loc: tuple[Any, ...], model: type[BaseModel] | None) -> s
     if value is None or isinstance(value, dict | list | tuple):
         return ""
     names = [segment for segment in loc if isinstance(segment, str)]
-    if (names and SECRET_NAME.search(names[-1]) and not NOT_SECRET_NAME.search(names[-1])) or _is_secret_field(model, loc) or isinstance(value, SecretStr):
+    if (
+        (names and SECRET_NAME.search(names[-1]) and not NOT_SECRET_NAME.search(names[-1]))
+        or _is_secret_field(model, loc)
+        or isinstance(value, SecretStr)
+    ):
         return f"`{SECRET_SHOWN}`"
     text = value if isinstance(value, str) else repr(value)
     if isinstance(value, bool):

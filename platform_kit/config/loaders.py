@@ -58,7 +58,9 @@ def override_repo(config: PlatformConfig, url: str | None = None, branch: str | 
     try:
         repo = ConfigRepoConfig.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(problems_from_validation(error, f"{NAMESPACE}.repo", ConfigRepoConfig), "command line") from None
+        raise ConfigError(
+            problems_from_validation(error, f"{NAMESPACE}.repo", ConfigRepoConfig), "command line"
+        ) from None
     return resolve_local_repo(config.model_copy(update={"repo": repo}), Path.cwd())
 
 
