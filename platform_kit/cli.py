@@ -1,7 +1,11 @@
 """`platform-kit`: validate, render and seed stacks without the Pulumi CLI.
 
-Exit codes: 0 success; 1 the remote refused or failed (push rejected, unreachable), or
-`render --check` found guardrail violations; 2 invalid input (config, flags, credentials,
+Progress of the slow steps (`... running the stack program`) goes to stderr when it is a terminal,
+so stdout stays the parseable result.
+
+Exit codes: 0 success; 1 the remote refused or failed (push rejected, unreachable), `render
+--check` found guardrail violations, or something asked for was not done (`seed` could not propose:
+the upgrade branch exists with other changes); 2 invalid input (config, flags, credentials,
 unknown stack); 130 on SIGINT, 143 on SIGTERM (see `cli_signals`). User errors never print a
 traceback, and no message ever contains a secret.
 """
@@ -25,10 +29,13 @@ from platform_kit.extras import ExtrasGroup
 from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
 from platform_kit.publish import PublishError, redact_url
 from platform_kit.publish.errors import NetworkSettingError
+from platform_kit.text import plural
 
 USER_ERROR = 2
 REMOTE_ERROR = 1
 GUARDRAIL_VIOLATION = 1
+NOT_DONE = 1
+"""Something asked for was not done, nothing failed (an upgrade branch exists with other changes)."""
 
 project_option = click.option(
     "--project",
@@ -38,6 +45,12 @@ project_option = click.option(
     help="Project directory (holds Pulumi.yaml).",
 )
 stack_option = click.option("--stack", "-s", required=True, help="Stack name (stacks/Pulumi.<stack>.yaml).")
+
+
+def _progress(message: str) -> None:
+    """`... running the stack program` on stderr, for a person watching (a terminal), never in stdout or logs."""
+    if sys.stderr.isatty():
+        click.echo(f"... {message}", err=True)
 
 
 def _fail(message: str, code: int) -> None:
@@ -97,6 +110,7 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
     if inflate and not chart_dir.is_dir():
         _fail(f"--inflate needs a directory of packaged charts: {chart_dir} does not exist (give --charts)", USER_ERROR)
     try:
+        _progress(f"running the stack program of {stack}")
         run = run_stack(project, stack)
     except ConfigError as error:
         _fail(str(error), USER_ERROR)
@@ -105,8 +119,11 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
     except RunError as error:  # the program's own refusal (bad config), which `pulumi up` prints without a traceback
         stack_file, _ = read_stack_file(project, stack)
         _fail(f"stack {stack} ({stack_file}): the program stopped: {error}", USER_ERROR)
+    if inflate:
+        _progress(f"inflating charts from {chart_dir}")
     inflation, inflation_error = _inflate(run, chart_dir) if inflate else (None, None)
     try:
+        _progress(f"writing {out}")
         # One output, swapped in whole: plan.json, summary.md, config-repo/ and inflated/.
         plan_file, repo_dir = write_render(run, out, None if inflation is None else partial(write_inflated, inflation))
     except RenderOutputError as error:
@@ -124,7 +141,7 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
         violations = guardrail_violations(run)
         for violation in violations:
             click.echo(str(violation))
-        click.echo(f"guardrails: {len(RULES)} rules, {len(violations)} violations")
+        click.echo(f"guardrails: {plural(len(RULES), 'rule')}, {plural(len(violations), 'violation')}")
         if violations:
             sys.exit(GUARDRAIL_VIOLATION)
 
@@ -159,6 +176,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
         auth = resolve_git_auth(config.repo.credentials, os.environ)
         network = config.repo.network
         limits = NetworkLimits.resolve(network and network.connect_timeout_seconds, network and network.timeout_seconds)
+        _progress(f"running the stack program of {stack}")
         files = run_stack(project, stack).seeded_files()
     except (ConfigError, CredentialError, NetworkSettingError) as error:
         _fail(str(error), USER_ERROR)
@@ -166,6 +184,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
     where = f"{redact_url(url)} ({target_branch})"
     try:
         with network_deadline(limits):  # one overall deadline for the whole seed, retries included
+            _progress(f"{'planning' if plan_only else 'publishing'} {plural(len(files), 'file')} to {where}")
             if plan_only:
                 planned = plan_seed(url, target_branch, files, environment=config.environment, auth=auth)
                 click.echo(describe_plan(planned, where))
@@ -176,6 +195,8 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
     except PublishError as error:
         _fail(str(error), REMOTE_ERROR)
     click.echo(describe_seed(result, where))
+    if result.proposal is not None and result.proposal.state == "conflict":
+        sys.exit(NOT_DONE)  # the proposal asked for was not made (reported above)
 
 
 @main.command()

@@ -30,8 +30,7 @@ def missing_extra(error: BaseException) -> str | None:
     if extra is None:
         return None
     return (
-        f"this stack needs {module}, which is not installed: pip install 'platform-kit[{extra}]' "
-        f"(the [{extra}] extra)"
+        f"this stack needs {module}, which is not installed: pip install 'platform-kit[{extra}]' (the [{extra}] extra)"
     )
 
 

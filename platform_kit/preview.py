@@ -29,6 +29,7 @@ from platform_kit.gitops.seed import SEED_COMMIT_TYPE, seeded_files
 from platform_kit.guardrails.offline import check_registrations
 from platform_kit.guardrails.rules import GuardrailConfig, Violation
 from platform_kit.summary import Entry, summary_markdown
+from platform_kit.text import plural
 
 
 @dataclass(frozen=True)
@@ -318,8 +319,8 @@ def summary(run: StackRun) -> str:
     components = sum(1 for r in run.registrations if not r.custom)
     secrets = sum(1 for r in run.registrations for key in r.raw_inputs if key != "__provider" and r.is_secret(key))
     lines = [
-        f"stack {run.stack}: {len(run.registrations)} resources ({components} components), "
-        f"{len(run.seeded_files())} files in the config repo, {secrets} secret inputs masked",
+        f"stack {run.stack}: {plural(len(run.registrations), 'resource')} ({plural(components, 'component')}), "
+        f"{plural(len(run.seeded_files()), 'file')} in the config repo, {plural(secrets, 'secret input')} masked",
     ]
     lines += [f"  {count:3d}  {kind}" for kind, count in sorted(kinds.items())]
     return "\n".join(lines)

@@ -17,6 +17,7 @@ from platform_kit.inflate import Bootstrap, ChartRef, ChartStore, HelmInstall, I
 from platform_kit.inflate.appsets import CLUSTER_SECRET_LABEL
 from platform_kit.preview import StackRun
 from platform_kit.repo.manifest import dump_yaml
+from platform_kit.text import plural
 
 HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
 """Pulumi's Helm release resource: a chart Pulumi installs itself."""
@@ -107,7 +108,7 @@ def write_inflated(inflation: Inflation, out_dir: Path | str) -> Path:
 
 def describe_inflation(inflation: Inflation) -> str:
     """A few lines for the CLI: object counts per source and what was not inflated."""
-    lines = [f"inflated {inflation.object_count()} objects from {len(inflation.sources)} sources"]
+    lines = [f"inflated {plural(inflation.object_count(), 'object')} from {plural(len(inflation.sources), 'source')}"]
     lines += [f"  {len(source.objects):5d}  {source.label}" for source in inflation.sources]
     lines += [f"  not inflated: {reason}" for reason in inflation.not_inflated]
     lines += [

@@ -84,14 +84,14 @@ def test_argocd_defaults():
 @pytest.mark.parametrize(
     ("gitops", "path", "fragment"),
     [
-        ({"namespace": "Argo_CD"}, "platform.gitops.namespace", "pattern"),
-        ({"controllerReplicas": 0}, "platform.gitops.controllerReplicas", "greater than or equal to 1"),
-        ({"syncInterval": "soon"}, "platform.gitops.syncInterval", "pattern"),
-        ({"retry": {"limit": -1}}, "platform.gitops.retry.limit", "greater than or equal to 0"),
+        ({"namespace": "Argo_CD"}, "platform.gitops.namespace", "`Argo_CD` is not a lower-case DNS label"),
+        ({"controllerReplicas": 0}, "platform.gitops.controllerReplicas", "must be at least 1 (got `0`)"),
+        ({"syncInterval": "soon"}, "platform.gitops.syncInterval", "`soon` is not a duration like 30s, 5m, 1h"),
+        ({"retry": {"limit": -1}}, "platform.gitops.retry.limit", "must be at least 0 (got `-1`)"),
         (
             {"repoServerResources": {"limits": {"memory": "lots"}}},
             "platform.gitops.repoServerResources.limits.memory",
-            "pattern",
+            "`lots` is not a Kubernetes quantity",
         ),
         ({"sso": SSO}, "platform.gitops", "`sso` needs `url`"),
         ({"url": "https://cd.example.com", "sso": {**SSO, "clientSecret": "x"}}, "platform.gitops.sso", "exactly one"),
@@ -107,7 +107,7 @@ def test_argocd_defaults():
             "credentials",
         ),
         ({"defaultRole": "admin"}, "platform.gitops.defaultRole", "none"),
-        ({"bogus": 1}, "platform.gitops.bogus", "Extra inputs"),
+        ({"bogus": 1}, "platform.gitops.bogus", "unknown key `bogus`"),
     ],
 )
 def test_bad_argocd_values_are_named_by_field_path(gitops, path, fragment):

@@ -58,6 +58,7 @@ def _team_project(root: Path) -> Path:
     project = project_skeleton(root)
     for stack, agent in TEAM_STACKS.items():
         config = values(agent=agent, secrets={}, teams=many_teams(25))
+        config["environment"] = stack  # one environment per stack (the seed record is per environment)
         document = {"config": {f"platform:{key}": value for key, value in config.items()}}
         (project / "stacks" / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
     return project

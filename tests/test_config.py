@@ -58,19 +58,23 @@ def test_models_are_frozen():
 @pytest.mark.parametrize(
     ("mutate", "path", "fragment"),
     [
-        (lambda v: v.update(environment="Dev_1"), "platform.environment", "pattern"),
-        (lambda v: v["cluster"].update(zone="x"), "platform.cluster.zone", "Extra inputs"),
+        (lambda v: v.update(environment="Dev_1"), "platform.environment", "`Dev_1` is not a lower-case DNS label"),
+        (lambda v: v["cluster"].update(zone="x"), "platform.cluster.zone", "unknown key `zone`"),
         (lambda v: v["cluster"].update(kind="gke"), "platform.cluster", "unknown kind `gke`"),
         (lambda v: v["cluster"].pop("kind"), "platform.cluster", "missing 'kind'"),
         (lambda v: v["cluster"]["kubeconfig"].update(content="x"), "platform.cluster.kubeconfig", "exactly one"),
         (lambda v: v["gitops"].update(agent="argo"), "platform.gitops", "unknown agent `argo`"),
-        (lambda v: v["gitops"].update(syncInterval="5 minutes"), "platform.gitops.syncInterval", "pattern"),
+        (
+            lambda v: v["gitops"].update(syncInterval="5 minutes"),
+            "platform.gitops.syncInterval",
+            "`5 minutes` is not a duration like 30s, 5m, 1h",
+        ),
         (lambda v: v["gitops"].update(components=["helm-controller"]), "platform.gitops", "source-controller"),
         (lambda v: v["repo"].update(url="ftp://h/x"), "platform.repo.url", "unsupported scheme"),
         (lambda v: v["repo"].update(url="https://u:pw@h/x"), "platform.repo.url", "must not embed"),
         (lambda v: v["repo"].update(url="git://h/x.git"), "platform.repo.agentUrl", "cannot clone"),
         (lambda v: v["repo"].update(path="clusters/../escape"), "platform.repo.path", "`..`"),
-        (lambda v: v["repo"].update(path="/abs"), "platform.repo.path", "pattern"),
+        (lambda v: v["repo"].update(path="/abs"), "platform.repo.path", "`/abs` is not a relative path"),
         (
             lambda v: v["repo"].update(credentials={"kind": "token"}),
             "platform.repo.credentials",
@@ -79,7 +83,7 @@ def test_models_are_frozen():
         (
             lambda v: v["repo"].update(credentials={"kind": "ssh", "privateKeyEnv": "K"}),
             "platform.repo.credentials.knownHosts",
-            "Field required",
+            "is required",
         ),
     ],
 )

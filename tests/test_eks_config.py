@@ -70,11 +70,11 @@ def test_secure_defaults():
             "platform.cluster.network.privateSubnetIds",
             "at least 2",
         ),
-        ({"version": "1.3"}, "platform.cluster.version", "pattern"),
-        ({"version": "v1.33"}, "platform.cluster.version", "pattern"),
-        ({"region": "europe"}, "platform.cluster.region", "pattern"),
+        ({"version": "1.3"}, "platform.cluster.version", "`1.3` is not a Kubernetes minor version"),
+        ({"version": "v1.33"}, "platform.cluster.version", "`v1.33` is not a Kubernetes minor version"),
+        ({"region": "europe"}, "platform.cluster.region", "`europe` is not an AWS region"),
         ({"name": "x" * 101}, "platform.cluster.name", "at most 100"),
-        ({"name": "bad name"}, "platform.cluster.name", "pattern"),
+        ({"name": "bad name"}, "platform.cluster.name", "`bad name` is not a name of letters"),
         ({"endpoint": {"public": True}}, "platform.cluster.endpoint", "at least one network"),
         (
             {"endpoint": {"public": True, "publicCidrs": ["0.0.0.0/0"]}},
@@ -88,7 +88,11 @@ def test_secure_defaults():
         ),
         ({"endpoint": {"publicCidrs": ["203.0.113.0/24"]}}, "platform.cluster.endpoint", "not public"),
         ({"adminPrincipalArns": []}, "platform.cluster.adminPrincipalArns", "at least 1"),
-        ({"adminPrincipalArns": ["admin"]}, "platform.cluster.adminPrincipalArns[0]", "pattern"),
+        (
+            {"adminPrincipalArns": ["admin"]},
+            "platform.cluster.adminPrincipalArns[0]",
+            "`admin` is not an IAM role or user ARN",
+        ),
         ({"nodeGroups": []}, "platform.cluster.nodeGroups", "at least 1"),
         (
             {"nodeGroups": [{"name": "g", "instanceTypes": []}]},

@@ -75,7 +75,7 @@ def test_prod_with_a_public_endpoint_fails_after_writing_the_render(project, tmp
         "private-endpoint-in-prod: aws:eks/cluster:Cluster prod-cluster-control-plane: environment prod requires "
         "vpcConfig.endpointPublicAccess false (got true)"
     ]
-    assert f"guardrails: {len(RULES)} rules, 1 violations" in output
+    assert f"guardrails: {len(RULES)} rules, 1 violation" in output
     assert (tmp_path / "out" / "plan.json").is_file() and (tmp_path / "out" / "config-repo").is_dir()
     assert violations[0] in (tmp_path / "out" / "summary.md").read_text()
 

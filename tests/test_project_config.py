@@ -120,7 +120,7 @@ def test_unnamespaced_project_keys_do_not_feed_the_platform_config(project: Path
     write(project, {"environment": "dev"}, platform(cluster=CLUSTER, repo=REPO, gitops={"agent": "flux"}))
     result = validate(project)
     assert result.exit_code == 2
-    assert "platform.environment: Field required" in result.output
+    assert "platform.environment: is required" in result.output
 
 
 def test_a_typo_in_a_project_value_names_the_path_and_pulumi_yaml(project: Path):
@@ -133,7 +133,7 @@ def test_a_typo_in_a_project_value_names_the_path_and_pulumi_yaml(project: Path)
     result = validate(project)
     assert result.exit_code == 2
     assert f"invalid config in {project / 'Pulumi.yaml'} " in result.output
-    assert "platform.cluster.kubeconfg: Extra inputs are not permitted" in result.output
+    assert "platform.cluster.kubeconfg: unknown key `kubeconfg`; did you mean `kubeconfig`?" in result.output
     assert "Pulumi.dev.yaml" not in result.output
     assert "Traceback" not in result.output
 

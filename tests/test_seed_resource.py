@@ -223,7 +223,8 @@ def test_config_repo_seed_without_auth_has_no_secret(pulumi_recorder):
     assert registration.inputs.get("auth") is None
 
 
-def test_update_with_a_changed_template_proposes_it_and_opens_a_pull_request(remote, fake_github_api):
+def test_update_with_a_changed_rendering_proposes_it_and_opens_a_pull_request(remote, fake_github_api):
+    """Same library and template versions, other content: a config change, on its own config branch."""
     bare, url = remote
     provider = _SeedProvider()
     target = {"owner": "acme", "repo": "platform-config", "apiUrl": fake_github_api.url}
@@ -234,11 +235,12 @@ def test_update_with_a_changed_template_proposes_it_and_opens_a_pull_request(rem
     outs = provider.update(created.id, created.outs, props(url, changed, auth=auth) | {"pullRequests": target}).outs
 
     assert outs["commit"] == "" and outs["proposed"] == 1 and outs["skipped"] == 0
-    assert outs["upgradeBranch"] == "platform-kit/upgrade-0.1.0-dev"
+    assert re.fullmatch(r"platform-kit/config-dev-[0-9a-f]{12}", outs["upgradeBranch"]), outs["upgradeBranch"]
     assert outs["pullRequest"] == "https://github.example/acme/platform-config/pull/1"
     (request,) = fake_github_api.requests
     assert request.headers["authorization"] == "Bearer ghp_seed_token_for_fake_api"
     assert request.body["head"] == outs["upgradeBranch"] and request.body["base"] == "main"
+    assert request.body["title"] == "platform-kit: config change for dev"
     assert show(bare, "clusters/dev/apps.yaml") == FILES["clusters/dev/apps.yaml"].encode()  # main untouched
     assert show(bare, "clusters/dev/apps.yaml", outs["upgradeBranch"]) == changed["clusters/dev/apps.yaml"].encode()
 

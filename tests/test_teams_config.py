@@ -34,7 +34,7 @@ def test_size_classes_grow():
 def test_bad_names_are_rejected_by_field_path():
     found = problems([SEARCH, {"name": "Bad_Name", "owners": ["g"]}, {"name": "ok", "owners": []}])
     assert set(found) == {"platform.teams[1].name", "platform.teams[2].owners"}
-    assert "pattern" in found["platform.teams[1].name"]
+    assert "is not a lower-case DNS label" in found["platform.teams[1].name"]
 
 
 def test_platform_namespaces_and_duplicates_are_rejected_by_field_path():

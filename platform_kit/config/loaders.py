@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from platform_kit.config.errors import ConfigError, Problem, problems_from_validation
+from platform_kit.config.errors import ConfigError, Problem, problems_from_validation, suggest
 from platform_kit.config.models import ConfigRepoConfig, PlatformConfig, url_scheme
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -35,7 +35,7 @@ def parse_platform_config(values: Mapping[str, Any], source: str | None = None) 
     try:
         return PlatformConfig.model_validate(dict(values))
     except ValidationError as error:
-        raise ConfigError(problems_from_validation(error, NAMESPACE), source) from None
+        raise ConfigError(problems_from_validation(error, NAMESPACE, PlatformConfig), source) from None
 
 
 def resolve_local_repo(config: PlatformConfig, project_dir: Path) -> PlatformConfig:
@@ -58,7 +58,9 @@ def override_repo(config: PlatformConfig, url: str | None = None, branch: str | 
     try:
         repo = ConfigRepoConfig.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(problems_from_validation(error, f"{NAMESPACE}.repo"), "command line") from None
+        raise ConfigError(
+            problems_from_validation(error, f"{NAMESPACE}.repo", ConfigRepoConfig), "command line"
+        ) from None
     return resolve_local_repo(config.model_copy(update={"repo": repo}), Path.cwd())
 
 
@@ -273,12 +275,64 @@ def stack_config(raw: dict[str, Any], stack_file: Path, project_dir: Path) -> Pl
         for key, value in raw.items()
         if str(key).startswith(f"{NAMESPACE}:")
     }
+    strays = namespace_problems(raw, str(read_project_file(project_dir).get("name", "")))
     try:
         config = parse_platform_config(values)
     except ConfigError as error:
         _, origins = merged_config(project_dir, stack_file)
-        raise attribute_problems(error.problems, origins, str(stack_file)) from None
+        meant = {f"{NAMESPACE}.{key}" for key in strays.values()}
+        kept = [p for p in error.problems if not (p.path in meant and p.message == "is required")]
+        problems = [Problem(f"config.{key}", message) for key, message in _stray_messages(strays)] + kept
+        raise attribute_problems(problems, origins, str(stack_file)) from None
+    if strays:
+        problems = [Problem(f"config.{key}", message) for key, message in _stray_messages(strays)]
+        raise ConfigError(problems, str(stack_file))
+    shared = stacks_sharing_environment(project_dir, stack_file, config.environment)
+    if shared:
+        files = ", ".join(str(path) for path in shared)
+        message = (
+            f"`{config.environment}` is also the environment of {files}: each stack needs its own environment "
+            "(it names the repo directory, the resources and the seed record, which two stacks would overwrite)"
+        )
+        raise ConfigError([Problem(f"{NAMESPACE}.environment", message)], str(stack_file))
     return resolve_local_repo(config, project_dir)
+
+
+def stacks_sharing_environment(project_dir: Path, stack_file: Path, environment: str) -> list[Path]:
+    """The project's other stack files that declare the same `platform:environment` (unreadable ones ignored:
+    they are reported when that stack is used)."""
+    shared = []
+    for other in sorted(stack_file.parent.glob("Pulumi.*.yaml")):
+        if other.resolve() == stack_file.resolve() or not other.is_file():
+            continue
+        try:
+            raw, _ = merged_config(project_dir, other)
+        except ConfigError:
+            continue
+        if raw.get(f"{NAMESPACE}:environment") == environment:
+            shared.append(other)
+    return shared
+
+
+def namespace_problems(raw: Mapping[str, Any], project: str = "") -> dict[str, str]:
+    """Keys of `config:` whose namespace is a near miss of `platform` (`platfrom:environment`), mapped
+    to the key they most likely meant (`environment`). Other namespaces (`aws:region`, the project's
+    own) belong to others."""
+    strays = {}
+    for key in map(str, raw):
+        namespace, colon, name = key.partition(":")
+        if not colon or namespace in (NAMESPACE, project):
+            continue
+        if suggest(namespace, [NAMESPACE], cutoff=0.75):
+            strays[key] = name.split(".")[0]
+    return strays
+
+
+def _stray_messages(strays: Mapping[str, str]) -> list[tuple[str, str]]:
+    return [
+        (key, f"unknown namespace `{key.partition(':')[0]}`; did you mean `{NAMESPACE}:{name or '...'}`?")
+        for key, name in strays.items()
+    ]
 
 
 def attribute_problems(problems: list[Problem], origins: Origins, stack_source: str) -> ConfigError:
@@ -353,11 +407,23 @@ def read_yaml_file(path: Path) -> Any:
             raise ConfigError(problems, source)
         return loader.construct_document(node)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise ConfigError([Problem("yaml", f"not valid YAML{where}")], source) from None
+        raise ConfigError([Problem("yaml", yaml_error_message(error))], source) from None
     finally:
         loader.dispose()
+
+
+def yaml_error_message(error: yaml.YAMLError) -> str:
+    """`not valid YAML at line 10, column 5: mapping values are not allowed here (in the mapping at line 9,
+    column 3)`: PyYAML's mark, problem and context, without the excerpt of the file (it may hold a secret)."""
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = getattr(error, "problem", None)
+    reason = f": {problem}" if problem else ""
+    context, context_mark = getattr(error, "context", None), getattr(error, "context_mark", None)
+    if context:
+        at = f" at line {context_mark.line + 1}, column {context_mark.column + 1}" if context_mark else ""
+        reason += f" ({context}{at})"
+    return f"not valid YAML{where}{reason}"
 
 
 def _decode(data: bytes, source: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from platform_kit.publish import ProposalOutcome, SeedResult
+from platform_kit.text import plural
 
 
 def describe_seed(result: SeedResult, where: str) -> str:
@@ -10,11 +11,11 @@ def describe_seed(result: SeedResult, where: str) -> str:
     plan = result.plan
     existing = len(plan.propose) + len(plan.skipped) + len(plan.unchanged)
     if result.commit is None:
-        lines = [f"nothing to seed: all {existing} files already in {where} at {result.head[:12]}"]
+        lines = [f"nothing to seed: all {plural(existing, 'file')} already in {where} at {result.head[:12]}"]
     elif plan.create:
         lines = [
-            f"seeded {len(plan.create)} files in one commit {result.commit[:12]} to {where}; "
-            f"{existing} existing files left untouched"
+            f"seeded {plural(len(plan.create), 'file')} in one commit {result.commit[:12]} to {where}; "
+            f"{plural(existing, 'existing file')} left untouched"
         ]
     else:
         lines = [f"recorded the seed ({result.record}) in commit {result.commit[:12]} to {where}"]
@@ -22,7 +23,7 @@ def describe_seed(result: SeedResult, where: str) -> str:
         lines.append(_proposal_line(result.proposal, len(plan.propose)))
         lines += [f"  {path}" for path in plan.propose]
     if plan.skipped:
-        lines.append(f"skipped {len(plan.skipped)} files: edited by humans since the seed (left untouched)")
+        lines.append(f"skipped {plural(len(plan.skipped), 'file')}: edited by humans since the seed (left untouched)")
         lines += [f"  {path}" for path in plan.skipped]
     return "\n".join(lines)
 
@@ -31,18 +32,18 @@ def describe_plan(result: SeedResult, where: str) -> str:
     """What `publish_seed` would do now; nothing was pushed."""
     plan = result.plan
     lines = [f"plan for {where} (nothing pushed):"]
-    lines.append(f"create: {len(plan.create)} files")
+    lines.append(f"create: {plural(len(plan.create), 'file')}")
     lines += [f"  {path}" for path in plan.create]
     if plan.record_changed:
         lines.append(f"  {result.record} (seed record)")
     if plan.propose:
         state = result.proposal.state if result.proposal else None
         note = {"exists": " (already there)", "conflict": " (exists with other changes: not touched)"}.get(state, "")
-        lines.append(f"propose on {result.upgrade_branch}{note}: {len(plan.propose)} files")
+        lines.append(f"propose on {result.upgrade_branch}{note}: {plural(len(plan.propose), 'file')}")
         lines += [f"  {path}" for path in plan.propose]
-    lines.append(f"skipped: edited by humans: {len(plan.skipped)} files")
+    lines.append(f"skipped: edited by humans: {plural(len(plan.skipped), 'file')}")
     lines += [f"  {path}" for path in plan.skipped]
-    lines.append(f"unchanged: {len(plan.unchanged)} files")
+    lines.append(f"unchanged: {plural(len(plan.unchanged), 'file')}")
     return "\n".join(lines)
 
 
@@ -50,8 +51,8 @@ def _proposal_line(proposal: ProposalOutcome, count: int) -> str:
     if proposal.state == "conflict":
         return (
             f"not proposed: branch {proposal.branch} already exists with other changes; "
-            f"merge or delete it, then seed again ({count} files wait)"
+            f"merge or delete it, then seed again ({plural(count, 'file')} {'waits' if count == 1 else 'wait'})"
         )
     verb = "proposed" if proposal.state == "created" else "already proposed"
     review = f" (pull request {proposal.url})" if proposal.url else ""
-    return f"{verb} {count} files whose templates changed on branch {proposal.branch}{review}"
+    return f"{verb} {plural(count, 'file')} whose rendering changed on branch {proposal.branch}{review}"

@@ -22,7 +22,7 @@ from .publisher import DEFAULT_AUTHOR, MAX_ATTEMPTS, guarded, init_local_bare
 from .record import SeedRecord, record_path
 from .transport import Remote, open_client, parse_remote
 from .tree import blob_id, lookup, normalize_files
-from .upgrade import SeedPlan, plan_seed, upgrade_branch
+from .upgrade import SeedPlan, plan_seed, proposal_branch, proposal_message
 
 ProposalState = Literal["created", "exists", "conflict"]
 
@@ -78,7 +78,6 @@ def seed_files(
 ) -> SeedResult:
     """Seed one environment's files: create the missing ones, propose upgrades, skip human edits."""
     remote, ref, wanted, record = _prepare(url, files, environment, branch, auth)
-    upgrade = upgrade_branch(library_version, environment)
     if create_local and remote.local_path is not None:
         init_local_bare(remote.local_path, branch=branch)
     versions = (library_version, template_version)
@@ -102,6 +101,7 @@ def seed_files(
                 max_attempts=max_attempts,
             )
             plan, outcome = update.decision, None
+            upgrade = proposal_branch(plan, wanted, environment, library_version)
             if plan.propose:
                 outcome = _propose(client, remote, update.snapshot, plan, wanted, record, upgrade, author, versions)
         head = update.snapshot.head.decode() if update.snapshot.head else ""
@@ -128,19 +128,20 @@ def plan_seed_files(
 ) -> SeedResult:
     """What :func:`seed_files` would do now; pushes nothing (`commit` is None, `proposal` says if the branch exists)."""
     remote, ref, wanted, record = _prepare(url, files, environment, branch, auth)
-    upgrade = upgrade_branch(library_version, environment)
-    upgrade_ref = branch_ref(upgrade)
     versions = (library_version, template_version)
 
     def run() -> SeedResult:
         with open_client(remote) as client:
-            snap = fetch_snapshot(client, remote, ref, also=[upgrade_ref])
+            snap = fetch_snapshot(client, remote, ref)
             plan = _plan(snap, wanted, record, environment, versions)
+            upgrade = proposal_branch(plan, wanted, environment, library_version)
+            upgrade_ref = branch_ref(upgrade)
             outcome = None
-            if plan.propose and upgrade_ref in snap.refs:
-                tip = snap.refs[upgrade_ref]
-                state = _existing_state(snap, tip, plan, wanted)
-                outcome = ProposalOutcome(upgrade, state, tip.decode() if state == "exists" else None)
+            if plan.propose and upgrade_ref in snap.refs:  # the branch's name is known once the plan is
+                seen = fetch_snapshot(client, remote, upgrade_ref)
+                assert seen.head is not None
+                state = _existing_state(seen, seen.head, plan, wanted)
+                outcome = ProposalOutcome(upgrade, state, seen.head.decode() if state == "exists" else None)
         head = snap.head.decode() if snap.head else ""
         return SeedResult(None, head, plan, record, upgrade, outcome, 1)
 
@@ -210,7 +211,7 @@ def _propose(
     if upgrade_ref not in snap.refs:
         assert plan.proposal_record is not None
         files = {path: wanted[path] for path in plan.propose} | {record: plan.proposal_record.to_bytes()}
-        message = f"platform-kit: upgrade {plan.record.environment} to {versions[0]} (templates {versions[1]})"
+        message = proposal_message(plan, plan.record.environment, *versions)
         sha = create_branch(client, remote, upgrade_ref, snap, files, message=message, author=author)
         if sha is not None:
             return ProposalOutcome(upgrade, "created", sha.decode())
@@ -222,8 +223,9 @@ def _propose(
 
 def _proposal(result: SeedResult, base: str, environment: str, versions: tuple[str, str]) -> Proposal:
     plan = result.plan
+    changed = f"platform-kit {versions[0]} (templates {versions[1]})" if plan.templates_changed else "The config"
     lines = [
-        f"platform-kit {versions[0]} (templates {versions[1]}) renders these files of `{environment}` differently, "
+        f"{changed} renders these files of `{environment}` differently, "
         "and nobody has edited them since they were seeded:",
         "",
         *(f"- `{path}`" for path in plan.propose),
@@ -232,5 +234,5 @@ def _proposal(result: SeedResult, base: str, environment: str, versions: tuple[s
         lines += ["", "Skipped, edited by humans (never touched by platform-kit):", ""]
         lines += [f"- `{path}`" for path in plan.skipped]
     lines += ["", f"Merging updates `{result.record}` too. Close this pull request to keep the current files."]
-    title = f"platform-kit: upgrade {environment} to {versions[0]}"
+    title = proposal_message(plan, environment, *versions).removesuffix(f" (templates {versions[1]})")
     return Proposal(branch=result.upgrade_branch, base=base, title=title, body="\n".join(lines) + "\n")

@@ -12,6 +12,7 @@ For each file the templates produce, against the branch and the environment's re
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -20,10 +21,36 @@ from .record import SeedRecord, content_hash
 UPGRADE_PREFIX = "platform-kit/upgrade-"
 """Prefix of the branches that offer template upgrades."""
 
+CONFIG_PREFIX = "platform-kit/config-"
+"""Prefix of the branches that offer the files a config change renders differently (same templates)."""
+
 
 def upgrade_branch(version: str, environment: str) -> str:
     """Branch offering ``environment``'s upgrade to ``version`` (one per environment, so each can be promoted)."""
     return f"{UPGRADE_PREFIX}{version}-{environment}"
+
+
+def config_branch(environment: str, proposed: Mapping[str, bytes]) -> str:
+    """Branch offering one config change of ``environment``: named by a digest of the proposed files, so
+    another config change gets its own branch (and review) instead of clashing with this one."""
+    digest = hashlib.sha256()
+    for path in sorted(proposed):
+        digest.update(f"{path}\0{content_hash(proposed[path])}\n".encode())
+    return f"{CONFIG_PREFIX}{environment}-{digest.hexdigest()[:12]}"
+
+
+def proposal_branch(plan: SeedPlan, wanted: Mapping[str, bytes], environment: str, library_version: str) -> str:
+    """Where ``plan``'s proposals go: the upgrade branch when the templates changed, else a config branch."""
+    if plan.templates_changed or not plan.propose:
+        return upgrade_branch(library_version, environment)
+    return config_branch(environment, {path: wanted[path] for path in plan.propose})
+
+
+def proposal_message(plan: SeedPlan, environment: str, library_version: str, template_version: str) -> str:
+    """Commit message (and pull request title) of ``plan``'s proposal: named for what changed."""
+    if plan.templates_changed:
+        return f"platform-kit: upgrade {environment} to {library_version} (templates {template_version})"
+    return f"platform-kit: config change for {environment}"
 
 
 @dataclass(frozen=True)
@@ -44,6 +71,8 @@ class SeedPlan:
     """Whether the main branch's record must be (re)written."""
     proposal_record: SeedRecord | None
     """The record on the upgrade branch (proposed files at their new hash); None without proposals."""
+    templates_changed: bool = True
+    """Whether the template version differs from the recorded one (False: only the config changed what renders)."""
 
     @property
     def is_noop(self) -> bool:
@@ -84,7 +113,10 @@ def plan_seed(
         else:
             skipped.append(path)
             entries[path] = recorded.get(path, new)
-    main = SeedRecord(environment, library_version, template_version, entries)
+    # While proposals wait, the main branch still holds files of the recorded templates: its record keeps
+    # that template version, so a re-run still sees a template upgrade (not a config change) pending.
+    main_templates = record.template_version if propose and record is not None else template_version
+    main = SeedRecord(environment, library_version, main_templates, entries)
     changed = record is None or bool(create) or dict(record.files) != entries
     proposal = None
     if propose:
@@ -93,4 +125,7 @@ def plan_seed(
         )
     if not changed and record is not None:
         main = record  # versions alone never cause a commit
-    return SeedPlan(tuple(create), tuple(propose), tuple(skipped), tuple(unchanged), main, changed, proposal)
+    templates_changed = record is None or record.template_version != template_version
+    return SeedPlan(
+        tuple(create), tuple(propose), tuple(skipped), tuple(unchanged), main, changed, proposal, templates_changed
+    )
