@@ -17,6 +17,23 @@ EKS = {
 EXISTING = {"kind": "existing", "name": "onprem-1", "kubeconfig": {"path": "~/.kube/config"}}
 
 
+def existing_cluster_stack(environment: str = "dev", context: str | None = None) -> dict:
+    """A valid stack file (`config:` mapping): an existing cluster, Flux, a config repo without credentials."""
+    kubeconfig = {"path": "~/.kube/config", **({"context": context} if context else {})}
+    return {
+        "config": {
+            "platform:environment": environment,
+            "platform:cluster": {"kind": "existing", "name": f"{environment}-cluster", "kubeconfig": kubeconfig},
+            "platform:gitops": {"agent": "flux"},
+            "platform:repo": {
+                "url": "https://git.example.com/org/platform-config.git",
+                "branch": "main",
+                "credentials": {"kind": "none"},
+            },
+        }
+    }
+
+
 def project_skeleton(root: Path) -> Path:
     """`root` as a project: the repo's Pulumi.yaml, entry point and stack program, no stack files."""
     (root / "stacks").mkdir(parents=True)

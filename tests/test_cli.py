@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
-from stack_support import project_skeleton
+from stack_support import existing_cluster_stack, project_skeleton
 
 import platform_kit.engine as engine
 import platform_kit.preview as preview
@@ -46,22 +46,7 @@ RECORD = ".platform-kit/seed-dev.json"
 
 def base_config(environment: str = "dev") -> dict[str, Any]:
     """A valid stack file (`config:` mapping) for an existing cluster and Flux."""
-    return {
-        "config": {
-            "platform:environment": environment,
-            "platform:cluster": {
-                "kind": "existing",
-                "name": f"{environment}-cluster",
-                "kubeconfig": {"path": "~/.kube/config", "context": f"kind-{environment}"},
-            },
-            "platform:gitops": {"agent": "flux"},
-            "platform:repo": {
-                "url": "https://git.example.com/org/platform-config.git",
-                "branch": "main",
-                "credentials": {"kind": "none"},
-            },
-        }
-    }
+    return existing_cluster_stack(environment, context=f"kind-{environment}")
 
 
 @pytest.fixture

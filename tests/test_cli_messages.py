@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from stack_support import project_skeleton
+from stack_support import existing_cluster_stack, project_skeleton
 
 from platform_kit.cli import main
 
@@ -18,22 +18,7 @@ TOKEN = "tok-NEVER-SHOWN-93c1"
 
 
 def stack(environment: str = "dev") -> dict[str, Any]:
-    return {
-        "config": {
-            "platform:environment": environment,
-            "platform:cluster": {
-                "kind": "existing",
-                "name": f"{environment}-cluster",
-                "kubeconfig": {"path": "~/.kube/config"},
-            },
-            "platform:gitops": {"agent": "flux"},
-            "platform:repo": {
-                "url": "https://git.example.com/org/platform-config.git",
-                "branch": "main",
-                "credentials": {"kind": "none"},
-            },
-        }
-    }
+    return existing_cluster_stack(environment)
 
 
 @pytest.fixture

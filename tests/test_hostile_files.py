@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-from stack_support import project_skeleton
+from stack_support import existing_cluster_stack, project_skeleton
 
 from platform_kit.cli import main
 from platform_kit.config import ConfigError, load_stack_file
@@ -32,18 +32,7 @@ from platform_kit.preview_inflate import write_inflated
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IS_ROOT = os.geteuid() == 0
 
-STACK = {
-    "config": {
-        "platform:environment": "dev",
-        "platform:cluster": {"kind": "existing", "name": "dev-cluster", "kubeconfig": {"path": "~/.kube/config"}},
-        "platform:gitops": {"agent": "flux"},
-        "platform:repo": {
-            "url": "https://git.example.com/org/platform-config.git",
-            "branch": "main",
-            "credentials": {"kind": "none"},
-        },
-    }
-}
+STACK = existing_cluster_stack("dev")
 
 
 @pytest.fixture
