@@ -120,3 +120,14 @@ def test_the_root_project_is_no_template_and_keeps_its_layout():
     project = yaml.safe_load((REPO_ROOT / "Pulumi.yaml").read_text())
     assert "template" not in project and "main" not in project
     assert project["name"] == "platform-kit" and project["stackConfigDir"] == "stacks"
+
+
+def test_the_platform_template_runs_the_same_program_as_the_stacks():
+    """templates/platform/__main__.py is a standalone copy (pulumi new copies only the template): same code."""
+
+    def body(path: Path) -> list[str]:
+        lines = path.read_text().split('"""', 2)[2].splitlines()
+        code = [line.split("  #")[0].rstrip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        return [line.replace(".parent.parent", ".parent") for line in code]
+
+    assert body(REPO_ROOT / "templates" / "platform" / "__main__.py") == body(REPO_ROOT / "stacks" / "__main__.py")
