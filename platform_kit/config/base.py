@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import types
 from fractions import Fraction
@@ -181,14 +182,19 @@ class Model(BaseModel):
         """Refuse `true`/`false` for a number: pydantic's lax mode would read them as 1/0 (a count of one)."""
         if not isinstance(data, dict):
             return data
-        replaced = dict(data)
-        for name, info in cls.model_fields.items():
-            if not _expects_number(info.annotation):
-                continue
-            for key in {name, info.alias or name}:
-                if isinstance(replaced.get(key), bool):
-                    replaced[key] = _NotANumber()
-        return replaced
+        booleans = [key for key in _number_keys(cls) if isinstance(data.get(key), bool)]
+        return {**data, **dict.fromkeys(booleans, _NotANumber())} if booleans else data
+
+
+@functools.cache
+def _number_keys(model: type[BaseModel]) -> frozenset[str]:
+    """The input keys (field names and aliases) of `model`'s number-typed fields, worked out once per class."""
+    return frozenset(
+        key
+        for name, info in model.model_fields.items()
+        if _expects_number(info.annotation)
+        for key in (name, info.alias or name)
+    )
 
 
 _SCHEME_RE = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://")
