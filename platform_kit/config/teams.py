@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
 
-from pydantic import Field, StringConstraints, ValidationError, field_validator
+from pydantic import Field, StringConstraints, ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from platform_kit.config.base import AGENT_READABLE_SCHEMES, DnsLabel, Model, SourceRepoUrl, url_scheme
+from platform_kit.config.base import DnsLabel, Model, SourceRepoUrl
 
 SizeName = Literal["small", "medium", "large"]
 
@@ -82,16 +81,6 @@ class TeamConfig(Model):
     deploy from besides the config repo."""
     channel: str | None = Field(default=None, min_length=1, max_length=80)
     """Chat channel for the team's failed reconciliations (needs the platform's notifications)."""
-
-    @field_validator("source_repos")
-    @classmethod
-    def _agent_readable(cls, repos: tuple[str, ...]) -> tuple[str, ...]:
-        for repo in repos:
-            if url_scheme(repo) not in AGENT_READABLE_SCHEMES:
-                raise ValueError(f"`{repo}` is not an http(s):// or ssh:// URL")
-            if urlsplit(repo).password:
-                raise ValueError("must not embed a password or token")
-        return repos
 
     @property
     def all_namespaces(self) -> tuple[str, ...]:
