@@ -17,6 +17,7 @@ import os
 import sys
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -30,6 +31,10 @@ from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
 from platform_kit.publish import PublishError, redact_url
 from platform_kit.publish.errors import NetworkSettingError
 from platform_kit.text import plural
+
+if TYPE_CHECKING:
+    from platform_kit.inflate import Inflation
+    from platform_kit.preview import StackRun
 
 USER_ERROR = 2
 REMOTE_ERROR = 1
@@ -104,9 +109,9 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
     from platform_kit.config.loaders import read_stack_file
     from platform_kit.guardrails.rules import RULES
     from platform_kit.preview import RenderOutputError, guardrail_violations, run_stack, summary, write_render
-    from platform_kit.preview_inflate import write_inflated
+    from platform_kit.preview_inflate import DEFAULT_CHART_DIR, write_inflated
 
-    chart_dir = charts or project / "tests" / "fixtures" / "charts"
+    chart_dir = charts or project / DEFAULT_CHART_DIR
     if inflate and not chart_dir.is_dir():
         _fail(f"--inflate needs a directory of packaged charts: {chart_dir} does not exist (give --charts)", USER_ERROR)
     try:
@@ -146,14 +151,14 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
             sys.exit(GUARDRAIL_VIOLATION)
 
 
-def _inflate(run: object, chart_dir: Path) -> tuple[object | None, Exception | None]:
+def _inflate(run: StackRun, chart_dir: Path) -> tuple[Inflation | None, Exception | None]:
     """`render --inflate`: (the inflation, None), or (None, the chart or kustomize error), which exits 1
     after the render is written (without inflated/)."""
     from platform_kit.inflate import ChartError, InflationError, KustomizeError
     from platform_kit.preview_inflate import inflate_run
 
     try:
-        return inflate_run(run, chart_dir), None  # type: ignore[arg-type]
+        return inflate_run(run, chart_dir), None
     except (ChartError, InflationError, KustomizeError) as error:
         return None, error
 

@@ -19,6 +19,7 @@ from platform_kit import versions
 from platform_kit.config import ConfigError, parse_platform_config
 from platform_kit.config.services import PolicyConfig
 from platform_kit.inflate import ChartRef, ChartStore
+from platform_kit.preview_inflate import DEFAULT_CHART_DIR
 from platform_kit.repo import argocd as builders
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.services.observability import (
@@ -29,7 +30,7 @@ from platform_kit.repo.services.observability import (
 from platform_kit.repo.services.policy import kyverno_chart
 from platform_kit.testing.manifests import load_documents, validate_object
 
-CHARTS = ChartStore(REPO_ROOT / "tests" / "fixtures" / "charts")
+CHARTS = ChartStore(REPO_ROOT / DEFAULT_CHART_DIR)
 """The vendored chart archives at the pinned versions (tests/fixtures/charts/README.md)."""
 KUBE_PROMETHEUS_STACK = ChartRef("kube-prometheus-stack", versions.KUBE_PROMETHEUS_STACK_CHART_VERSION)
 ARGO_CD = ChartRef("argo-cd", versions.ARGOCD_CHART_VERSION)

@@ -45,8 +45,8 @@ def plugin_directory(root: Path, project: dict[str, Any]) -> Path:
 def _virtualenv(project: dict[str, Any]) -> str | None:
     runtime = project["runtime"]
     options = runtime.get("options", {}) if isinstance(runtime, dict) else {}
-    if options.get("toolchain", "pip") != "pip":
-        raise NotImplementedError("only the pip toolchain's rules are modelled here")
+    toolchain = options.get("toolchain", "pip")
+    assert toolchain == "pip", f"the rules below are the pip toolchain's; model {toolchain}'s before switching to it"
     return options.get("virtualenv")
 
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from platform_kit.preview import run_stack, write_render
-from platform_kit.preview_inflate import inflate_run, write_inflated
+from platform_kit.preview_inflate import DEFAULT_CHART_DIR, inflate_run, write_inflated
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = REPO_ROOT / "ci" / "scan-manifests.sh"
@@ -126,7 +126,7 @@ def inflated(tmp_path_factory) -> Path:
     """The staging stack (Argo CD, every service) inflated: the upstream charts' own objects included."""
     out = tmp_path_factory.mktemp("staging")
     run = run_stack(REPO_ROOT, "staging")
-    return write_inflated(inflate_run(run, REPO_ROOT / "tests" / "fixtures" / "charts"), out)
+    return write_inflated(inflate_run(run, REPO_ROOT / DEFAULT_CHART_DIR), out)
 
 
 def test_inflated_objects_pass_with_the_upstream_exceptions_which_never_cover_a_team(inflated, tmp_path):
