@@ -12,6 +12,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from platform_kit.text import plural
+
 GROUP_AT = 3
 """Sibling resources of one type drawn as one `N × type` node from this many on."""
 MAX_NODES = 80
@@ -128,13 +130,13 @@ def summary_markdown(stack: str, entries: Sequence[Entry], paths: Sequence[str],
     """The whole summary.md."""
     components = sum(1 for e in entries if not e.custom)
     kinds = Counter(e.type for e in entries if e.custom)
-    guardrails = "no violations" if not violations else f"{len(violations)} violation(s)"
+    guardrails = "no violations" if not violations else plural(len(violations), "violation")
     lines = [
         f"# Render of stack `{stack}`",
         "",
         f"- **{len(entries)} resources**: {components} components, {len(entries) - components} resources "
         f"of {len(kinds)} types",
-        f"- **{len(paths)} files** in the config repo",
+        f"- **{plural(len(paths), 'file')}** in the config repo",
         f"- **guardrails**: {guardrails}",
         *[f"  - `{v}`" for v in violations],
         "",
