@@ -410,7 +410,7 @@ def test_only_applications_get_a_custom_health_check():
     config = config_for()
     cm = builders.chart_values(config, config.gitops)["configs"]["cm"]
     assert cm["resource.customizations.health.argoproj.io_Application"] == APPLICATION_HEALTH_LUA
-    # ApplicationSets keep Argo CD's built-in check (their status.resources is never refreshed: see the README).
+    # ApplicationSets keep Argo CD's built-in check (status.resources is never refreshed: docs/gitops-agents.md).
     assert not [key for key in cm if key.startswith("resource.customizations.health.argoproj.io_ApplicationSet")]
 
 

@@ -82,7 +82,7 @@ class Rule:
     """One guardrail: an id, what it enforces, which types it applies to and its check."""
 
     id: str
-    """Stable id, used in messages, the policy pack and the README."""
+    """Stable id, used in messages, the policy pack and docs/guardrails.md."""
     description: str
     """One sentence on what the rule enforces."""
     types: tuple[str, ...]

@@ -14,7 +14,7 @@ for `teams/<team>/<env>` in that project.
 These stay ApplicationSets (a new team must not change any listed file) in the last sync
 wave. The root waits only for the ApplicationSets themselves (Argo CD's built-in health:
 generated without error), not for the Applications they generate: an ApplicationSet's
-`status.resources` is not refreshed when those change (see the README, Argo CD).
+`status.resources` is not refreshed when those change (see docs/gitops-agents.md).
 """
 
 from __future__ import annotations
