@@ -6,8 +6,11 @@ so stdout stays the parseable result.
 Exit codes: 0 success; 1 the remote refused or failed (push rejected, unreachable), `render
 --check` found guardrail violations, or something asked for was not done (`seed` could not propose:
 the upgrade branch exists with other changes); 2 invalid input (config, flags, credentials,
-unknown stack); 130 on SIGINT, 143 on SIGTERM (see `cli_signals`). User errors never print a
-traceback, and no message ever contains a secret.
+unknown stack); 130 on SIGINT, 143 on SIGTERM (see `platform_kit.cli.signals`). User errors never
+print a traceback, and no message ever contains a secret.
+
+The commands live here; `repo` (validate-repo), `serve`, `signals` and `extras` are this package's
+helpers. `python -m platform_kit.cli` runs the same group as the `platform-kit` console script.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from platform_kit import __version__, cli_signals
-from platform_kit.cli_repo import validate_repo
-from platform_kit.cli_serve import serve
+from platform_kit import __version__
+from platform_kit.cli import signals
+from platform_kit.cli.extras import ExtrasGroup
+from platform_kit.cli.repo import validate_repo
+from platform_kit.cli.serve import serve
 from platform_kit.config import ConfigError, load_stack_file, stack_config_schema
 from platform_kit.config.loaders import override_repo
-from platform_kit.extras import ExtrasGroup
 from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
 from platform_kit.publish import PublishError, redact_url
 from platform_kit.publish.errors import NetworkSettingError
@@ -68,7 +72,7 @@ def _fail(message: str, code: int) -> None:
 def main() -> None:
     """Bootstrap Kubernetes platforms with Pulumi and hand them over to GitOps."""
     # SIGINT -> 130, SIGTERM -> 143: no traceback, no ssh or key left behind (previous handlers back after the command)
-    click.get_current_context().call_on_close(cli_signals.install())
+    click.get_current_context().call_on_close(signals.install())
 
 
 @main.command()
@@ -212,6 +216,3 @@ def schema() -> None:
 
 main.add_command(validate_repo)
 main.add_command(serve)
-
-if __name__ == "__main__":
-    main()
