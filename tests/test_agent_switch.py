@@ -12,7 +12,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from platform_kit.cli import main
 from platform_kit.config import load_stack_file, parse_platform_config
-from platform_kit.engine import Registration, run_program
+from platform_kit.offline.engine import Registration, run_program
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo

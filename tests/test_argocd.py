@@ -7,10 +7,10 @@ import yaml
 
 from platform_kit.config import PlatformMetadata, parse_platform_config
 from platform_kit.config.metadata import VARIABLES, metadata_key
-from platform_kit.engine import SECRET_MARKER, fake_password
 from platform_kit.gitops import AgentArgs
 from platform_kit.gitops.argocd import ArgoCdAgent
 from platform_kit.gitops.seed import seeded_files
+from platform_kit.offline.engine import SECRET_MARKER, fake_password
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo

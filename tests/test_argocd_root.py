@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from platform_kit.preview import run_stack, write_render
+from platform_kit.offline.preview import run_stack, write_render
 from platform_kit.repo.argocd import FINALIZER, KEEP_ON_DELETE, SYNC_WAVE
 from platform_kit.repo.argocd_root import root_patches
 from platform_kit.testing.manifests import kustomize_build, validate_object

@@ -19,7 +19,7 @@ from platform_kit import versions
 from platform_kit.config import ConfigError, parse_platform_config
 from platform_kit.config.services import PolicyConfig
 from platform_kit.inflate import ChartRef, ChartStore
-from platform_kit.preview_inflate import DEFAULT_CHART_DIR
+from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR
 from platform_kit.repo import argocd as builders
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.services.observability import (

@@ -38,7 +38,7 @@ from platform_kit.text import plural
 
 if TYPE_CHECKING:
     from platform_kit.inflate import Inflation
-    from platform_kit.preview import StackRun
+    from platform_kit.offline.preview import StackRun
 
 USER_ERROR = 2
 REMOTE_ERROR = 1
@@ -112,8 +112,8 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
 
     from platform_kit.config.loaders import read_stack_file
     from platform_kit.guardrails.rules import RULES
-    from platform_kit.preview import RenderOutputError, guardrail_violations, run_stack, summary, write_render
-    from platform_kit.preview_inflate import DEFAULT_CHART_DIR, write_inflated
+    from platform_kit.offline.preview import RenderOutputError, guardrail_violations, run_stack, summary, write_render
+    from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR, write_inflated
 
     chart_dir = charts or project / DEFAULT_CHART_DIR
     if inflate and not chart_dir.is_dir():
@@ -140,7 +140,7 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
     click.echo(summary(run))
     click.echo(f"wrote {plan_file}, {out / 'summary.md'} and {repo_dir}/")
     if inflation is not None:
-        from platform_kit.preview_inflate import describe_inflation
+        from platform_kit.offline.preview_inflate import describe_inflation
 
         click.echo(describe_inflation(inflation))
         click.echo(f"wrote {out / 'inflated'}/")
@@ -159,7 +159,7 @@ def _inflate(run: StackRun, chart_dir: Path) -> tuple[Inflation | None, Exceptio
     """`render --inflate`: (the inflation, None), or (None, the chart or kustomize error), which exits 1
     after the render is written (without inflated/)."""
     from platform_kit.inflate import ChartError, InflationError, KustomizeError
-    from platform_kit.preview_inflate import inflate_run
+    from platform_kit.offline.preview_inflate import inflate_run
 
     try:
         return inflate_run(run, chart_dir), None
@@ -177,7 +177,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
     """Publish the stack's config repo tree: one commit of the missing files, never overwriting."""
     from platform_kit.gitops.seed import plan_seed, proposal_host, publish_seed, pull_request_target
     from platform_kit.gitops.seed_report import describe_plan, describe_seed
-    from platform_kit.preview import run_stack
+    from platform_kit.offline.preview import run_stack
     from platform_kit.publish.transport import NetworkLimits, network_deadline  # dulwich: not for validate
 
     try:
