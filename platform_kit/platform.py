@@ -11,8 +11,8 @@ from platform_kit.cluster import ClusterHandle, ExistingCluster, ExistingCluster
 from platform_kit.config.metadata import NO_VALUE, PlatformMetadata
 from platform_kit.config.models import ClusterConfig, PlatformConfig
 from platform_kit.config.teams import team_secrets_prefix
+from platform_kit.delivery.credentials import resolve_git_auth, resolve_notification_url, resolve_sso_client_secret
 from platform_kit.gitops import AgentArgs, ConfigRepoSeed, ConfigRepoSeedArgs, FluxAgent
-from platform_kit.gitops.credentials import resolve_git_auth, resolve_notification_url, resolve_sso_client_secret
 from platform_kit.gitops.hosting import git_hosting
 from platform_kit.naming import type_token
 from platform_kit.publish import GitAuth

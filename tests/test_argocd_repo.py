@@ -13,7 +13,7 @@ from lupa import LuaRuntime
 from platform_kit import versions
 from platform_kit.config import ConfigError, PlatformMetadata, parse_platform_config, stack_config_schema
 from platform_kit.config.metadata import LABEL_FIELDS, VARIABLES, metadata_key
-from platform_kit.gitops.credentials import CredentialError, argocd_secret_data, resolve_sso_client_secret
+from platform_kit.delivery.credentials import CredentialError, argocd_secret_data, resolve_sso_client_secret
 from platform_kit.publish import GitAuth
 from platform_kit.repo import argocd as builders
 from platform_kit.repo import render_config_repo

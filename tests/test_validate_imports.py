@@ -33,5 +33,5 @@ def test_validate_imports_no_pulumi_provider_or_git_library():
         for m in loaded
         if m.split(".")[1] in ("gitops", "publish")
         and m.count(".") > 1
-        and m not in ("platform_kit.gitops.credentials", "platform_kit.publish.auth", "platform_kit.publish.errors")
+        and m not in ("platform_kit.publish.auth", "platform_kit.publish.errors")
     ], loaded

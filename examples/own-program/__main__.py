@@ -11,7 +11,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from platform_kit.config import ConfigError, load_pulumi_config
-from platform_kit.gitops.credentials import CredentialError
+from platform_kit.delivery.credentials import CredentialError
 from platform_kit.offline.engine import is_offline
 from platform_kit.platform import Platform, PlatformArgs
 

@@ -31,7 +31,7 @@ from platform_kit.cli.repo import validate_repo
 from platform_kit.cli.serve import serve
 from platform_kit.config import ConfigError, load_stack_file, stack_config_schema
 from platform_kit.config.loaders import override_repo
-from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
+from platform_kit.delivery.credentials import CredentialError, resolve_git_auth
 from platform_kit.publish import PublishError, redact_url
 from platform_kit.publish.errors import NetworkSettingError
 from platform_kit.text import plural
@@ -175,8 +175,8 @@ def _inflate(run: StackRun, chart_dir: Path) -> tuple[Inflation | None, Exceptio
 @project_option
 def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, project: Path) -> None:
     """Publish the stack's config repo tree: one commit of the missing files, never overwriting."""
-    from platform_kit.gitops.seed import plan_seed, proposal_host, publish_seed, pull_request_target
-    from platform_kit.gitops.seed_report import describe_plan, describe_seed
+    from platform_kit.delivery.seed_report import describe_plan, describe_seed
+    from platform_kit.delivery.seeding import preview_seed, proposal_host, publish_seed, pull_request_target
     from platform_kit.offline.preview import run_stack
     from platform_kit.publish.transport import NetworkLimits, network_deadline  # dulwich: not for validate
 
@@ -195,7 +195,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
         with network_deadline(limits):  # one overall deadline for the whole seed, retries included
             _progress(f"{'planning' if plan_only else 'publishing'} {plural(len(files), 'file')} to {where}")
             if plan_only:
-                planned = plan_seed(url, target_branch, files, environment=config.environment, auth=auth)
+                planned = preview_seed(url, target_branch, files, environment=config.environment, auth=auth)
                 click.echo(describe_plan(planned, where))
                 return
             # A pull request only makes sense on the configured GitHub repository, not on a --repo override.

@@ -12,7 +12,7 @@ from pathlib import Path
 import pulumi
 
 from platform_kit.config import ConfigError, load_pulumi_config
-from platform_kit.gitops.credentials import CredentialError
+from platform_kit.delivery.credentials import CredentialError
 from platform_kit.offline.engine import is_offline
 from platform_kit.platform import Platform, PlatformArgs
 
