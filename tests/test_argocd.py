@@ -16,7 +16,7 @@ from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.argocd import WEBHOOK_SECRET_KEYS, chart_values
 from platform_kit.repo.argocd_root import root_patches
-from platform_kit.testing.manifests import validate_object
+from platform_kit.validation.manifests import validate_object
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 APP_PROJECT = "kubernetes:argoproj.io/v1alpha1:AppProject"

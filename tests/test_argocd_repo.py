@@ -21,7 +21,7 @@ from platform_kit.repo.argocd_health import APPLICATION_HEALTH_LUA
 from platform_kit.repo.argocd_patches import placeholder_patches
 from platform_kit.repo.argocd_root import root_application
 from platform_kit.repo.shared import platform_namespace_objects
-from platform_kit.testing.manifests import kustomize_build, load_documents, validate_object, validate_tree
+from platform_kit.validation.manifests import kustomize_build, load_documents, validate_object, validate_tree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 KNOWN_HOSTS = "git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample"

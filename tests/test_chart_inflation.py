@@ -28,7 +28,7 @@ from platform_kit.inflate import ChartError, ChartRef, ChartStore
 from platform_kit.inflate.checks import pod_security_problems, project_violations
 from platform_kit.offline.preview import run_stack
 from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR, inflate_run
-from platform_kit.testing.manifests import BUNDLED_SCHEMAS, validate_object
+from platform_kit.validation.manifests import BUNDLED_SCHEMAS, validate_object
 
 CHARTS = REPO_ROOT / DEFAULT_CHART_DIR
 

@@ -28,7 +28,7 @@ from platform_kit.repo.services.observability import (
     prometheus_stack_chart,
 )
 from platform_kit.repo.services.policy import kyverno_chart
-from platform_kit.testing.manifests import load_documents, validate_object
+from platform_kit.validation.manifests import load_documents, validate_object
 
 CHARTS = ChartStore(REPO_ROOT / DEFAULT_CHART_DIR)
 """The vendored chart archives at the pinned versions (tests/fixtures/charts/README.md)."""

@@ -28,7 +28,7 @@ from platform_kit.repo.services.policy import (
     kyverno_chart,
     policy_objects,
 )
-from platform_kit.testing.manifests import kustomize_build, validate_object
+from platform_kit.validation.manifests import kustomize_build, validate_object
 
 AGENTS = {"flux": "flux-system", "argocd": "argocd"}
 ALL_SETS = [(agent, secrets) for agent in AGENTS for secrets in (False, True)]

@@ -11,7 +11,7 @@ import yaml
 
 from platform_kit.offline.engine import RANDOM_PASSWORD_TYPE, fake_password
 from platform_kit.offline.preview import run_stack, write_render
-from platform_kit.testing.manifests import kustomize_build, validate_tree
+from platform_kit.validation.manifests import kustomize_build, validate_tree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVICE_STACKS = ("dev", "staging", "prod")

@@ -10,7 +10,7 @@ from teams_support import PAYMENTS, SEARCH, config_for, many_teams, rendered, wr
 
 from platform_kit.delivery.seeding import publish_seed
 from platform_kit.platform import Platform, PlatformArgs
-from platform_kit.testing.manifests import validate_tree
+from platform_kit.validation.manifests import validate_tree
 
 RECORD = ".platform-kit/seed-dev.json"
 
