@@ -16,7 +16,7 @@ from platform_kit.offline.engine import Registration, run_program
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
-from platform_kit.repo.argocd_root import root_patches
+from platform_kit.repo.argocd.root import root_patches
 from platform_kit.validation.manifests import validate_tree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

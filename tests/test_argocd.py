@@ -14,8 +14,8 @@ from platform_kit.offline.engine import SECRET_MARKER, fake_password
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
-from platform_kit.repo.argocd import WEBHOOK_SECRET_KEYS, chart_values
-from platform_kit.repo.argocd_root import root_patches
+from platform_kit.repo.argocd.objects import WEBHOOK_SECRET_KEYS, chart_values
+from platform_kit.repo.argocd.root import root_patches
 from platform_kit.validation.manifests import validate_object
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"

@@ -15,11 +15,12 @@ from platform_kit.config import ConfigError, PlatformMetadata, parse_platform_co
 from platform_kit.config.metadata import LABEL_FIELDS, VARIABLES, metadata_key
 from platform_kit.delivery.credentials import CredentialError, argocd_secret_data, resolve_sso_client_secret
 from platform_kit.publish import GitAuth
-from platform_kit.repo import argocd as builders
 from platform_kit.repo import render_config_repo
-from platform_kit.repo.argocd_health import APPLICATION_HEALTH_LUA
-from platform_kit.repo.argocd_patches import placeholder_patches
-from platform_kit.repo.argocd_root import root_application
+from platform_kit.repo.argocd import objects as builders
+from platform_kit.repo.argocd.health import APPLICATION_HEALTH_LUA
+from platform_kit.repo.argocd.layout import platform_project
+from platform_kit.repo.argocd.patches import placeholder_patches
+from platform_kit.repo.argocd.root import root_application
 from platform_kit.repo.shared import platform_namespace_objects
 from platform_kit.validation.manifests import kustomize_build, load_documents, validate_object, validate_tree
 
@@ -303,7 +304,7 @@ def test_objects_pulumi_applies_validate():
     for body in (
         root_application(config, argocd, metadata().to_variables()),
         builders.self_application(config, argocd),
-        builders.platform_project(config, argocd),
+        platform_project(config, argocd),
         builders.locked_default_project(argocd),
     ):
         assert validate_object(body) == [], body["metadata"]["name"]
@@ -335,7 +336,7 @@ def test_projects_are_least_privilege():
     config = config_for(
         gitops={"platformNamespaces": ["monitoring"], "platformSourceRepos": ["https://charts.example.com"]}
     )
-    platform = builders.platform_project(config, config.gitops)["spec"]
+    platform = platform_project(config, config.gitops)["spec"]
     assert platform["sourceRepos"] == [
         "https://git.example.com/acme/platform-config.git",
         "https://argoproj.github.io/argo-helm",

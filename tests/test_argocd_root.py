@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from platform_kit.offline.preview import run_stack, write_render
-from platform_kit.repo.argocd import FINALIZER, KEEP_ON_DELETE, SYNC_WAVE
-from platform_kit.repo.argocd_root import root_patches
+from platform_kit.repo.argocd.objects import FINALIZER, KEEP_ON_DELETE, SYNC_WAVE
+from platform_kit.repo.argocd.root import root_patches
 from platform_kit.validation.manifests import kustomize_build, validate_object
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -20,8 +20,9 @@ from platform_kit.config import ConfigError, parse_platform_config
 from platform_kit.config.services import PolicyConfig
 from platform_kit.inflate import ChartRef, ChartStore
 from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR
-from platform_kit.repo import argocd as builders
 from platform_kit.repo import render_config_repo
+from platform_kit.repo.argocd import objects as builders
+from platform_kit.repo.argocd.layout import platform_project
 from platform_kit.repo.services.observability import (
     CONTROL_PLANE_COMPONENTS,
     CONTROL_PLANE_RULE_GROUPS,
@@ -101,13 +102,13 @@ def test_eks_refuses_control_plane_scraping():
 @pytest.mark.parametrize("cluster", [EKS, EXISTING], ids=["eks", "existing"])
 def test_the_platform_project_permits_every_namespace_the_stack_renders_into(cluster):
     config = config_for(cluster)
-    project = builders.platform_project(config, config.gitops)["spec"]
+    project = platform_project(config, config.gitops)["spec"]
     permitted = {destination["namespace"] for destination in project["destinations"]}
     rendered = {o["metadata"]["namespace"] for o in prometheus_stack_objects(config) if "namespace" in o["metadata"]}
     assert rendered == {"monitoring", "kube-system"} and rendered <= permitted
     without = config_for(cluster, observability={"enabled": False})
     assert "kube-system" not in {
-        d["namespace"] for d in builders.platform_project(without, without.gitops)["spec"]["destinations"]
+        d["namespace"] for d in platform_project(without, without.gitops)["spec"]["destinations"]
     }
 
 

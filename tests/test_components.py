@@ -13,7 +13,7 @@ from platform_kit.gitops.seed import seeded_files
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
-from platform_kit.repo.flux import flux_instance
+from platform_kit.repo.flux.objects import flux_instance
 
 K8S_PROVIDER = "pulumi:providers:kubernetes"
 KUSTOMIZATION = "kubernetes:kustomize.toolkit.fluxcd.io/v1:Kustomization"

@@ -11,12 +11,14 @@ import pytest
 import yaml
 
 from platform_kit.config.services import ObservabilityConfig, PolicyConfig
+from platform_kit.repo.argocd import monitoring as argocd_monitoring
+from platform_kit.repo.flux import monitoring as flux_monitoring
+from platform_kit.repo.services import observability
 from platform_kit.repo.services.observability import (
     DASHBOARD_LABEL,
     EXTERNAL_SECRETS_NAMESPACE,
     MONITORING_NAMESPACE,
     RELEASE,
-    monitoring_objects,
     prometheus_stack_chart,
     retention_size,
 )
@@ -31,6 +33,14 @@ from platform_kit.repo.services.policy import (
 from platform_kit.validation.manifests import kustomize_build, validate_object
 
 AGENTS = {"flux": "flux-system", "argocd": "argocd"}
+AGENT_MONITORING = {"flux": flux_monitoring.monitoring_objects, "argocd": argocd_monitoring.monitoring_objects}
+
+
+def monitoring_objects(agent: str, namespace: str, secrets_enabled: bool) -> list[dict]:
+    """What the monitoring stage holds for `agent` running in `namespace`."""
+    return observability.monitoring_objects(AGENT_MONITORING[agent](namespace), secrets_enabled)
+
+
 ALL_SETS = [(agent, secrets) for agent in AGENTS for secrets in (False, True)]
 PLATFORM_NAMESPACES = ["kube-system", "flux-system", "kyverno"]
 

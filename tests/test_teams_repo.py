@@ -9,7 +9,7 @@ import yaml
 from stack_support import EKS, EXISTING
 from teams_support import PAYMENTS, SEARCH, config_for, rendered, write_tree
 
-from platform_kit.repo.flux import flux_instance
+from platform_kit.repo.flux.objects import flux_instance
 from platform_kit.validation.manifests import kustomize_build, load_documents, validate_tree
 
 SHAPES = {

@@ -27,6 +27,9 @@ IamPrincipalArn = Annotated[
 ]
 """ARN of an IAM role or user."""
 
+WorkloadIdentity = Literal["pod-identity", "irsa"]
+"""How pods assume AWS roles on EKS: EKS Pod Identity or IAM Roles for Service Accounts."""
+
 LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
 
 CLUSTER_NAME_MAX = 100
@@ -339,7 +342,7 @@ class EksClusterConfig(Model):
     """Managed node groups (at least one, so coredns has somewhere to run)."""
     addons: AddonVersions = AddonVersions()
     """Pinned EKS add-on versions."""
-    workload_identity: Literal["pod-identity", "irsa"] = "pod-identity"
+    workload_identity: WorkloadIdentity = "pod-identity"
     """How pods get IAM roles: EKS Pod Identity (default) or IRSA (OIDC provider)."""
     deletion_protection: bool = False
     """Refuse to delete the cluster until this is turned off (EKS deletion protection)."""

@@ -24,7 +24,7 @@ from platform_kit.config.cluster import (
     ExistingClusterConfig,
     KubeconfigSource,
 )
-from platform_kit.config.eks import label_value_problem
+from platform_kit.config.eks import EksClusterConfig, WorkloadIdentity, label_value_problem
 from platform_kit.config.gitops import FluxConfig, GitopsConfig
 from platform_kit.config.library import LibraryConfig
 from platform_kit.config.repo import (
@@ -34,7 +34,7 @@ from platform_kit.config.repo import (
     SshCredentials,
     TokenCredentials,
 )
-from platform_kit.config.services import ServicesConfig
+from platform_kit.config.services import SecretsMode, ServicesConfig
 from platform_kit.config.teams import TeamConfig, check_teams
 
 __all__ = [
@@ -144,12 +144,26 @@ class PlatformConfig(Model):
     @property
     def secrets_region(self) -> str | None:
         """Region of the secrets manager: configured, else the EKS cluster's."""
-        return self.services.secrets.region or getattr(self.cluster, "region", None)
+        return self.services.secrets.region or self.cluster.region
 
     @property
     def secrets_auth(self) -> str:
         """How ESO authenticates: workload identity on EKS unless configured otherwise, else static."""
         return self.services.secrets.auth or ("workload-identity" if self.cluster.kind == "eks" else "static")
+
+    @property
+    def workload_identity(self) -> WorkloadIdentity | None:
+        """How pods assume AWS roles on this cluster (EKS `cluster.workloadIdentity`); None on existing clusters."""
+        return self.cluster.workload_identity if isinstance(self.cluster, EksClusterConfig) else None
+
+    @property
+    def secrets_mode(self) -> SecretsMode | None:
+        """How secret stores reach AWS here (`static`, `irsa`, `pod-identity`); None when secrets are off."""
+        if not self.services.secrets.enabled:
+            return None
+        if self.secrets_auth == "static":
+            return "static"
+        return "irsa" if self.workload_identity == "irsa" else "pod-identity"
 
     @property
     def secrets_prefix(self) -> str:

@@ -34,6 +34,10 @@ Quantity = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]*(Mi|Gi|Ti)$")]
 """A storage size such as `50Gi`, larger than zero."""
 
 
+SecretsMode = Literal["pod-identity", "irsa", "static"]
+"""How secret stores reach AWS: EKS Pod Identity, IRSA, or a static key pair in a Secret."""
+
+
 class SecretsConfig(Model):
     """AWS Secrets Manager for the environment, read in-cluster by External Secrets Operator."""
 

@@ -19,11 +19,12 @@ from platform_kit.config.gitops import ArgoCdConfig
 from platform_kit.config.metadata import PlatformMetadata
 from platform_kit.delivery.credentials import argocd_secret_data
 from platform_kit.gitops.agent import AgentArgs
-from platform_kit.gitops.flux import MANAGED_BY
-from platform_kit.gitops.objects import custom_resource, with_annotations
+from platform_kit.gitops.objects import MANAGED_BY, custom_resource, with_annotations
 from platform_kit.gitops.webhook import webhook_password
 from platform_kit.naming import type_token
-from platform_kit.repo.argocd import (
+from platform_kit.repo.argocd.layout import platform_project
+from platform_kit.repo.argocd.notifications import NOTIFICATIONS_SECRET, WEBHOOK_URL_KEY
+from platform_kit.repo.argocd.objects import (
     API_VERSION,
     ARGOCD_SECRET,
     RELEASE_NAME,
@@ -33,11 +34,9 @@ from platform_kit.repo.argocd import (
     chart_values,
     cluster_secret_body,
     locked_default_project,
-    platform_project,
     settings_secret_data,
 )
-from platform_kit.repo.argocd_notifications import NOTIFICATIONS_SECRET, WEBHOOK_URL_KEY
-from platform_kit.repo.argocd_root import root_application, root_metadata
+from platform_kit.repo.argocd.root import root_application, root_metadata
 
 WAIT_FOR_HEALTHY = {"pulumi.com/waitFor": "jsonpath={.status.health.status}=Healthy"}
 """pulumi-kubernetes annotation: `pulumi up` waits until Argo CD reports the Application Healthy."""

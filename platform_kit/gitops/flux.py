@@ -16,10 +16,11 @@ from platform_kit.config.metadata import METADATA_CONFIGMAP
 from platform_kit.config.models import FluxConfig
 from platform_kit.delivery.credentials import flux_secret_data
 from platform_kit.gitops.agent import AgentArgs
-from platform_kit.gitops.objects import custom_resource
+from platform_kit.gitops.objects import MANAGED_BY, custom_resource
 from platform_kit.gitops.webhook import webhook_password
 from platform_kit.naming import type_token
-from platform_kit.repo.flux import (
+from platform_kit.repo.flux.notifications import NOTIFICATIONS_SECRET
+from platform_kit.repo.flux.objects import (
     RECEIVER_TOKEN_SECRET,
     ROOT_NAME,
     flux_instance,
@@ -28,13 +29,9 @@ from platform_kit.repo.flux import (
     root_kustomization,
     webhook_receiver,
 )
-from platform_kit.repo.flux_notifications import NOTIFICATIONS_SECRET
 
 WAIT_FOR_READY = {"pulumi.com/waitFor": "condition=Ready"}
 """pulumi-kubernetes annotation: `pulumi up` waits until the object reports Ready."""
-
-MANAGED_BY = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform-kit"}
-"""Labels on the objects Pulumi keeps owning after the hand-over."""
 
 
 class FluxAgent(pulumi.ComponentResource):

@@ -8,6 +8,9 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+MANAGED_BY = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform-kit"}
+"""Labels on the objects Pulumi keeps owning after the hand-over."""
+
 
 def with_annotations(body: dict[str, Any], annotations: Mapping[str, str]) -> dict[str, Any]:
     """A copy of a manifest's metadata with extra annotations (for Pulumi-only hints)."""

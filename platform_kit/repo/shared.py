@@ -11,7 +11,7 @@ mixed fleet and whichever environment seeds first, the others find the same file
 Values that differ per environment are written as `${PLATFORM_*}` placeholders: Flux
 substitutes them from the metadata ConfigMap; in Argo CD environments the layer
 Applications patch them, with values the root Application carries (see
-`platform_kit.repo.argocd_patches`).
+`platform_kit.repo.argocd.patches`).
 """
 
 from __future__ import annotations

@@ -28,7 +28,6 @@ from platform_kit.config.metadata import NO_VALUE
 from platform_kit.config.models import PlatformConfig
 from platform_kit.config.teams import TeamConfig, team_secrets_prefix
 from platform_kit.naming import type_token
-from platform_kit.repo.teams.layout import secrets_mode
 from platform_kit.repo.teams.objects import ESO_NAMESPACE, STATIC_CREDENTIALS, TEAM_STORE
 from platform_kit.services.secrets import eso_read_policy
 from platform_kit.services.static_credentials import static_aws_credentials
@@ -63,7 +62,7 @@ class PlatformTeams(pulumi.ComponentResource):
         config = args.config
         region = config.secrets_region
         assert region is not None  # guaranteed by config validation when secrets are on
-        self._args, self._mode = args, secrets_mode(config)
+        self._args, self._mode = args, config.secrets_mode
         self._aws_opts = pulumi.ResourceOptions(parent=self, provider=args.aws_provider)
         account = aws.get_caller_identity_output(
             opts=pulumi.InvokeOutputOptions(parent=self, provider=args.aws_provider)

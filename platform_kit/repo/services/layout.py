@@ -10,18 +10,19 @@ Each environment gets an overlay directory, `infrastructure/<env>/`, applied in 
     monitoring/      rules, monitors and dashboards (need kube-prometheus-stack's CRDs)
 
 Charts are agent-specific (Flux: HelmRepository + HelmRelease files in the stage
-directory; Argo CD: Applications in clusters/<env>/), so `env_overlay` takes the
-agent's chart wrapper; every other object is shared by both agents.
+directory; Argo CD: Applications in clusters/<env>/), and so is the agent's own
+monitoring: both come from the `AgentLayout` these functions receive. Every other object
+is shared by both agents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from platform_kit.config.models import PlatformConfig
 from platform_kit.config.services import PolicyConfig
+from platform_kit.repo.agent import AgentLayout
 from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
 from platform_kit.repo.services.charts import HelmChart
 from platform_kit.repo.services.observability import MONITORING_NAMESPACE, monitoring_objects, prometheus_stack_chart
@@ -43,8 +44,6 @@ DEFAULT_AGENT_NAMESPACES = ("argocd", "flux-system")
 
 POLICY_BASE = "infrastructure/policies"
 """Shared Kyverno policy base (Audit); environments switch it to Enforce in their overlay."""
-
-ChartWrapper = Callable[[HelmChart], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -97,12 +96,11 @@ def policy_patches(config: PlatformConfig) -> list[dict[str, Any]]:
     return patches
 
 
-def stages(config: PlatformConfig, agent: Literal["flux", "argocd"], chart_ref: Callable[[str], str]) -> list[Stage]:
+def stages(config: PlatformConfig, agent: AgentLayout) -> list[Stage]:
     """The environment's non-empty stages, in order, with their objects and charts.
 
-    Objects in the stage directories reference the contract as `${PLATFORM_*}` (Flux
-    substitutes them; Argo CD patches them); chart values use `chart_ref`, the agent's own
-    way to read the contract where its chart objects are defined.
+    Objects and chart values reference the contract as `${PLATFORM_*}` (Flux substitutes
+    them; Argo CD patches them).
     """
     services = config.services
     root = env_dir(config)
@@ -111,14 +109,14 @@ def stages(config: PlatformConfig, agent: Literal["flux", "argocd"], chart_ref: 
         services.observability.enabled,
         services.policy.enabled,
     )
-    irsa = getattr(config.cluster, "workload_identity", None) == "irsa"
+    irsa = config.workload_identity == "irsa"
 
     controllers = Stage("controllers", f"{root}/controllers", bases=["../../controllers"])
     configs = Stage("configs", f"{root}/configs", bases=["../../configs"])
     observability = Stage("observability", f"{root}/observability")
     monitoring = Stage("monitoring", f"{root}/monitoring")
     if secrets_on:
-        controllers.charts.append(eso_chart(services.secrets, config.secrets_auth, irsa, chart_ref))
+        controllers.charts.append(eso_chart(services.secrets, config.secrets_auth, irsa))
         configs.objects.append(cluster_secret_store(config.secrets_auth, platform_namespaces(config)))
     if policy_on:
         controllers.charts.append(kyverno_chart(services.policy))
@@ -130,7 +128,7 @@ def stages(config: PlatformConfig, agent: Literal["flux", "argocd"], chart_ref: 
             configs.objects.append(grafana_admin_external_secret(MONITORING_NAMESPACE))
         admin = GRAFANA_ADMIN_SECRET if secrets_on else None
         observability.charts.append(prometheus_stack_chart(services.observability, admin))
-        monitoring.objects.extend(monitoring_objects(agent, config.gitops.namespace, secrets_on))
+        monitoring.objects.extend(monitoring_objects(agent.monitoring_objects(), secrets_on))
     return [
         stage
         for stage in (controllers, configs, observability, monitoring)
@@ -144,18 +142,19 @@ def policy_base_files() -> list[Manifest]:
     return [kustomization(POLICY_BASE, ["policies.yaml"]), yaml_file(f"{POLICY_BASE}/policies.yaml", *objects)]
 
 
-def overlay_files(config: PlatformConfig, stage_list: list[Stage], wrap_chart: ChartWrapper | None) -> list[Manifest]:
-    """The stage directories; `wrap_chart` turns a chart into agent objects kept in the stage (Flux)."""
+def overlay_files(config: PlatformConfig, stage_list: list[Stage], agent: AgentLayout) -> list[Manifest]:
+    """The stage directories, with the agent's chart objects where it keeps them in the stage (Flux)."""
     files = []
     for stage in stage_list:
-        if not (stage.bases or stage.objects or (stage.charts and wrap_chart)):
+        wrapped = [(chart, objects) for chart in stage.charts if (objects := agent.stage_chart_objects(chart))]
+        if not (stage.bases or stage.objects or wrapped):
             continue  # only charts, installed by the agent's own objects: no directory
         resources = list(stage.bases)
         if stage.objects:
             files.append(yaml_file(f"{stage.path}/{stage.name}.yaml", *stage.objects))
             resources.append(f"{stage.name}.yaml")
-        for chart in stage.charts if wrap_chart else ():
-            files.append(yaml_file(f"{stage.path}/{chart.release}.yaml", *wrap_chart(chart)))
+        for chart, objects in wrapped:
+            files.append(yaml_file(f"{stage.path}/{chart.release}.yaml", *objects))
             resources.append(f"{chart.release}.yaml")
         extra = {"patches": stage.patches} if stage.patches else {}
         files.append(kustomization(stage.path, resources, **extra))
@@ -164,9 +163,9 @@ def overlay_files(config: PlatformConfig, stage_list: list[Stage], wrap_chart: C
     return files
 
 
-def service_destinations(config: PlatformConfig) -> tuple[list[str], list[str]]:
+def service_destinations(config: PlatformConfig, agent: AgentLayout) -> tuple[list[str], list[str]]:
     """(namespaces, chart repositories) the services of `config` install into and pull from."""
-    stage_list = stages(config, config.gitops.agent, lambda field: "")
+    stage_list = stages(config, agent)
     charts = [chart for stage in stage_list for chart in stage.charts]
     namespaces = {namespace for chart in charts for namespace in (chart.namespace, *chart.other_namespaces)}
     namespaces |= {o["metadata"]["namespace"] for s in stage_list for o in s.objects if "namespace" in o["metadata"]}

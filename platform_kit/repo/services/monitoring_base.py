@@ -30,7 +30,7 @@ RETENTION_SIZE_RATIO = 0.85
 NO_SUBSTITUTION = {"kustomize.toolkit.fluxcd.io/substitute": "disabled"}
 """Keeps Flux variable substitution away from alert templates and dashboard JSON."""
 
-_API = "monitoring.coreos.com/v1"
+MONITORING_API = "monitoring.coreos.com/v1"
 _LABELS = {"app.kubernetes.io/part-of": "platform", "app.kubernetes.io/component": "monitoring", "release": RELEASE}
 _MIB = {"Mi": 1, "Gi": 1024, "Ti": 1024 * 1024}
 

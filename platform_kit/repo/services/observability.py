@@ -13,25 +13,26 @@ its label `exported_namespace` itself.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
 from platform_kit.config.services import ObservabilityConfig
-from platform_kit.repo.services.alerts import argocd_rules, external_secrets_rules, flux_rules
+from platform_kit.repo.services.alerts import external_secrets_rules
 from platform_kit.repo.services.charts import HelmChart
-from platform_kit.repo.services.dashboards import argocd_dashboard, external_secrets_dashboard, flux_dashboard
+from platform_kit.repo.services.dashboards import external_secrets_dashboard
 from platform_kit.repo.services.monitoring_base import (
-    _API,
     _MIB,
     CHART_REPOSITORY,
     DASHBOARD_LABEL,
     EXTERNAL_SECRETS_NAMESPACE,
     GRAFANA_ADMIN_KEYS,
+    MONITORING_API,
     MONITORING_NAMESPACE,
     NO_SUBSTITUTION,
     RELEASE,
     RETENTION_SIZE_RATIO,
+    monitoring_meta,
 )
-from platform_kit.repo.services.monitoring_base import monitoring_meta as _meta
 
 __all__ = [
     "CONTROL_PLANE_COMPONENTS",
@@ -40,14 +41,11 @@ __all__ = [
     "MONITORING_NAMESPACE",
     "NO_SUBSTITUTION",
     "RELEASE",
-    "argocd_dashboard",
-    "argocd_rules",
     "control_plane_values",
     "external_secrets_dashboard",
     "external_secrets_rules",
-    "flux_dashboard",
-    "flux_rules",
     "monitoring_objects",
+    "pod_monitor",
     "prometheus_stack_chart",
     "retention_size",
 ]
@@ -166,20 +164,13 @@ def prometheus_stack_chart(config: ObservabilityConfig, grafana_admin_secret: st
     )
 
 
-def monitoring_objects(
-    agent: Literal["flux", "argocd"], agent_namespace: str, secrets_enabled: bool
-) -> list[dict[str, Any]]:
-    """Scrape configs, alerts and dashboards for the agent (and ESO), sorted by kind and name.
+def monitoring_objects(agent_objects: Sequence[dict[str, Any]], secrets_enabled: bool) -> list[dict[str, Any]]:
+    """The agent's scrape configs, alerts and dashboard (from its package) plus ESO's, sorted by kind and name.
 
     Everything lives in the monitoring namespace (monitors select their targets' namespace
     explicitly) and uses kube-prometheus-stack's CRDs, so it is applied after the chart.
     """
-    if agent == "flux":
-        objects = [*flux_monitors(agent_namespace), flux_rules(agent_namespace), flux_dashboard(agent_namespace)]
-    elif agent == "argocd":
-        objects = [*argocd_monitors(agent_namespace), argocd_rules(agent_namespace), argocd_dashboard(agent_namespace)]
-    else:
-        raise ValueError(f"unknown agent {agent!r} (expected 'flux' or 'argocd')")
+    objects = list(agent_objects)
     if secrets_enabled:
         objects += [external_secrets_monitor(), external_secrets_rules(), external_secrets_dashboard()]
     return sorted(objects, key=lambda obj: (obj["kind"], obj["metadata"]["name"]))
@@ -188,11 +179,12 @@ def monitoring_objects(
 # ----------------------------------------------------------------- scrape configs
 
 
-def _pod_monitor(name: str, namespace: str, match_labels: dict[str, str], port: str) -> dict[str, Any]:
+def pod_monitor(name: str, namespace: str, match_labels: dict[str, str], port: str) -> dict[str, Any]:
+    """A PodMonitor in the monitoring namespace scraping `port` of the pods matching `match_labels` in `namespace`."""
     return {
-        "apiVersion": _API,
+        "apiVersion": MONITORING_API,
         "kind": "PodMonitor",
-        "metadata": _meta(name),
+        "metadata": monitoring_meta(name),
         "spec": {
             "namespaceSelector": {"matchNames": [namespace]},
             "selector": {"matchLabels": dict(match_labels)},
@@ -201,45 +193,8 @@ def _pod_monitor(name: str, namespace: str, match_labels: dict[str, str], port: 
     }
 
 
-def flux_monitors(namespace: str) -> list[dict[str, Any]]:
-    """PodMonitors for the Flux controllers (`gotk_*`, controller-runtime) and the Flux Operator (`flux_*_info`)."""
-    return [
-        _pod_monitor("flux-controllers", namespace, {"app.kubernetes.io/part-of": "flux"}, "http-prom"),
-        _pod_monitor("flux-operator", namespace, {"app.kubernetes.io/name": "flux-operator"}, "http-metrics"),
-    ]
-
-
-ARGOCD_METRICS_SERVICES = (
-    ("application-controller", "argocd-metrics"),
-    ("repo-server", "argocd-repo-server-metrics"),
-    ("server", "argocd-server-metrics"),
-)
-"""(component, app.kubernetes.io/name) of the argo-cd chart's metrics Services (`<component>.metrics.enabled`)."""
-
-
-def argocd_monitors(namespace: str) -> list[dict[str, Any]]:
-    """ServiceMonitors for the argo-cd chart's metrics Services, selected by the chart's own labels.
-
-    The chart creates those Services only with `controller.metrics.enabled`,
-    `repoServer.metrics.enabled` and `server.metrics.enabled` (port name `http-metrics`).
-    """
-    return [
-        {
-            "apiVersion": _API,
-            "kind": "ServiceMonitor",
-            "metadata": _meta(f"argocd-{component}"),
-            "spec": {
-                "namespaceSelector": {"matchNames": [namespace]},
-                "selector": {"matchLabels": {"app.kubernetes.io/name": name, "app.kubernetes.io/component": component}},
-                "endpoints": [{"port": "http-metrics", "path": "/metrics"}],
-            },
-        }
-        for component, name in ARGOCD_METRICS_SERVICES
-    ]
-
-
 def external_secrets_monitor() -> dict[str, Any]:
     """PodMonitor for the ESO controller pods (a pod port, so the chart's optional metrics Service is not needed)."""
-    return _pod_monitor(
+    return pod_monitor(
         "external-secrets", EXTERNAL_SECRETS_NAMESPACE, {"app.kubernetes.io/name": "external-secrets"}, "metrics"
     )

@@ -44,16 +44,8 @@ project `team-{team}`.
 """
 
 
-def teams_dir_readme(config: PlatformConfig) -> str:
-    """`clusters/<env>/teams/README.md`: how teams are added (no team is listed here)."""
-    agent = config.gitops.agent
-    how = (
-        "the `teams` Kustomization (`../teams.yaml`) applies every directory here; no kustomization.yaml\n"
-        "lists them, Flux generates one"
-        if agent == "flux"
-        else "the `teams` ApplicationSet (`../teams.yaml`) finds every directory here with a Git\n"
-        "directory generator and makes one Application (project `platform`) per team"
-    )
+def teams_dir_readme(config: PlatformConfig, how: str) -> str:
+    """`clusters/<env>/teams/README.md`: how teams are added (no team is listed here); `how` is the agent's part."""
     return f"""# Teams of `{config.environment}`
 
 One directory per team; {how}. Nothing in this environment lists the teams, so adding a

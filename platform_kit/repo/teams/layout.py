@@ -13,12 +13,10 @@ a team creates files and changes no existing one.
 
 from __future__ import annotations
 
-from platform_kit.config.gitops import ArgoCdConfig, FluxConfig
 from platform_kit.config.models import PlatformConfig
 from platform_kit.config.teams import TeamConfig
+from platform_kit.repo.agent import AgentLayout
 from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
-from platform_kit.repo.teams import argocd as argocd_teams
-from platform_kit.repo.teams import flux as flux_teams
 from platform_kit.repo.teams import objects
 from platform_kit.repo.teams.docs import team_readme, teams_dir_readme
 
@@ -28,50 +26,29 @@ def teams_dir(config: PlatformConfig) -> str:
     return f"{config.environment_path}/teams"
 
 
-def secrets_mode(config: PlatformConfig) -> objects.SecretsMode | None:
-    """How team stores reach AWS in this environment; None when secrets are off."""
-    if not config.services.secrets.enabled:
-        return None
-    if config.secrets_auth == "static":
-        return "static"
-    return "irsa" if getattr(config.cluster, "workload_identity", None) == "irsa" else "pod-identity"
-
-
-def entry_files(config: PlatformConfig, argocd_wave: int = 0) -> list[Manifest]:
+def entry_files(config: PlatformConfig, agent: AgentLayout) -> list[Manifest]:
     """`clusters/<env>/teams.yaml` (listed once in the environment's kustomization) and the directory README."""
-    gitops, directory = config.gitops, teams_dir(config)
-    if isinstance(gitops, FluxConfig):
-        entry = flux_teams.teams_kustomization(config, gitops, directory)
-    else:
-        assert isinstance(gitops, ArgoCdConfig)
-        entry = argocd_teams.teams_application_set(config, gitops, directory, argocd_wave, secrets_mode(config))
+    directory = teams_dir(config)
     return [
-        yaml_file(f"{config.environment_path}/teams.yaml", entry),
-        Manifest(f"{directory}/README.md", teams_dir_readme(config)),
+        yaml_file(f"{config.environment_path}/teams.yaml", agent.teams_entry(directory)),
+        Manifest(f"{directory}/README.md", teams_dir_readme(config, agent.teams_how)),
     ]
 
 
-def team_files(config: PlatformConfig, team: TeamConfig, argocd_wave: int = 0) -> list[Manifest]:
+def team_files(config: PlatformConfig, team: TeamConfig, agent: AgentLayout) -> list[Manifest]:
     """Every file that exists because of `team` (and no other)."""
-    gitops, directory = config.gitops, f"{teams_dir(config)}/{team.name}"
-    mode = secrets_mode(config)
-    is_flux = isinstance(gitops, FluxConfig)
-    if isinstance(gitops, FluxConfig):
-        agent_user = flux_teams.agent_user(gitops)
-        gitops_objects = flux_teams.tenant_objects(config, gitops, team)
-        gitops_objects += flux_teams.notification_objects(gitops, team, config.services.observability.notifications)
-    else:
-        assert isinstance(gitops, ArgoCdConfig)
-        agent_user = argocd_teams.agent_user(gitops)
-        gitops_objects = argocd_teams.tenant_objects(config, gitops, team, argocd_wave)
+    directory, mode = f"{teams_dir(config)}/{team.name}", config.secrets_mode
+    guardrails = objects.guardrails(
+        team, agent.agent_user, agent.team_guardrail_rules, agent.team_guardrail_validations
+    )
     parts = {
         "namespaces.yaml": objects.namespaces(team),
         "quota.yaml": objects.quotas(team),
         "network-policies.yaml": objects.network_policies(team),
         "access.yaml": objects.owner_bindings(team),
         "secrets.yaml": objects.secret_stores(team, mode) if mode else [],
-        "guardrails.yaml": objects.guardrails(team, agent_user, flux=is_flux),
-        "gitops.yaml": gitops_objects,
+        "guardrails.yaml": guardrails,
+        "gitops.yaml": agent.team_objects(team),
     }
     parts = {name: body for name, body in parts.items() if body}
     own = f"teams/{team.name}"
@@ -84,9 +61,9 @@ def team_files(config: PlatformConfig, team: TeamConfig, argocd_wave: int = 0) -
     ]
 
 
-def all_team_files(config: PlatformConfig, argocd_wave: int = 0) -> list[Manifest]:
+def all_team_files(config: PlatformConfig, agent: AgentLayout) -> list[Manifest]:
     """The entry files and every configured team's files."""
-    files = entry_files(config, argocd_wave)
+    files = entry_files(config, agent)
     for team in config.teams:
-        files += team_files(config, team, argocd_wave)
+        files += team_files(config, team, agent)
     return files

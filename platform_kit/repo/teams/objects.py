@@ -10,9 +10,11 @@ Values from the infrastructure are `${PLATFORM_*}` placeholders, never literals.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
 from platform_kit.config.metadata import team_variable, variable
+from platform_kit.config.services import SecretsMode
 from platform_kit.config.teams import TeamConfig
 
 TEAM_LABEL = "platform-kit.io/team"
@@ -31,9 +33,6 @@ IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 STATIC_CREDENTIALS = "team-{team}-aws-credentials"
 """Secret in the ESO namespace holding a team's IAM user key (non-EKS clusters; created by Pulumi)."""
 ESO_NAMESPACE = "external-secrets"
-
-SecretsMode = Literal["pod-identity", "irsa", "static"]
-"""How a team's store reaches AWS: chained from ESO's own identity, the team's own service account, or a key."""
 
 
 def labels(team: TeamConfig) -> dict[str, str]:
@@ -225,37 +224,26 @@ def secret_stores(team: TeamConfig, mode: SecretsMode) -> list[dict[str, Any]]:
     return objects
 
 
-def guardrails(team: TeamConfig, agent_user: str, flux: bool) -> list[dict[str, Any]]:
+def guardrails(
+    team: TeamConfig,
+    agent_user: str,
+    agent_rules: Sequence[dict[str, Any]] = (),
+    agent_validations: Sequence[dict[str, Any]] = (),
+) -> list[dict[str, Any]]:
     """A ValidatingAdmissionPolicy (and binding) for the team's namespaces.
 
     Only the platform's agent (`agent_user`) may create or change SecretStores there, so a team
-    cannot point a store at another team's role or at ESO's own identity. With Flux, the team's
-    own Kustomizations and HelmReleases must name a service account (never the controller's) and
-    may not reference sources in other namespaces: the per-team equivalent of Flux's lockdown.
+    cannot point a store at another team's role or at ESO's own identity. The agent's layout adds
+    its own rules and validations (Flux: the per-team equivalent of Flux's lockdown).
     """
-    rules = [_rule("external-secrets.io", "secretstores")]
+    rules = [admission_rule("external-secrets.io", "secretstores"), *agent_rules]
     validations = [
         {
             "expression": f"request.resource.resource != 'secretstores' || request.userInfo.username == '{agent_user}'",
             "message": "SecretStores in team namespaces are managed by the platform (clusters/<env>/teams/)",
-        }
+        },
+        *agent_validations,
     ]
-    if flux:
-        rules += [
-            _rule("kustomize.toolkit.fluxcd.io", "kustomizations"),
-            _rule("helm.toolkit.fluxcd.io", "helmreleases"),
-        ]
-        validations += [
-            {
-                "expression": "request.resource.resource == 'secretstores' || has(object.spec.serviceAccountName)",
-                "message": "Flux objects in team namespaces must set spec.serviceAccountName (e.g. flux-reconciler)",
-            },
-            {
-                "expression": "request.resource.resource != 'kustomizations' || !has(object.spec.sourceRef.namespace)"
-                " || object.spec.sourceRef.namespace == object.metadata.namespace",
-                "message": "Kustomizations in team namespaces may only use sources of their own namespace",
-            },
-        ]
     name = f"team-{team.name}-guardrails"
     policy = {
         "apiVersion": "admissionregistration.k8s.io/v1",
@@ -280,5 +268,6 @@ def guardrails(team: TeamConfig, agent_user: str, flux: bool) -> list[dict[str, 
     return [policy, binding]
 
 
-def _rule(group: str, resource: str) -> dict[str, Any]:
+def admission_rule(group: str, resource: str) -> dict[str, Any]:
+    """A policy match rule: CREATE and UPDATE of `resource` in API group `group`, any version."""
     return {"apiGroups": [group], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE"], "resources": [resource]}

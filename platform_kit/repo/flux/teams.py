@@ -19,14 +19,34 @@ from typing import Any
 from platform_kit.config.models import FluxConfig, PlatformConfig
 from platform_kit.config.services import NotificationsConfig
 from platform_kit.config.teams import TeamConfig
-from platform_kit.repo.flux import ROOT_NAME, flux_kustomization
-from platform_kit.repo.flux_notifications import NOTIFICATIONS_SECRET
-from platform_kit.repo.teams.objects import labels, role_binding
+from platform_kit.repo.flux.notifications import NOTIFICATIONS_SECRET
+from platform_kit.repo.flux.objects import ROOT_NAME, flux_kustomization
+from platform_kit.repo.teams.objects import admission_rule, labels, role_binding
 
 TEAMS_KUSTOMIZATION = "teams"
 """Flux Kustomization applying every team directory of the environment."""
 TEAM_RECONCILER = "flux-reconciler"
 """Service account (with `edit`) in every team namespace, for the team's own Flux objects."""
+
+
+GUARDRAIL_RULES = (
+    admission_rule("kustomize.toolkit.fluxcd.io", "kustomizations"),
+    admission_rule("helm.toolkit.fluxcd.io", "helmreleases"),
+)
+"""Flux kinds the team guardrails police: a team's own Kustomizations and HelmReleases."""
+
+GUARDRAIL_VALIDATIONS = (
+    {
+        "expression": "request.resource.resource == 'secretstores' || has(object.spec.serviceAccountName)",
+        "message": "Flux objects in team namespaces must set spec.serviceAccountName (e.g. flux-reconciler)",
+    },
+    {
+        "expression": "request.resource.resource != 'kustomizations' || !has(object.spec.sourceRef.namespace)"
+        " || object.spec.sourceRef.namespace == object.metadata.namespace",
+        "message": "Kustomizations in team namespaces may only use sources of their own namespace",
+    },
+)
+"""A team's Flux objects must impersonate a service account and use only their own namespace's sources."""
 
 
 def tenant_name(team: TeamConfig) -> str:

@@ -16,10 +16,8 @@ import yaml
 from platform_kit.config.gitops import ArgoCdConfig, ContainerResources
 from platform_kit.config.metadata import variable
 from platform_kit.config.models import PlatformConfig, SshCredentials
-from platform_kit.repo.argocd_health import APPLICATION_HEALTH_LUA
-from platform_kit.repo.argocd_notifications import notifications_values
-from platform_kit.repo.services.layout import service_destinations
-from platform_kit.repo.shared import PLATFORM_NAMESPACE
+from platform_kit.repo.argocd.health import APPLICATION_HEALTH_LUA
+from platform_kit.repo.argocd.notifications import notifications_values
 
 API_VERSION = "argoproj.io/v1alpha1"
 IN_CLUSTER = "https://kubernetes.default.svc"
@@ -70,7 +68,8 @@ PLATFORM_CLUSTER_KINDS = (
 """Cluster-scoped kinds the `platform` project may manage (controllers bring CRDs, RBAC, webhooks)."""
 
 
-def _meta(name: str, namespace: str, annotations: dict[str, str] | None = None) -> dict[str, Any]:
+def object_meta(name: str, namespace: str, annotations: dict[str, str] | None = None) -> dict[str, Any]:
+    """Metadata of an Argo CD object: name, namespace and (optional) annotations."""
     meta: dict[str, Any] = {"name": name, "namespace": namespace}
     if annotations:
         meta["annotations"] = dict(annotations)
@@ -193,7 +192,7 @@ def self_application(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, 
     return {
         "apiVersion": API_VERSION,
         "kind": "Application",
-        "metadata": _meta(SELF_APP, argocd.namespace, {SYNC_WAVE: "-3", **KEEP_ON_DELETE}),
+        "metadata": object_meta(SELF_APP, argocd.namespace, {SYNC_WAVE: "-3", **KEEP_ON_DELETE}),
         "spec": {
             "project": PLATFORM_PROJECT,
             "source": {
@@ -209,35 +208,12 @@ def self_application(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, 
     }
 
 
-def platform_project(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]:
-    """The `platform` AppProject: the config repo (and Argo CD's chart), the platform and team namespaces only."""
-    service_namespaces, service_repos = service_destinations(config)
-    team_namespaces = [namespace for team in config.teams for namespace in team.all_namespaces]
-    namespaces = dict.fromkeys(
-        (argocd.namespace, PLATFORM_NAMESPACE, *service_namespaces, *argocd.platform_namespaces, *team_namespaces)
-    )
-    repos = dict.fromkeys(
-        (config.repo.cluster_url, argocd.chart_repository, *service_repos, *argocd.platform_source_repos)
-    )
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "AppProject",
-        "metadata": _meta(PLATFORM_PROJECT, argocd.namespace),
-        "spec": {
-            "description": "Platform layers from the config repo (owned by Pulumi via platform-kit)",
-            "sourceRepos": list(repos),
-            "destinations": [{"server": IN_CLUSTER, "namespace": namespace} for namespace in namespaces],
-            "clusterResourceWhitelist": [{"group": group, "kind": kind} for group, kind in PLATFORM_CLUSTER_KINDS],
-        },
-    }
-
-
 def locked_default_project(argocd: ArgoCdConfig) -> dict[str, Any]:
     """The `default` AppProject with nothing allowed, so every Application must name a real project."""
     return {
         "apiVersion": API_VERSION,
         "kind": "AppProject",
-        "metadata": _meta("default", argocd.namespace),
+        "metadata": object_meta("default", argocd.namespace),
         "spec": {
             "description": "Locked down by platform-kit: use a named AppProject",
             "sourceRepos": [],
@@ -286,7 +262,7 @@ def layer_application(
 
     Its finalizer makes deleting it (the root's cascade on teardown) delete what it applied.
     """
-    metadata = _meta(name, argocd.namespace, {SYNC_WAVE: str(wave)})
+    metadata = object_meta(name, argocd.namespace, {SYNC_WAVE: str(wave)})
     metadata["finalizers"] = [FINALIZER]
     return {
         "apiVersion": API_VERSION,

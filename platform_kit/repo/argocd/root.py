@@ -17,9 +17,16 @@ from typing import Any
 from platform_kit.config.gitops import ArgoCdConfig
 from platform_kit.config.metadata import PlatformMetadata
 from platform_kit.config.models import PlatformConfig
-from platform_kit.repo.argocd import API_VERSION, FINALIZER, IN_CLUSTER, PLATFORM_PROJECT, ROOT_NAME, sync_policy
-from platform_kit.repo.argocd_patches import filled_patches
-from platform_kit.repo.argocd_repo import layer_applications
+from platform_kit.repo.argocd.layout import layer_applications
+from platform_kit.repo.argocd.objects import (
+    API_VERSION,
+    FINALIZER,
+    IN_CLUSTER,
+    PLATFORM_PROJECT,
+    ROOT_NAME,
+    sync_policy,
+)
+from platform_kit.repo.argocd.patches import filled_patches
 
 
 def root_patches(config: PlatformConfig, variables: Mapping[str, str]) -> list[dict[str, Any]]:

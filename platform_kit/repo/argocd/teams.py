@@ -27,7 +27,14 @@ from platform_kit.config.gitops import ArgoCdConfig
 from platform_kit.config.metadata import annotation_template, metadata_key, team_annotation_template, variable
 from platform_kit.config.models import PlatformConfig
 from platform_kit.config.teams import TeamConfig
-from platform_kit.repo.argocd import API_VERSION, FINALIZER, IN_CLUSTER, PLATFORM_PROJECT, SYNC_WAVE, sync_policy
+from platform_kit.repo.argocd.objects import (
+    API_VERSION,
+    FINALIZER,
+    IN_CLUSTER,
+    PLATFORM_PROJECT,
+    SYNC_WAVE,
+    sync_policy,
+)
 from platform_kit.repo.teams.objects import IRSA_ANNOTATION, TEAM_STORE, SecretsMode, labels
 
 TEAMS_APPLICATION_SET = "teams"

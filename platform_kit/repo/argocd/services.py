@@ -4,7 +4,7 @@ Stage directories are shared with Flux (`platform_kit.repo.services.layout`). Ar
 installs each chart through an Application with a Helm source and applies each stage
 directory through an Application whose kustomize patches restate the `${PLATFORM_*}`
 fields of the stage's objects; the root Application fills every placeholder in these
-Applications from the metadata contract (`platform_kit.repo.argocd_root`).
+Applications from the metadata contract (`platform_kit.repo.argocd.root`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from platform_kit.config.gitops import ArgoCdConfig
-from platform_kit.repo.argocd import config_repo_source, layer_application
-from platform_kit.repo.argocd_patches import placeholder_patches
+from platform_kit.repo.argocd.objects import config_repo_source, layer_application
+from platform_kit.repo.argocd.patches import placeholder_patches
 from platform_kit.repo.services.charts import HelmChart
 from platform_kit.repo.services.layout import Stage
 from platform_kit.repo.shared import PLATFORM_NAMESPACE, platform_namespace_objects
