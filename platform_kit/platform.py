@@ -1,22 +1,44 @@
-"""Platform: wires cluster -> GitOps agent -> config repo seed for one environment."""
+"""Platform: wires cluster -> secrets -> teams -> config repo seed -> GitOps agent for one environment.
+
+`PlatformArgs.from_stack()` reads the running stack's config and secrets once (the edge);
+`Platform(name, args)` builds everything; `export_stack_outputs(platform)` exports what
+other stacks and people need.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pulumi
 
 from platform_kit.cluster import ClusterHandle, ExistingCluster, ExistingClusterArgs
+from platform_kit.config import ConfigError, load_pulumi_config
 from platform_kit.config.metadata import NO_VALUE, PlatformMetadata
 from platform_kit.config.models import ClusterConfig, PlatformConfig
 from platform_kit.config.teams import team_secrets_prefix
-from platform_kit.delivery.credentials import resolve_git_auth, resolve_notification_url, resolve_sso_client_secret
-from platform_kit.gitops import AgentArgs, ConfigRepoSeed, ConfigRepoSeedArgs, FluxAgent
+from platform_kit.delivery.credentials import (
+    CredentialError,
+    resolve_git_auth,
+    resolve_notification_url,
+    resolve_sso_client_secret,
+)
+from platform_kit.gitops.agent import AgentArgs, GitOpsAgent
+from platform_kit.gitops.build import build_agent
 from platform_kit.gitops.hosting import git_hosting
+from platform_kit.gitops.seed import ConfigRepoSeed, ConfigRepoSeedArgs
 from platform_kit.naming import type_token
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
+
+if TYPE_CHECKING:
+    from platform_kit.services.secrets import PlatformSecrets
+    from platform_kit.services.teams import PlatformTeams
+else:  # Pulumi resolves component annotations at run time; the real classes would import pulumi_aws
+    PlatformSecrets = PlatformTeams = pulumi.ComponentResource
 
 
 @dataclass(frozen=True)
@@ -46,6 +68,24 @@ class PlatformArgs:
             sso_client_secret=resolve_sso_client_secret(config.gitops, environ, offline=offline),
         )
 
+    @classmethod
+    def from_stack(
+        cls, project_dir: Path | str | None = None, environ: Mapping[str, str] | None = None
+    ) -> PlatformArgs:
+        """The running stack's `platform:` config with its secrets resolved; bad config stops the program.
+
+        `project_dir` resolves a local repo path (default: the working directory, where Pulumi runs
+        the program); `environ` holds the credential variables (default: `os.environ`). A config or
+        credential problem becomes a `pulumi.RunError` naming the field, before any resource exists.
+        """
+        from platform_kit.offline.engine import is_offline
+
+        try:
+            config = load_pulumi_config(project_dir=project_dir)
+            return cls.from_environment(config, os.environ if environ is None else environ, offline=is_offline())
+        except (ConfigError, CredentialError) as error:
+            raise pulumi.RunError(str(error)) from None
+
 
 def build_cluster(name: str, config: ClusterConfig, opts: pulumi.ResourceOptions) -> ClusterHandle:
     """The cluster component for `config.kind`; AWS modules are imported only for AWS clusters."""
@@ -58,24 +98,13 @@ def build_cluster(name: str, config: ClusterConfig, opts: pulumi.ResourceOptions
     raise ValueError(f"unsupported cluster kind {config.kind!r}")
 
 
-def build_agent(name: str, args: AgentArgs, opts: pulumi.ResourceOptions) -> pulumi.ComponentResource:
-    """The GitOps agent component for `gitops.agent`."""
-    if args.config.gitops.agent == "flux":
-        return FluxAgent(name, args, opts=opts)
-    if args.config.gitops.agent == "argocd":
-        from platform_kit.gitops.argocd import ArgoCdAgent
-
-        return ArgoCdAgent(name, args, opts=opts)
-    raise ValueError(f"unsupported GitOps agent {args.config.gitops.agent!r}")
-
-
-def metadata_variables(
+def platform_metadata(
     config: PlatformConfig,
     cluster: ClusterHandle,
     eso_role_arn: pulumi.Input[str] = NO_VALUE,
     team_role_arns: Mapping[str, pulumi.Input[str]] | None = None,
-) -> pulumi.Output[dict[str, str]]:
-    """The metadata contract for this environment as `PLATFORM_*` variables (one more per team)."""
+) -> pulumi.Output[PlatformMetadata]:
+    """The metadata contract for this environment (one role per team)."""
     secrets_on = config.services.secrets.enabled
     teams = pulumi.Output.all(**dict(team_role_arns or {})) if team_role_arns else {}
     return pulumi.Output.all(cluster.name, cluster.region, eso_role_arn, teams).apply(
@@ -91,11 +120,17 @@ def metadata_variables(
             secrets_prefix=config.secrets_prefix if secrets_on else NO_VALUE,
             eso_role_arn=values[2] or NO_VALUE,
             team_role_arns=values[3],
-        ).to_variables()
+        )
     )
 
 
-def build_teams(name: str, config: PlatformConfig, cluster: ClusterHandle, secrets, opts: pulumi.ResourceOptions):
+def build_teams(
+    name: str,
+    config: PlatformConfig,
+    cluster: ClusterHandle,
+    secrets: PlatformSecrets | None,
+    opts: pulumi.ResourceOptions,
+) -> PlatformTeams | None:
     """The cloud side of the teams' secrets, or None without teams or without the secrets service."""
     if not config.teams or secrets is None:
         return None
@@ -112,7 +147,9 @@ def build_teams(name: str, config: PlatformConfig, cluster: ClusterHandle, secre
     return PlatformTeams(name, args, opts=opts)
 
 
-def team_outputs(config: PlatformConfig, teams, secrets=None) -> pulumi.Output[dict[str, dict]]:
+def team_outputs(
+    config: PlatformConfig, teams: PlatformTeams | None, secrets: PlatformSecrets | None = None
+) -> pulumi.Output[dict[str, dict]]:
     """What a team's own stack needs from the platform stack, per team (exported as `teams`)."""
     secrets_on = config.services.secrets.enabled
     roles = teams.role_arns if teams is not None else {}
@@ -133,7 +170,9 @@ def team_outputs(config: PlatformConfig, teams, secrets=None) -> pulumi.Output[d
     )
 
 
-def build_secrets(name: str, config: PlatformConfig, cluster: ClusterHandle, opts: pulumi.ResourceOptions):
+def build_secrets(
+    name: str, config: PlatformConfig, cluster: ClusterHandle, opts: pulumi.ResourceOptions
+) -> PlatformSecrets | None:
     """The cloud side of the secrets manager, or None when secrets are off (imports AWS lazily)."""
     if not config.services.secrets.enabled:
         return None
@@ -156,13 +195,27 @@ class Platform(pulumi.ComponentResource):
     """One environment's platform: a cluster handed over to a GitOps agent and its seeded repo."""
 
     cluster: ClusterHandle
-    """The cluster handle (provider and facts)."""
+    """The cluster handle (Kubernetes provider, name, region, kubeconfig)."""
+    secrets: PlatformSecrets | None
+    """The secrets manager's cloud side (KMS key, ESO identity); None when `services.secrets` is off."""
+    teams: PlatformTeams | None
+    """The teams' cloud side (secrets prefixes, IAM roles); None without teams or without secrets."""
+    team_outputs: pulumi.Output[dict[str, dict]]
+    """Per team, what its own stack needs (namespaces, secrets prefix, region, key, role)."""
+    seed: ConfigRepoSeed
+    """The config repo seed (create-only commit, upgrade proposals)."""
     seed_commit: pulumi.Output[str]
     """Sha of the seed commit made by this run ('' when the repo already had every file)."""
+    metadata: pulumi.Output[PlatformMetadata]
+    """The metadata contract handed to the agent (typed; `to_variables()` gives the `PLATFORM_*` form)."""
+    agent: GitOpsAgent
+    """The GitOps agent (root sync, webhook secret and URL)."""
+    config: PlatformConfig
+    """The environment's config this platform was built from."""
 
     def __init__(self, name: str, args: PlatformArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(type_token("platform", "Platform"), name, None, opts)
-        config = args.config
+        config = self.config = args.config
         child = pulumi.ResourceOptions(parent=self)
 
         self.cluster = build_cluster(f"{name}-cluster", config.cluster, child)
@@ -186,9 +239,9 @@ class Platform(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.seed_commit = seed.commit
+        self.seed, self.seed_commit = seed, seed.commit
 
-        self.metadata = metadata_variables(
+        self.metadata = platform_metadata(
             config,
             self.cluster,
             self.secrets.eso_role_arn if self.secrets else NO_VALUE,
@@ -210,5 +263,27 @@ class Platform(pulumi.ComponentResource):
         )
         hosting.hand_over(seed.resource, self.agent)  # GitHub: branch protection after the seed, agent webhook
         self.register_outputs(
-            {"clusterName": self.cluster.name, "seedCommit": self.seed_commit, "metadata": self.metadata}
+            {"clusterName": self.cluster.name, "seedCommit": self.seed_commit, "metadata": self.metadata_variables}
         )
+
+    @property
+    def metadata_variables(self) -> pulumi.Output[dict[str, str]]:
+        """The metadata contract as `PLATFORM_*` variables (what the stack exports as `metadata`)."""
+        return self.metadata.apply(lambda contract: contract.to_variables())
+
+
+def export_stack_outputs(platform: Platform) -> None:
+    """Export what team stacks, CI and people read from a platform stack (call once, in the program)."""
+    config = platform.config
+    pulumi.export("environment", config.environment)
+    pulumi.export("clusterName", platform.cluster.name)
+    pulumi.export("kubeconfig", platform.cluster.kubeconfig)
+    pulumi.export("configRepo", config.repo.cluster_url)
+    pulumi.export("seedCommit", platform.seed_commit)
+    pulumi.export("metadata", platform.metadata_variables)
+    pulumi.export("teams", platform.team_outputs)  # team stacks read their namespaces and secrets prefix here
+    # Push webhooks: register the URL and secret with the Git host (docs, "Webhooks").
+    if platform.agent.webhook_secret is not None:
+        pulumi.export("webhookSecret", platform.agent.webhook_secret)
+    if platform.agent.webhook_url is not None:
+        pulumi.export("webhookUrl", platform.agent.webhook_url)

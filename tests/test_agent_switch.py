@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from pulumi.runtime.sync_await import _sync_await
 
 from platform_kit.cli import main
-from platform_kit.config import load_stack_file, parse_platform_config
+from platform_kit.config import PlatformMetadata, load_stack_file, parse_platform_config
 from platform_kit.offline.engine import Registration, run_program
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
@@ -52,7 +52,7 @@ def run_platform(agent: str) -> tuple[list[Registration], dict]:
         built["platform"] = Platform("dev", PlatformArgs(config=config_for(agent), auth=GitAuth("git", "tok-77")))
 
     registrations = run_program(program, project="p", stack="dev")
-    metadata = _sync_await(pulumi.Output.from_input(built["platform"].metadata).future())
+    metadata = _sync_await(pulumi.Output.from_input(built["platform"].metadata_variables).future())
     return registrations, metadata
 
 
@@ -122,7 +122,7 @@ def test_the_argocd_root_carries_the_contract_into_the_layer_applications(both):
     registrations, metadata = both["argocd"]
     root = next(r for r in registrations if r.name == "dev-argocd-root-sync")
     patches = root.inputs["spec"]["source"]["kustomize"]["patches"]
-    assert patches == root_patches(config_for("argocd"), metadata)
+    assert patches == root_patches(config_for("argocd"), PlatformMetadata.from_variables(metadata))
     assert all(patch["target"]["kind"] == "Application" for patch in patches)
     assert "targetRevision: live" in patches[0]["patch"] and "${PLATFORM_" not in str(patches)
 

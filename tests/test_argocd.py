@@ -63,7 +63,7 @@ def agent(config, auth=None, sso_client_secret=None, sync_after=()):
         "a",
         AgentArgs(
             config=config,
-            metadata=contract(config).to_variables(),
+            metadata=contract(config),
             auth=auth,
             sync_after=list(sync_after),
             sso_client_secret=sso_client_secret,
@@ -218,7 +218,7 @@ def test_root_application_syncs_prunes_waits_and_goes_first_on_destroy(pulumi_re
     patches = source.pop("kustomize")["patches"]
     assert source == {"repoURL": REPO_URL, "targetRevision": "main", "path": "clusters/dev"}
     # The contract reaches the layer Applications through the root's patches, values and all.
-    assert patches == root_patches(config, contract(config).to_variables())
+    assert patches == root_patches(config, contract(config))
     assert f"repoURL: {REPO_URL}" in patches[0]["patch"] and "${PLATFORM_" not in yaml.safe_dump(patches)
     assert spec["project"] == "platform"
     assert spec["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
@@ -302,8 +302,9 @@ def test_every_kubernetes_resource_uses_the_cluster_provider(platform, pulumi_re
 def test_platform_metadata_reaches_the_cluster_secret(platform, pulumi_recorder):
     _, built = platform
     metadata, _ = pulumi_recorder.resolve(built.metadata)
+    assert isinstance(metadata, PlatformMetadata)
     annotations = pulumi_recorder.inputs(SECRET, "dev-argocd-metadata")["metadata"]["annotations"]
-    assert PlatformMetadata.from_variables(metadata).to_annotations() == annotations
+    assert metadata.to_annotations() == annotations
 
 
 def test_webhook_secret_is_generated_secret_and_set_for_every_dialect(platform, pulumi_recorder):

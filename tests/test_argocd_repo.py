@@ -248,7 +248,7 @@ def test_argocd_manages_itself_but_is_never_pruned_or_deleted(tree):
 
 def test_infra_configs_fills_every_placeholder_once_the_root_has_patched_it(tree, tmp_path):
     meta = metadata()
-    root = root_application(config_for("dev"), config_for("dev").gitops, meta.to_variables())
+    root = root_application(config_for("dev"), config_for("dev").gitops, meta)
     # Argo CD adds an Application's kustomize patches to the kustomization it builds; so does this test, twice:
     # the root's patches onto clusters/dev, then infra-configs' own patches onto its directory.
     layers = tmp_path / "clusters"
@@ -302,7 +302,7 @@ def test_objects_pulumi_applies_validate():
     config = config_for(gitops={"url": "https://cd.example.com", "sso": SSO})
     argocd = config.gitops
     for body in (
-        root_application(config, argocd, metadata().to_variables()),
+        root_application(config, argocd, metadata()),
         builders.self_application(config, argocd),
         platform_project(config, argocd),
         builders.locked_default_project(argocd),
@@ -312,7 +312,7 @@ def test_objects_pulumi_applies_validate():
 
 def test_root_application_prunes_self_heals_retries_and_has_the_finalizer():
     config = config_for(gitops={"retry": {"limit": 7, "backoffDuration": "5s", "backoffMaxDuration": "10m"}})
-    root = root_application(config, config.gitops, metadata().to_variables())
+    root = root_application(config, config.gitops, metadata())
     assert root["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
     source = dict(root["spec"]["source"])
     targets = [patch["target"]["name"] for patch in source.pop("kustomize")["patches"]]
@@ -327,9 +327,7 @@ def test_root_application_prunes_self_heals_retries_and_has_the_finalizer():
         "retry": {"limit": 7, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "10m"}},
     }
     custom = config_for(path="fleet/eu/dev")
-    assert (
-        root_application(custom, custom.gitops, metadata().to_variables())["spec"]["source"]["path"] == "fleet/eu/dev"
-    )
+    assert root_application(custom, custom.gitops, metadata())["spec"]["source"]["path"] == "fleet/eu/dev"
 
 
 def test_projects_are_least_privilege():

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from platform_kit.cluster import ExistingCluster, ExistingClusterArgs
-from platform_kit.config import parse_platform_config
+from platform_kit.config import PlatformMetadata, parse_platform_config
 from platform_kit.gitops import AgentArgs, FluxAgent
 from platform_kit.gitops.seed import seeded_files
 from platform_kit.platform import Platform, PlatformArgs
@@ -62,11 +62,23 @@ def test_kubeconfig_content_is_secret(pulumi_recorder):
     assert provider.masked_inputs["kubeconfig"] == "[secret]"
 
 
+def contract(config) -> PlatformMetadata:
+    """A metadata contract for `config`'s environment on an existing cluster `dev-1`."""
+    return PlatformMetadata(
+        environment=config.environment,
+        cluster_name="dev-1",
+        cluster_kind="existing",
+        repo_url=config.repo.cluster_url,
+        repo_branch=config.repo.branch,
+        repo_path=config.environment_path,
+    )
+
+
 def flux(pulumi_recorder, auth=None, credentials=None):
     config = config_for(credentials=credentials)
     agent = FluxAgent(
         "f",
-        AgentArgs(config=config, metadata={"PLATFORM_ENVIRONMENT": "dev"}, auth=auth),
+        AgentArgs(config=config, metadata=contract(config), auth=auth),
     )
     return config, agent
 
@@ -145,7 +157,8 @@ def test_metadata_configmap_carries_the_contract(pulumi_recorder):
         "namespace": "flux-system",
         "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform-kit"},
     }
-    assert configmap["data"] == {"PLATFORM_ENVIRONMENT": "dev"}
+    assert configmap["data"] == contract(config_for()).to_variables()
+    assert configmap["data"]["PLATFORM_ENVIRONMENT"] == "dev"
 
 
 def test_children_are_parented_and_prefixed(pulumi_recorder):
@@ -188,7 +201,7 @@ def test_every_kubernetes_resource_uses_the_cluster_provider(platform, pulumi_re
 
 def test_platform_metadata_output(platform, pulumi_recorder):
     config, built = platform
-    metadata, secret = pulumi_recorder.resolve(built.metadata)
+    metadata, secret = pulumi_recorder.resolve(built.metadata_variables)
     assert not secret
     assert metadata["PLATFORM_CLUSTER_NAME"] == "dev-1"
     assert metadata["PLATFORM_CLUSTER_KIND"] == "existing"

@@ -99,7 +99,7 @@ def test_eso_gets_a_workload_identity_scoped_to_the_prefix(eks_platform, pulumi_
 
 
 def test_metadata_carries_secrets_facts(eks_platform, pulumi_recorder):
-    metadata, _ = pulumi_recorder.resolve(eks_platform.metadata)
+    metadata, _ = pulumi_recorder.resolve(eks_platform.metadata_variables)
     assert metadata["PLATFORM_SECRETS_REGION"] == "eu-west-1"
     assert metadata["PLATFORM_SECRETS_PREFIX"] == "dev/platform/"
     assert metadata["PLATFORM_ESO_ROLE_ARN"] == "arn:aws:iam::123456789012:role/dev-secrets-eso-role"

@@ -49,7 +49,7 @@ def test_pod_identity_team_roles_trust_only_the_eso_role(pulumi_recorder):
         "Principal": {"AWS": "arn:aws:iam::123456789012:role/dev-secrets-eso-role"},
         "Action": "sts:AssumeRole",
     }
-    metadata, _ = pulumi_recorder.resolve(platform.metadata)
+    metadata, _ = pulumi_recorder.resolve(platform.metadata_variables)
     assert metadata["PLATFORM_TEAM_PAYMENTS_ROLE_ARN"] == "arn:aws:iam::123456789012:role/dev-teams-payments-role"
     assert metadata["PLATFORM_TEAM_SEARCH_ROLE_ARN"] == "arn:aws:iam::123456789012:role/dev-teams-search-role"
     config_map = pulumi_recorder.get("kubernetes:core/v1:ConfigMap", "dev-flux-metadata").inputs["data"]
@@ -92,7 +92,7 @@ def test_non_eks_teams_get_their_own_key_in_a_kubernetes_secret(pulumi_recorder)
     assert namespace.urn in secret.dependencies
     masked = json.dumps([r.masked_inputs for r in pulumi_recorder.registrations])
     assert "fake-secret-access-key" not in masked
-    metadata, _ = pulumi_recorder.resolve(platform.metadata)
+    metadata, _ = pulumi_recorder.resolve(platform.metadata_variables)
     assert metadata["PLATFORM_TEAM_SEARCH_ROLE_ARN"] == "none"
 
 

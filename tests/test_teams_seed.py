@@ -53,7 +53,7 @@ def test_two_hundred_teams_validate_render_and_seed(git_daemon, pulumi_recorder,
     platform = Platform("dev", PlatformArgs(config=config))
     roles = pulumi_recorder.find("aws:iam/role:Role")
     assert sum(role.name.startswith("dev-teams-") for role in roles) == 200
-    metadata, _ = pulumi_recorder.resolve(platform.metadata)
+    metadata, _ = pulumi_recorder.resolve(platform.metadata_variables)
     assert sum(key.startswith("PLATFORM_TEAM_") for key in metadata) == 200
 
     url = git_daemon.url("many")

@@ -12,7 +12,7 @@ import yaml
 from pulumi.runtime.sync_await import _sync_await
 from stack_support import project_skeleton
 
-from platform_kit.config import parse_platform_config
+from platform_kit.config import PlatformMetadata, parse_platform_config
 from platform_kit.gitops import AgentArgs, FluxAgent
 from platform_kit.offline.engine import RANDOM_PASSWORD_TYPE, SECRET_MARKER, fake_password
 from platform_kit.offline.preview import StackRun, run_stack, write_render
@@ -60,7 +60,15 @@ def flux_config(webhook=None, components=None):
 
 
 def flux_agent(config):
-    return FluxAgent("f", AgentArgs(config=config, metadata={"PLATFORM_ENVIRONMENT": "dev"}))
+    contract = PlatformMetadata(
+        environment=config.environment,
+        cluster_name="dev-1",
+        cluster_kind="existing",
+        repo_url=config.repo.cluster_url,
+        repo_branch=config.repo.branch,
+        repo_path=config.environment_path,
+    )
+    return FluxAgent("f", AgentArgs(config=config, metadata=contract))
 
 
 def test_receiver_path_is_the_digest_notification_controller_serves():

@@ -15,8 +15,7 @@ import pulumi
 from platform_kit.cluster import ExistingCluster, ExistingClusterArgs
 from platform_kit.config import ConfigError, PlatformMetadata, load_pulumi_config
 from platform_kit.delivery.credentials import CredentialError, resolve_git_auth
-from platform_kit.gitops import AgentArgs, ConfigRepoSeed, ConfigRepoSeedArgs, FluxAgent
-from platform_kit.gitops.argocd import ArgoCdAgent
+from platform_kit.gitops import AgentArgs, ConfigRepoSeed, ConfigRepoSeedArgs, build_agent
 from platform_kit.offline.engine import is_offline
 from platform_kit.repo import render_config_repo
 
@@ -53,12 +52,11 @@ metadata = pulumi.Output.from_input(cluster.name).apply(
         repo_branch=config.repo.branch,
         repo_path=config.environment_path,
         team_role_arns={team.name: "none" for team in config.teams},
-    ).to_variables()
+    )
 )
 
 # 4. The agent named by `gitops.agent`, through the cluster's provider, after the seed.
-agent_class = FluxAgent if config.gitops.agent == "flux" else ArgoCdAgent
-agent = agent_class(
+agent = build_agent(
     f"{config.environment}-{config.gitops.agent}",
     AgentArgs(config=config, metadata=metadata, auth=auth, sync_after=[seed.resource]),
     opts=pulumi.ResourceOptions(provider=cluster.provider),

@@ -4,23 +4,15 @@ pulumi up -s demo                                   # real use (Pulumi CLI, clus
 platform-kit render --stack demo --out out/demo --project examples/own-program   # offline
 """
 
-import os
 from pathlib import Path
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from platform_kit.config import ConfigError, load_pulumi_config
-from platform_kit.delivery.credentials import CredentialError
-from platform_kit.offline.engine import is_offline
-from platform_kit.platform import Platform, PlatformArgs
+from platform_kit import Platform, PlatformArgs
 
-try:
-    config = load_pulumi_config(project_dir=Path(__file__).resolve().parent)
-    args = PlatformArgs.from_environment(config, os.environ, offline=is_offline())
-except (ConfigError, CredentialError) as error:
-    raise pulumi.RunError(str(error)) from None
-
+args = PlatformArgs.from_stack(project_dir=Path(__file__).resolve().parent)
+config = args.config
 platform = Platform(config.environment, args)
 
 # The team's own resources reuse the cluster's provider from the handle.

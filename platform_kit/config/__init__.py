@@ -4,7 +4,9 @@ Nothing here imports a Pulumi provider; the Pulumi SDK is imported only by
 `load_pulumi_config`, which runs inside a Pulumi program.
 """
 
+from platform_kit.config.eks import EksClusterConfig
 from platform_kit.config.errors import ConfigError, Problem
+from platform_kit.config.gitops import ArgoCdConfig
 from platform_kit.config.loaders import (
     OPAQUE_SECRET,
     load_pulumi_config,
@@ -27,8 +29,10 @@ from platform_kit.config.models import (
 __all__ = [
     "CONTRACT_VERSION",
     "OPAQUE_SECRET",
+    "ArgoCdConfig",
     "ConfigError",
     "ConfigRepoConfig",
+    "EksClusterConfig",
     "ExistingClusterConfig",
     "FluxConfig",
     "KubeconfigSource",

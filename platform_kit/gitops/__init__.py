@@ -10,18 +10,31 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from platform_kit.gitops.agent import AgentArgs
+    from platform_kit.gitops.agent import AgentArgs, GitOpsAgent
+    from platform_kit.gitops.argocd import ArgoCdAgent
+    from platform_kit.gitops.build import build_agent
     from platform_kit.gitops.flux import FluxAgent
     from platform_kit.gitops.seed import ConfigRepoSeed, ConfigRepoSeedArgs
 
 _WHERE = {
     "AgentArgs": "platform_kit.gitops.agent",
+    "GitOpsAgent": "platform_kit.gitops.agent",
+    "build_agent": "platform_kit.gitops.build",
+    "ArgoCdAgent": "platform_kit.gitops.argocd",
     "FluxAgent": "platform_kit.gitops.flux",
     "ConfigRepoSeed": "platform_kit.gitops.seed",
     "ConfigRepoSeedArgs": "platform_kit.gitops.seed",
 }
 
-__all__ = ["ConfigRepoSeed", "ConfigRepoSeedArgs", "FluxAgent", "AgentArgs"]
+__all__ = [
+    "AgentArgs",
+    "ArgoCdAgent",
+    "ConfigRepoSeed",
+    "ConfigRepoSeedArgs",
+    "FluxAgent",
+    "GitOpsAgent",
+    "build_agent",
+]
 
 
 def __getattr__(name: str) -> Any:

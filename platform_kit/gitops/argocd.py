@@ -9,7 +9,7 @@ values, so Argo CD upgrades itself; Pulumi ignores later changes to the release.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -48,9 +48,8 @@ ARGOCD_LABELS = {"app.kubernetes.io/part-of": "argocd", "app.kubernetes.io/manag
 """Labels on argocd-secret (Argo CD reads only Secrets that are part of `argocd`)."""
 
 
-def cluster_secret(argocd: ArgoCdConfig, variables: Mapping[str, str]) -> dict:
-    """The cluster Secret for the metadata contract as `PLATFORM_*` variables (what AgentArgs carries)."""
-    metadata = PlatformMetadata.from_variables(variables)
+def cluster_secret(argocd: ArgoCdConfig, metadata: PlatformMetadata) -> dict[str, Any]:
+    """The in-cluster cluster Secret carrying the metadata contract as labels and annotations."""
     body = cluster_secret_body(argocd, metadata.cluster_name, metadata.to_labels(), metadata.to_annotations())
     body["metadata"]["labels"] = {**MANAGED_BY, **body["metadata"]["labels"]}
     return body
@@ -59,6 +58,8 @@ def cluster_secret(argocd: ArgoCdConfig, variables: Mapping[str, str]) -> dict:
 class ArgoCdAgent(pulumi.ComponentResource):
     """Installs Argo CD and points it at the config repo; afterwards Argo CD manages itself."""
 
+    namespace: str
+    """Namespace Argo CD runs in (`gitops.namespace`)."""
     root_sync: k8s.apiextensions.CustomResource
     """The root Application; deleting it makes Argo CD delete everything it applied."""
     webhook_secret: pulumi.Output[str]
@@ -138,7 +139,7 @@ class ArgoCdAgent(pulumi.ComponentResource):
                     opts=child(depends_on=[namespace], additional_secret_outputs=secret_outputs),
                 )
             )
-        cluster_body = pulumi.Output.from_input(args.metadata).apply(lambda v: cluster_secret(argocd, v))
+        cluster_body = args.contract().apply(lambda contract: cluster_secret(argocd, contract))
         root_dependencies.append(
             k8s.core.v1.Secret(
                 f"{name}-metadata",
@@ -163,9 +164,7 @@ class ArgoCdAgent(pulumi.ComponentResource):
                 )
             )
         # The root's kustomize patches carry the metadata contract into the layer Applications.
-        root_spec = pulumi.Output.from_input(args.metadata).apply(
-            lambda variables: root_application(args.config, argocd, variables)["spec"]
-        )
+        root_spec = args.contract().apply(lambda contract: root_application(args.config, argocd, contract)["spec"])
         root_body = {"apiVersion": API_VERSION, "kind": "Application", "metadata": root_metadata(argocd)}
         root_body["spec"] = root_spec
         # Depends on everything above, so `pulumi destroy` deletes it first and waits while

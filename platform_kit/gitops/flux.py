@@ -37,6 +37,8 @@ WAIT_FOR_READY = {"pulumi.com/waitFor": "condition=Ready"}
 class FluxAgent(pulumi.ComponentResource):
     """Installs Flux and points it at the config repo; afterwards Flux manages itself."""
 
+    namespace: str
+    """Namespace Flux runs in (`gitops.namespace`)."""
     root_sync: k8s.apiextensions.CustomResource
     """The root Kustomization; deleting it makes Flux prune everything it applied."""
     webhook_secret: pulumi.Output[str] | None
@@ -104,7 +106,7 @@ class FluxAgent(pulumi.ComponentResource):
         metadata_map = k8s.core.v1.ConfigMap(
             f"{name}-metadata",
             metadata={"name": METADATA_CONFIGMAP, "namespace": flux.namespace, "labels": MANAGED_BY},
-            data=args.metadata,
+            data=args.contract().apply(lambda contract: contract.to_variables()),
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[namespace])),
         )
         source_body = root_git_repository(args.config, flux)

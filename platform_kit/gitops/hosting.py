@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pulumi
 
@@ -18,6 +18,9 @@ from platform_kit.config.github import GITHUB_API_URL, github_coordinates
 from platform_kit.config.models import PlatformConfig
 from platform_kit.delivery.seeding import PullRequestTarget, pull_request_target
 from platform_kit.publish import GitAuth
+
+if TYPE_CHECKING:
+    from platform_kit.gitops.agent import GitOpsAgent
 
 
 @dataclass
@@ -35,7 +38,7 @@ class GitHosting:
         """Credentials the agent clones with."""
         return repo_auth
 
-    def hand_over(self, seed: pulumi.Resource, agent: Any) -> None:
+    def hand_over(self, seed: pulumi.Resource, agent: GitOpsAgent) -> None:
         """Settings that follow the seed and the agent (none for a generic host)."""
 
 
@@ -74,7 +77,7 @@ class GitHubHosting(GitHosting):
         """The read-only deploy key, never the token the seed pushes with."""
         return self.repo.agent_auth
 
-    def hand_over(self, seed: pulumi.Resource, agent: Any) -> None:
+    def hand_over(self, seed: pulumi.Resource, agent: GitOpsAgent) -> None:
         """Branch protection after the seed; the webhook to the agent's receiver (URL and secret from the agent)."""
         from platform_kit.gitops.github_handover import GitHubHandover, GitHubHandoverArgs
 
@@ -86,8 +89,8 @@ class GitHubHosting(GitHosting):
                 config=settings,
                 repository=self.repo.repository,
                 branch=self._config.repo.branch,
-                webhook_url=getattr(agent, "webhook_url", None),
-                webhook_secret=getattr(agent, "webhook_secret", None),
+                webhook_url=agent.webhook_url,
+                webhook_secret=agent.webhook_secret,
                 after=[seed],
             ),
             opts=self._opts,

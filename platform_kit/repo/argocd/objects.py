@@ -224,7 +224,9 @@ def locked_default_project(argocd: ArgoCdConfig) -> dict[str, Any]:
     }
 
 
-def cluster_secret_body(argocd: ArgoCdConfig, cluster_name: str, labels: dict[str, str], annotations: dict[str, str]):
+def cluster_secret_body(
+    argocd: ArgoCdConfig, cluster_name: str, labels: dict[str, str], annotations: dict[str, str]
+) -> dict[str, Any]:
     """Declarative in-cluster cluster Secret whose labels/annotations carry the metadata contract."""
     return {
         "apiVersion": "v1",

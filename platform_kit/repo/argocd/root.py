@@ -11,7 +11,6 @@ nothing and is ignored by kustomize.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from platform_kit.config.gitops import ArgoCdConfig
@@ -29,10 +28,9 @@ from platform_kit.repo.argocd.objects import (
 from platform_kit.repo.argocd.patches import filled_patches
 
 
-def root_patches(config: PlatformConfig, variables: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Kustomize patches filling every placeholder of the layer Applications from the contract's `variables`."""
-    contract = PlatformMetadata.from_variables(variables).to_variables()
-    return filled_patches(layer_applications(config), contract)
+def root_patches(config: PlatformConfig, metadata: PlatformMetadata) -> list[dict[str, Any]]:
+    """Kustomize patches filling every placeholder of the layer Applications from the metadata contract."""
+    return filled_patches(layer_applications(config), metadata.to_variables())
 
 
 def root_metadata(argocd: ArgoCdConfig) -> dict[str, Any]:
@@ -40,14 +38,14 @@ def root_metadata(argocd: ArgoCdConfig) -> dict[str, Any]:
     return {"name": ROOT_NAME, "namespace": argocd.namespace, "finalizers": [FINALIZER]}
 
 
-def root_application(config: PlatformConfig, argocd: ArgoCdConfig, variables: Mapping[str, str]) -> dict[str, Any]:
+def root_application(config: PlatformConfig, argocd: ArgoCdConfig, metadata: PlatformMetadata) -> dict[str, Any]:
     """The root Application for `clusters/<env>` (its finalizer prunes on delete; its patches carry the contract)."""
     source: dict[str, Any] = {
         "repoURL": config.repo.cluster_url,
         "targetRevision": config.repo.branch,
         "path": config.environment_path,
     }
-    patches = root_patches(config, variables)
+    patches = root_patches(config, metadata)
     if patches:
         source["kustomize"] = {"patches": patches}
     return {
