@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+from platform_kit import _compat
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 MOVED_MODULES = {
     "platform_kit.engine": "platform_kit.offline.engine",
@@ -23,6 +29,9 @@ MOVED_NAMES = {
     ("platform_kit.gitops.seed", "proposal_host"): ("platform_kit.delivery.seeding", "proposal_host"),
     ("platform_kit.gitops.seed", "pull_request_target"): ("platform_kit.delivery.seeding", "pull_request_target"),
 }
+
+FORWARDING_TESTS = {"tests/test_moved_modules.py", "tests/test_public_api.py"}
+"""The tests that import old paths on purpose."""
 
 
 def run(script: str) -> dict:
@@ -47,7 +56,7 @@ def test_an_old_module_path_is_the_new_module_and_warns_at_the_importing_line(ol
     assert found["warnings"] == [
         [
             "DeprecationWarning",
-            f"{old} moved to {new}: import it from there (the old path is removed in the next release)",
+            f"{old} moved to {new}; the old path goes in the next release",
             "<string>",
             5,  # the `from ... import` line of the script (after the two lines of the prelude)
         ]
@@ -67,8 +76,7 @@ def test_an_old_name_of_the_seed_module_forwards_with_a_warning(old, new):
     assert found["warnings"] == [
         [
             "DeprecationWarning",
-            f"{old[0]}.{old[1]} moved to {new[0]}.{new[1]}: import it from there "
-            "(the old name is removed in the next release)",
+            f"{old[0]}.{old[1]} moved to {new[0]}.{new[1]}; the old name goes in the next release",
         ]
     ]
 
@@ -108,3 +116,37 @@ def test_testing_manifests_re_exports_validation_without_a_warning():
         "    'names': sorted(old.__all__), 'warnings': [str(w.message) for w in caught]}))\n"
     )
     assert found["same"] and "validate_tree" in found["names"] and found["warnings"] == []
+
+
+def test_every_moved_module_is_forwarded_by_the_compat_finder():
+    assert MOVED_MODULES.items() <= _compat.MOVED.items()
+
+
+def old_path_imports(path: Path, old_paths: set[str]) -> list[str]:
+    """`file:line old.path` for every import of an old path in the Python file at `path`."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module, *(f"{node.module}.{alias.name}" for alias in node.names)]
+        found += [f"{path}:{node.lineno} {name}" for name in names if name in old_paths]
+    return found
+
+
+def test_nothing_shipped_or_tested_imports_an_old_path(tmp_path):
+    """The package, the stack programs, templates, examples, benchmarks and tests use the new paths."""
+    old_paths = set(_compat.MOVED) | {f"{module}.{name}" for module, name in MOVED_NAMES}
+    roots = ["platform_kit", "stacks", "templates", "examples", "benchmarks", "tests", "policy"]
+    files = [path for root in roots for path in (REPO_ROOT / root).rglob("*.py")] + [REPO_ROOT / "__main__.py"]
+    files = [path for path in files if str(path.relative_to(REPO_ROOT)) not in FORWARDING_TESTS]
+    assert len(files) > 100
+    assert [hit for path in files for hit in old_path_imports(path, old_paths)] == []
+    # the check reads what it should: old paths in a file are reported
+    planted = tmp_path / "program.py"
+    planted.write_text("import platform_kit.preview\nfrom platform_kit.gitops.seed import ConfigRepoSeed, plan_seed\n")
+    assert [hit.split(":", 1)[1] for hit in old_path_imports(planted, old_paths)] == [
+        "1 platform_kit.preview",
+        "2 platform_kit.gitops.seed.plan_seed",
+    ]

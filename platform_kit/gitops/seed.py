@@ -44,8 +44,7 @@ def __getattr__(name: str) -> Any:
     if name in _MOVED:
         new = _MOVED[name]
         warnings.warn(
-            f"{__name__}.{name} moved to platform_kit.delivery.seeding.{new}: import it from there "
-            "(the old name is removed in the next release)",
+            f"{__name__}.{name} moved to platform_kit.delivery.seeding.{new}; the old name goes in the next release",
             DeprecationWarning,
             stacklevel=2,
         )
