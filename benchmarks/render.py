@@ -31,7 +31,7 @@ print(json.dumps({{"seconds": time.perf_counter() - start, **locals().get("extra
 """
 
 RENDER = """
-from platform_kit.preview import run_stack
+from platform_kit.offline.preview import run_stack
 run = run_stack({root!r}, {stack!r})
 extra = {{"resources": len(run.registrations), "aws_imported": "pulumi_aws" in sys.modules}}
 """
@@ -105,7 +105,7 @@ TEAMS_RENDER = """
 import shutil, tempfile, tracemalloc
 from pathlib import Path
 import yaml
-from platform_kit.preview import run_stack
+from platform_kit.offline.preview import run_stack
 root = Path({root!r})
 project = Path(tempfile.mkdtemp())
 shutil.copy(root / "Pulumi.yaml", project / "Pulumi.yaml")
@@ -123,7 +123,7 @@ seconds = time.perf_counter() - start
 from platform_kit.config import load_stack_file
 from platform_kit.repo import render_config_repo
 config = load_stack_file(project, "bench")
-from platform_kit.engine import cyclic_gc_paused
+from platform_kit.offline.engine import cyclic_gc_paused
 with cyclic_gc_paused():  # as inside run_stack
     rendering = time.perf_counter()
     render_config_repo(config)

@@ -158,7 +158,7 @@ root, teams = Path(sys.argv[1]).resolve(), int(sys.argv[2])
 import platform_kit
 assert Path(platform_kit.__file__).resolve().is_relative_to(root), platform_kit.__file__
 from platform_kit.gitops.seed import _SeedProvider
-from platform_kit.preview import run_stack
+from platform_kit.offline.preview import run_stack
 project = Path(tempfile.mkdtemp(prefix="pk-bench-state-"))
 try:
     for name in ("Pulumi.yaml", "__main__.py"):

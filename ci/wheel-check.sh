@@ -20,8 +20,8 @@ sdist=$(ls "$work"/dist/*.tar.gz)
 import sys, tarfile, zipfile
 wheel = set(zipfile.ZipFile(sys.argv[1]).namelist())
 sdist = {name.split("/", 1)[1] for name in tarfile.open(sys.argv[2]).getnames() if "/" in name}
-need_wheel = ["platform_kit/py.typed", "platform_kit/testing/schemas/README.md",
-              "platform_kit/testing/schemas/crds/kyverno.io/clusterpolicy_v1.json"]
+need_wheel = ["platform_kit/py.typed", "platform_kit/validation/schemas/README.md",
+              "platform_kit/validation/schemas/crds/kyverno.io/clusterpolicy_v1.json"]
 need_sdist = ["LICENSE", "NOTICE", "README.md", "pyproject.toml", "platform_kit/py.typed"]
 missing = [n for n in need_wheel if n not in wheel] + [n for n in need_sdist if n not in sdist]
 licences = [n for n in wheel if n.endswith(("/LICENSE", "/NOTICE")) and ".dist-info/" in n]

@@ -25,6 +25,15 @@ MOVED = {
     "platform_kit.repo.argocd_root": "platform_kit.repo.argocd.root",
     "platform_kit.repo.argocd_services": "platform_kit.repo.argocd.services",
     "platform_kit.repo.teams.argocd": "platform_kit.repo.argocd.teams",
+    # offline tooling in its own package
+    "platform_kit.engine": "platform_kit.offline.engine",
+    "platform_kit.fakes": "platform_kit.offline.fakes",
+    "platform_kit.preview": "platform_kit.offline.preview",
+    "platform_kit.preview_inflate": "platform_kit.offline.preview_inflate",
+    "platform_kit.summary": "platform_kit.offline.summary",
+    # pure delivery helpers out of gitops/ (the Pulumi components)
+    "platform_kit.gitops.credentials": "platform_kit.delivery.credentials",
+    "platform_kit.gitops.seed_report": "platform_kit.delivery.seed_report",
 }
 """Old module path -> new module path."""
 

@@ -20,14 +20,14 @@ from platform_kit.config import ConfigError, load_pulumi_config
 from platform_kit.config.metadata import NO_VALUE, PlatformMetadata
 from platform_kit.config.models import ClusterConfig, PlatformConfig
 from platform_kit.config.teams import team_secrets_prefix
-from platform_kit.gitops.agent import AgentArgs, GitOpsAgent
-from platform_kit.gitops.build import build_agent
-from platform_kit.gitops.credentials import (
+from platform_kit.delivery.credentials import (
     CredentialError,
     resolve_git_auth,
     resolve_notification_url,
     resolve_sso_client_secret,
 )
+from platform_kit.gitops.agent import AgentArgs, GitOpsAgent
+from platform_kit.gitops.build import build_agent
 from platform_kit.gitops.hosting import git_hosting
 from platform_kit.gitops.seed import ConfigRepoSeed, ConfigRepoSeedArgs
 from platform_kit.naming import type_token
@@ -78,7 +78,7 @@ class PlatformArgs:
         the program); `environ` holds the credential variables (default: `os.environ`). A config or
         credential problem becomes a `pulumi.RunError` naming the field, before any resource exists.
         """
-        from platform_kit.engine import is_offline
+        from platform_kit.offline.engine import is_offline
 
         try:
             config = load_pulumi_config(project_dir=project_dir)

@@ -12,12 +12,12 @@ from pulumi.runtime.sync_await import _sync_await
 
 from platform_kit.cli import main
 from platform_kit.config import PlatformMetadata, load_stack_file, parse_platform_config
-from platform_kit.engine import Registration, run_program
+from platform_kit.offline.engine import Registration, run_program
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.argocd.root import root_patches
-from platform_kit.testing.manifests import validate_tree
+from platform_kit.validation.manifests import validate_tree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED_COMMIT = "pulumi-python:dynamic/platform-kit:SeedCommit"

@@ -19,7 +19,7 @@ def test_import_contracts_are_kept():
 def test_an_existing_cluster_stack_never_imports_pulumi_aws():
     script = (
         "import sys\n"
-        "from platform_kit.preview import run_stack\n"
+        "from platform_kit.offline.preview import run_stack\n"
         f"run = run_stack({str(REPO_ROOT)!r}, 'local')\n"
         "assert run.registrations\n"
         "print('pulumi_aws' in sys.modules)\n"

@@ -7,16 +7,16 @@ import yaml
 
 from platform_kit.config import PlatformMetadata, parse_platform_config
 from platform_kit.config.metadata import VARIABLES, metadata_key
-from platform_kit.engine import SECRET_MARKER, fake_password
 from platform_kit.gitops import AgentArgs
 from platform_kit.gitops.argocd import ArgoCdAgent
 from platform_kit.gitops.seed import seeded_files
+from platform_kit.offline.engine import SECRET_MARKER, fake_password
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.argocd.objects import WEBHOOK_SECRET_KEYS, chart_values
 from platform_kit.repo.argocd.root import root_patches
-from platform_kit.testing.manifests import validate_object
+from platform_kit.validation.manifests import validate_object
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 APP_PROJECT = "kubernetes:argoproj.io/v1alpha1:AppProject"

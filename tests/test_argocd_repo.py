@@ -13,7 +13,7 @@ from lupa import LuaRuntime
 from platform_kit import versions
 from platform_kit.config import ConfigError, PlatformMetadata, parse_platform_config, stack_config_schema
 from platform_kit.config.metadata import LABEL_FIELDS, VARIABLES, metadata_key
-from platform_kit.gitops.credentials import CredentialError, argocd_secret_data, resolve_sso_client_secret
+from platform_kit.delivery.credentials import CredentialError, argocd_secret_data, resolve_sso_client_secret
 from platform_kit.publish import GitAuth
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.argocd import objects as builders
@@ -22,7 +22,7 @@ from platform_kit.repo.argocd.layout import platform_project
 from platform_kit.repo.argocd.patches import placeholder_patches
 from platform_kit.repo.argocd.root import root_application
 from platform_kit.repo.shared import platform_namespace_objects
-from platform_kit.testing.manifests import kustomize_build, load_documents, validate_object, validate_tree
+from platform_kit.validation.manifests import kustomize_build, load_documents, validate_object, validate_tree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 KNOWN_HOSTS = "git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample"

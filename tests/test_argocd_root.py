@@ -17,10 +17,10 @@ import pytest
 import yaml
 
 from platform_kit.config import PlatformMetadata
-from platform_kit.preview import run_stack, write_render
+from platform_kit.offline.preview import run_stack, write_render
 from platform_kit.repo.argocd.objects import FINALIZER, KEEP_ON_DELETE, SYNC_WAVE
 from platform_kit.repo.argocd.root import root_patches
-from platform_kit.testing.manifests import kustomize_build, validate_object
+from platform_kit.validation.manifests import kustomize_build, validate_object
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STACKS = ("staging", "local-argocd")  # all services on EKS; no services on an existing cluster

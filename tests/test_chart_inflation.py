@@ -26,9 +26,9 @@ from teams_support import many_teams, values
 from platform_kit import versions
 from platform_kit.inflate import ChartError, ChartRef, ChartStore
 from platform_kit.inflate.checks import pod_security_problems, project_violations
-from platform_kit.preview import run_stack
-from platform_kit.preview_inflate import DEFAULT_CHART_DIR, inflate_run
-from platform_kit.testing.manifests import BUNDLED_SCHEMAS, validate_object
+from platform_kit.offline.preview import run_stack
+from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR, inflate_run
+from platform_kit.validation.manifests import BUNDLED_SCHEMAS, validate_object
 
 CHARTS = REPO_ROOT / DEFAULT_CHART_DIR
 

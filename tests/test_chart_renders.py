@@ -19,7 +19,7 @@ from platform_kit import versions
 from platform_kit.config import ConfigError, parse_platform_config
 from platform_kit.config.services import PolicyConfig
 from platform_kit.inflate import ChartRef, ChartStore
-from platform_kit.preview_inflate import DEFAULT_CHART_DIR
+from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.argocd import objects as builders
 from platform_kit.repo.argocd.layout import platform_project
@@ -29,7 +29,7 @@ from platform_kit.repo.services.observability import (
     prometheus_stack_chart,
 )
 from platform_kit.repo.services.policy import kyverno_chart
-from platform_kit.testing.manifests import load_documents, validate_object
+from platform_kit.validation.manifests import load_documents, validate_object
 
 CHARTS = ChartStore(REPO_ROOT / DEFAULT_CHART_DIR)
 """The vendored chart archives at the pinned versions (tests/fixtures/charts/README.md)."""

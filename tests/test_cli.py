@@ -21,12 +21,12 @@ import yaml
 from click.testing import CliRunner
 from stack_support import existing_cluster_stack, project_skeleton
 
-import platform_kit.engine as engine
-import platform_kit.preview as preview
+import platform_kit.offline.engine as engine
+import platform_kit.offline.preview as preview
 from platform_kit.cli import main
 from platform_kit.config import ConfigError, load_stack_file
-from platform_kit.engine import SECRET_MARKER
 from platform_kit.gitops.seed import SEED_COMMIT_TYPE
+from platform_kit.offline.engine import SECRET_MARKER
 from platform_kit.repo import render_config_repo
 from platform_kit.testing.git_server import HTTP_TOKEN, HUMAN_GIT_ENV, _free_port, git
 

@@ -139,7 +139,7 @@ def test_validate_repo_without_a_directory_refuses_outside_a_config_repo_and_fin
     result = invoke("validate-repo")
     assert result.exit_code == 2
     assert "no config repo here" in result.output and "validate-repo DIR" in result.output
-    from platform_kit.cli_repo import find_config_repo
+    from platform_kit.cli.repo import find_config_repo
 
     checkout = tmp_path / "config"
     (checkout / "clusters" / "dev").mkdir(parents=True)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from platform_kit.aws.policies import irsa_trust_policy
-from platform_kit.engine import Registration
-from platform_kit.preview import StackRun, plan_document, run_stack
+from platform_kit.offline.engine import Registration
+from platform_kit.offline.preview import StackRun, plan_document, run_stack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STACKS = ("dev", "staging", "prod")

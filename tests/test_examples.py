@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from platform_kit.cli import main
-from platform_kit.preview import run_stack
+from platform_kit.offline.preview import run_stack
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "own-program"
 

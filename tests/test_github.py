@@ -17,12 +17,12 @@ import pytest
 import yaml
 from stack_support import project_skeleton
 
-from platform_kit import engine, fakes
 from platform_kit.config.github import GITHUB_KNOWN_HOSTS, GitHubConfig
-from platform_kit.engine import SECRET_MARKER, TLS_PRIVATE_KEY_TYPE, fake_password
 from platform_kit.gitops.github import GitHubRepo, GitHubRepoArgs
 from platform_kit.gitops.seed import SEED_COMMIT_TYPE
-from platform_kit.preview import plan_document, run_stack
+from platform_kit.offline import engine, fakes
+from platform_kit.offline.engine import SECRET_MARKER, TLS_PRIVATE_KEY_TYPE, fake_password
+from platform_kit.offline.preview import plan_document, run_stack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REPOSITORY = "github:index/repository:Repository"
@@ -203,7 +203,7 @@ def test_argocd_gets_the_deploy_key_and_its_webhook_endpoint(tmp_path, monkeypat
 def test_without_github_nothing_github_is_registered_or_even_imported():
     script = (
         "import sys\n"
-        "from platform_kit.preview import run_stack\n"
+        "from platform_kit.offline.preview import run_stack\n"
         f"run = run_stack({str(REPO_ROOT)!r}, 'local')\n"
         "kinds = ('github:', 'tls:', 'pulumi:providers:github')\n"
         "assert not [r for r in run.registrations if r.type.startswith(kinds)]\n"

@@ -26,8 +26,8 @@ from platform_kit.cli import main
 from platform_kit.config import ConfigError, load_stack_file
 from platform_kit.inflate import Inflation
 from platform_kit.inflate.scope import Scopes
-from platform_kit.preview import RENDER_MARKER, RenderOutputError, StackRun, run_stack, write_render
-from platform_kit.preview_inflate import write_inflated
+from platform_kit.offline.preview import RENDER_MARKER, RenderOutputError, StackRun, run_stack, write_render
+from platform_kit.offline.preview_inflate import write_inflated
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IS_ROOT = os.geteuid() == 0
@@ -237,7 +237,7 @@ def test_render_onto_a_full_disk_exits_2_and_leaves_the_previous_render(run, pro
 
 KILLED_RENDER = """
 import sys, time
-import platform_kit.preview as preview
+import platform_kit.offline.preview as preview
 
 point, count = sys.argv[1], int(sys.argv[2])
 written = 0

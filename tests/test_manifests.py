@@ -1,4 +1,4 @@
-"""Tests of platform_kit.testing.manifests: each check is shown to both pass and fail."""
+"""Tests of platform_kit.validation.manifests: each check is shown to both pass and fail."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import kubernetes_validate
 import pytest
 
-from platform_kit.testing.manifests import (
+from platform_kit.validation.manifests import (
     DEFAULT_KUBERNETES_VERSION,
     ManifestError,
     kustomize_build,

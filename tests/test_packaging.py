@@ -93,11 +93,11 @@ def test_the_wheel_ships_its_package_data(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("*.whl")
     assert wheel.name == f"platform_kit-{platform_kit.__version__}-py3-none-any.whl"
     names = set(zipfile.ZipFile(wheel).namelist())
-    schemas = sorted((REPO_ROOT / "platform_kit/testing/schemas/crds").rglob("*.json"))
+    schemas = sorted((REPO_ROOT / "platform_kit/validation/schemas/crds").rglob("*.json"))
     assert schemas
     for path in [
         "platform_kit/py.typed",
-        "platform_kit/testing/schemas/README.md",
+        "platform_kit/validation/schemas/README.md",
         *[str(p.relative_to(REPO_ROOT)) for p in schemas],
     ]:
         assert path in names, path

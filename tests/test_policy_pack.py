@@ -19,10 +19,10 @@ from typing import Any
 
 import pytest
 
-from platform_kit.engine import INTERNAL_INPUTS, mock_id
 from platform_kit.guardrails.offline import check_registrations
 from platform_kit.guardrails.rules import RULES, GuardrailConfig
-from platform_kit.preview import StackRun, plan_resource, run_stack
+from platform_kit.offline.engine import INTERNAL_INPUTS, mock_id
+from platform_kit.offline.preview import StackRun, plan_resource, run_stack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POLICY_PYTHON = Path(os.environ.get("PLATFORM_KIT_POLICY_VENV", REPO_ROOT / ".venv-policy")) / "bin" / "python"

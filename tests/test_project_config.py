@@ -28,7 +28,7 @@ from platform_kit.config.loaders import (
     project_declarations,
     read_stack_file,
 )
-from platform_kit.preview import run_stack
+from platform_kit.offline.preview import run_stack
 
 STACK = "dev"
 PLATFORM_CLI = shutil.which("platform-kit", path=str(Path(sys.executable).parent)) or "platform-kit"

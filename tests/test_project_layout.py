@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 
-from platform_kit.preview import program_path, run_stack
+from platform_kit.offline.preview import program_path, run_stack
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((REPO_ROOT / "examples").glob("*/Pulumi.yaml"))

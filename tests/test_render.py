@@ -11,7 +11,7 @@ from platform_kit.config import load_stack_file, parse_platform_config
 from platform_kit.config.metadata import METADATA_CONFIGMAP, VARIABLES
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.flux.objects import flux_instance, root_git_repository, root_kustomization
-from platform_kit.testing.manifests import kustomize_build, validate_object, validate_tree
+from platform_kit.validation.manifests import kustomize_build, validate_object, validate_tree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from platform_kit.preview import run_stack, write_render
-from platform_kit.preview_inflate import DEFAULT_CHART_DIR, inflate_run, write_inflated
+from platform_kit.offline.preview import run_stack, write_render
+from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR, inflate_run, write_inflated
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = REPO_ROOT / "ci" / "scan-manifests.sh"

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from platform_kit.engine import SECRET_MARKER
 from platform_kit.gitops.seed import (
     SEED_COMMIT_TYPE,
     SEED_MESSAGE,
@@ -21,6 +20,7 @@ from platform_kit.gitops.seed import (
     seeded_files,
 )
 from platform_kit.gitops.seed_state import pack_files
+from platform_kit.offline.engine import SECRET_MARKER
 from platform_kit.publish import GitAuth
 from platform_kit.testing.git_server import HTTP_TOKEN, HTTP_USER, git
 

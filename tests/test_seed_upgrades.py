@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from platform_kit.preview import run_stack
+from platform_kit.offline.preview import run_stack
 from platform_kit.publish import (
     RecordError,
     SeedRecord,

@@ -9,7 +9,7 @@ import pytest
 from stack_support import EKS, EXISTING
 
 from platform_kit.config import ConfigError, parse_platform_config
-from platform_kit.engine import fake_password
+from platform_kit.offline.engine import fake_password
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.services.secrets import eso_read_policy
 
@@ -138,10 +138,10 @@ def test_no_secrets_no_aws(pulumi_recorder):
 
 
 def test_non_eks_secrets_provider_is_tagged_for_the_guardrails(tmp_path, monkeypatch):
-    from platform_kit.engine import mock_id
     from platform_kit.guardrails.offline import check_registrations
     from platform_kit.guardrails.rules import GuardrailConfig
-    from platform_kit.preview import run_stack
+    from platform_kit.offline.engine import mock_id
+    from platform_kit.offline.preview import run_stack
 
     project = tmp_path / "project"
     (project / "stacks").mkdir(parents=True)

@@ -30,7 +30,7 @@ from platform_kit.repo.services.policy import (
     kyverno_chart,
     policy_objects,
 )
-from platform_kit.testing.manifests import kustomize_build, validate_object
+from platform_kit.validation.manifests import kustomize_build, validate_object
 
 AGENTS = {"flux": "flux-system", "argocd": "argocd"}
 AGENT_MONITORING = {"flux": flux_monitoring.monitoring_objects, "argocd": argocd_monitoring.monitoring_objects}

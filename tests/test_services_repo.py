@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from platform_kit.engine import RANDOM_PASSWORD_TYPE, fake_password
-from platform_kit.preview import run_stack, write_render
-from platform_kit.testing.manifests import kustomize_build, validate_tree
+from platform_kit.offline.engine import RANDOM_PASSWORD_TYPE, fake_password
+from platform_kit.offline.preview import run_stack, write_render
+from platform_kit.validation.manifests import kustomize_build, validate_tree
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SERVICE_STACKS = ("dev", "staging", "prod")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from platform_kit.preview import StackRun, run_stack, summary_document, write_render
-from platform_kit.summary import GROUP_AT, MAX_FILES_LISTED, MAX_NODES, Entry, mermaid, repo_tree, tree_nodes
+from platform_kit.offline.preview import StackRun, run_stack, summary_document, write_render
+from platform_kit.offline.summary import GROUP_AT, MAX_FILES_LISTED, MAX_NODES, Entry, mermaid, repo_tree, tree_nodes
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 NODE = re.compile(r'^  (n\d+)\["(.*)"\]$')

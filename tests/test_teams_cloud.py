@@ -10,7 +10,7 @@ from teams_support import PAYMENTS, SEARCH, config_for
 
 from platform_kit.gitops.seed import seeded_files
 from platform_kit.platform import Platform, PlatformArgs
-from platform_kit.testing.manifests import load_documents
+from platform_kit.validation.manifests import load_documents
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

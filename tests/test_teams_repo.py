@@ -10,7 +10,7 @@ from stack_support import EKS, EXISTING
 from teams_support import PAYMENTS, SEARCH, config_for, rendered, write_tree
 
 from platform_kit.repo.flux.objects import flux_instance
-from platform_kit.testing.manifests import kustomize_build, load_documents, validate_tree
+from platform_kit.validation.manifests import kustomize_build, load_documents, validate_tree
 
 SHAPES = {
     "flux-pod-identity": dict(agent="flux", cluster=EKS, secrets={}),

@@ -8,9 +8,9 @@ import time
 import pytest
 from teams_support import PAYMENTS, SEARCH, config_for, many_teams, rendered, write_tree
 
-from platform_kit.gitops.seed import publish_seed
+from platform_kit.delivery.seeding import publish_seed
 from platform_kit.platform import Platform, PlatformArgs
-from platform_kit.testing.manifests import validate_tree
+from platform_kit.validation.manifests import validate_tree
 
 RECORD = ".platform-kit/seed-dev.json"
 

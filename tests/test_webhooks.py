@@ -13,11 +13,11 @@ from pulumi.runtime.sync_await import _sync_await
 from stack_support import project_skeleton
 
 from platform_kit.config import PlatformMetadata, parse_platform_config
-from platform_kit.engine import RANDOM_PASSWORD_TYPE, SECRET_MARKER, fake_password
 from platform_kit.gitops import AgentArgs, FluxAgent
-from platform_kit.preview import StackRun, run_stack, write_render
+from platform_kit.offline.engine import RANDOM_PASSWORD_TYPE, SECRET_MARKER, fake_password
+from platform_kit.offline.preview import StackRun, run_stack, write_render
 from platform_kit.repo.flux.objects import receiver_webhook_path, webhook_receiver
-from platform_kit.testing.manifests import validate_object
+from platform_kit.validation.manifests import validate_object
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

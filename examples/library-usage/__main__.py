@@ -14,9 +14,9 @@ import pulumi
 
 from platform_kit.cluster import ExistingCluster, ExistingClusterArgs
 from platform_kit.config import ConfigError, PlatformMetadata, load_pulumi_config
-from platform_kit.engine import is_offline
+from platform_kit.delivery.credentials import CredentialError, resolve_git_auth
 from platform_kit.gitops import AgentArgs, ConfigRepoSeed, ConfigRepoSeedArgs, build_agent
-from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
+from platform_kit.offline.engine import is_offline
 from platform_kit.repo import render_config_repo
 
 try:

@@ -17,8 +17,8 @@ import pulumi_kubernetes as k8s
 from platform_kit import versions
 from platform_kit.config.gitops import ArgoCdConfig
 from platform_kit.config.metadata import PlatformMetadata
+from platform_kit.delivery.credentials import argocd_secret_data
 from platform_kit.gitops.agent import AgentArgs
-from platform_kit.gitops.credentials import argocd_secret_data
 from platform_kit.gitops.objects import MANAGED_BY, custom_resource, with_annotations
 from platform_kit.gitops.webhook import webhook_password
 from platform_kit.naming import type_token

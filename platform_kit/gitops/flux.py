@@ -14,8 +14,8 @@ import pulumi_kubernetes as k8s
 from platform_kit import versions
 from platform_kit.config.metadata import METADATA_CONFIGMAP
 from platform_kit.config.models import FluxConfig
+from platform_kit.delivery.credentials import flux_secret_data
 from platform_kit.gitops.agent import AgentArgs
-from platform_kit.gitops.credentials import flux_secret_data
 from platform_kit.gitops.objects import MANAGED_BY, custom_resource
 from platform_kit.gitops.webhook import webhook_password
 from platform_kit.naming import type_token

@@ -16,7 +16,7 @@ import pulumi
 
 from platform_kit.config.github import GITHUB_API_URL, github_coordinates
 from platform_kit.config.models import PlatformConfig
-from platform_kit.gitops.seed import PullRequestTarget, pull_request_target
+from platform_kit.delivery.seeding import PullRequestTarget, pull_request_target
 from platform_kit.publish import GitAuth
 
 if TYPE_CHECKING:

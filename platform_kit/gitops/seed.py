@@ -5,11 +5,15 @@ the environment's seed record); files whose template changed since the recorded 
 offered on an upgrade branch (a pull request on GitHub), files humans edited are skipped,
 and deleting the resource leaves the repository untouched (Git owns the content). The state it
 keeps is small (a digest per file and one compressed archive in, a fingerprint and counts out):
-see `platform_kit.gitops.seed_state`.
+see `platform_kit.gitops.seed_state`. What a create or update does is
+`platform_kit.delivery.seeding.publish_seed`, which the CLI's `seed` calls too.
+
+`_SeedProvider` stays defined in this module: Pulumi state pickles it by import path.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -18,37 +22,34 @@ import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
 
 from platform_kit import __version__
-from platform_kit.config.github import github_coordinates
-from platform_kit.config.models import ConfigRepoConfig
+from platform_kit.delivery import seeding
+from platform_kit.delivery.seeding import SEED_MESSAGE, PullRequestTarget
 from platform_kit.gitops import seed_state
 from platform_kit.naming import type_token
-from platform_kit.publish import (
-    GitAuth,
-    GitHubPullRequests,
-    NoProposals,
-    ProposalHost,
-    SeedResult,
-    plan_seed_files,
-    seed_files,
-)
+from platform_kit.publish import GitAuth
 from platform_kit.publish.auth import Scrubber
 from platform_kit.publish.errors import builtin_error
 from platform_kit.repo.version import TEMPLATE_VERSION
 
-SEED_MESSAGE = "platform-kit: seed {environment}"
-"""Commit message of the seed commit."""
+_MOVED = {
+    "plan_seed": "preview_seed",
+    "proposal_host": "proposal_host",
+    "publish_seed": "publish_seed",
+    "pull_request_target": "pull_request_target",
+}
+"""Names that moved to `platform_kit.delivery.seeding` (old name -> new): forwarded for one release."""
 
 
-@dataclass(frozen=True)
-class PullRequestTarget:
-    """A GitHub repository that gets a pull request per upgrade branch (the token comes from the seed's auth)."""
-
-    owner: str
-    """Repository owner."""
-    repo: str
-    """Repository name."""
-    api_url: str
-    """REST API base URL."""
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        new = _MOVED[name]
+        warnings.warn(
+            f"{__name__}.{name} moved to platform_kit.delivery.seeding.{new}; the old name goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(seeding, new)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -71,70 +72,15 @@ class ConfigRepoSeedArgs:
     """Resources the commit waits for (e.g. the repository, when Pulumi creates it)."""
 
 
-def pull_request_target(repo: ConfigRepoConfig) -> PullRequestTarget | None:
-    """The GitHub repository to open upgrade pull requests on, when `repo.github.pullRequests` is on."""
-    if repo.github is None or not repo.github.pull_requests:
-        return None
-    _, owner, name = github_coordinates(repo.url)
-    return PullRequestTarget(owner, name, repo.github.api_url)
-
-
-def proposal_host(target: PullRequestTarget | Mapping[str, str] | None, auth: GitAuth | None) -> ProposalHost:
-    """GitHub pull requests for `target` with the seed's token, else no review requests."""
-    if target is None or auth is None or not auth.token:
-        return NoProposals()
-    if isinstance(target, Mapping):
-        target = PullRequestTarget(target["owner"], target["repo"], target["apiUrl"])
-    return GitHubPullRequests(target.owner, target.repo, auth.token, api_url=target.api_url)
-
-
-def publish_seed(
-    url: str,
-    branch: str,
-    files: Mapping[str, str],
-    *,
-    environment: str,
-    auth: GitAuth | None,
-    proposals: ProposalHost | None = None,
-    message: str | None = None,
-) -> SeedResult:
-    """Seed one environment (missing files + record; upgrades on a branch); the CLI calls this too."""
-    return seed_files(
-        url,
-        dict(files),
-        environment=environment,
-        library_version=__version__,
-        template_version=TEMPLATE_VERSION,
-        branch=branch,
-        message=message or SEED_MESSAGE.format(environment=environment),
-        auth=auth,
-        proposals=proposals,
-        create_local=True,
-    )
-
-
-def plan_seed(url: str, branch: str, files: Mapping[str, str], *, environment: str, auth: GitAuth | None) -> SeedResult:
-    """What `publish_seed` would do now, pushing nothing (`platform-kit seed --plan`)."""
-    return plan_seed_files(
-        url,
-        dict(files),
-        environment=environment,
-        library_version=__version__,
-        template_version=TEMPLATE_VERSION,
-        branch=branch,
-        auth=auth,
-    )
-
-
 def _publish(props: Mapping[str, Any]) -> dict[str, Any]:
     auth = GitAuth(**props["auth"]) if props.get("auth") else None
-    result = publish_seed(
+    result = seeding.publish_seed(
         props["url"],
         props["branch"],
         seed_state.contents(props),
         environment=props["environment"],
         auth=auth,
-        proposals=proposal_host(props.get("pullRequests"), auth),
+        proposals=seeding.proposal_host(props.get("pullRequests"), auth),
         message=props["message"],
     )
     return seed_state.outputs(props, result)

@@ -24,7 +24,7 @@ from platform_kit.guardrails.rules import (
 
 
 class Recorded(Protocol):
-    """What the adaptor reads of a recorded registration (`platform_kit.engine.Registration`)."""
+    """What the adaptor reads of a recorded registration (`platform_kit.offline.engine.Registration`)."""
 
     urn: str
     type: str

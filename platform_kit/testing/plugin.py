@@ -17,7 +17,7 @@ import pulumi
 import pytest
 from pulumi.runtime.sync_await import _sync_await
 
-from platform_kit import engine
+from platform_kit.offline import engine
 from platform_kit.testing.git_server import git_daemon, git_http_server, git_ssh_server  # noqa: F401 (re-exported fixtures)
 from platform_kit.testing.github_api import fake_github_api  # noqa: F401 (re-exported fixture)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from platform_kit.preview import run_stack
+from platform_kit.offline.preview import run_stack
 
 EXAMPLE = Path(__file__).resolve().parent.parent
 

@@ -67,7 +67,7 @@ def test_secret_is_optional(pulumi_recorder):
 
 
 def test_a_team_the_platform_does_not_know_fails_clearly():
-    from platform_kit.engine import StackOutputs, run_program
+    from platform_kit.offline.engine import StackOutputs, run_program
 
     config = {"team:name": "billing", "team:platformStack": PLATFORM}
     with pytest.raises(Exception, match="team `billing` is not on platform stack .* \\(teams there: payments\\)"):

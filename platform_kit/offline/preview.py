@@ -24,11 +24,11 @@ from platform_kit.config.loaders import (
     read_yaml_file,
     stack_config,
 )
-from platform_kit.engine import Registration, StackOutputs, mock_id, run_program
 from platform_kit.gitops.seed import SEED_COMMIT_TYPE, seeded_files
 from platform_kit.guardrails.offline import check_registrations
 from platform_kit.guardrails.rules import GuardrailConfig, Violation
-from platform_kit.summary import Entry, summary_markdown
+from platform_kit.offline.engine import Registration, StackOutputs, mock_id, run_program
+from platform_kit.offline.summary import Entry, summary_markdown
 from platform_kit.text import plural
 
 

@@ -25,7 +25,7 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from platform_kit import fakes
+from platform_kit.offline import fakes
 
 SECRET_MARKER = "[secret]"
 """What a secret value becomes in plan.json and every other offline output."""

@@ -2,7 +2,7 @@
 
 Clones and fetches are open; pushes need HTTP basic auth whose password is the token in
 `--token-env` (refused without it). Runs until SIGINT (exit 130) or SIGTERM (exit 143), handled
-by `cli_signals`, which the CLI group installs.
+by `platform_kit.cli.signals`, which the CLI group installs.
 """
 
 from __future__ import annotations

@@ -6,8 +6,11 @@ so stdout stays the parseable result.
 Exit codes: 0 success; 1 the remote refused or failed (push rejected, unreachable), `render
 --check` found guardrail violations, or something asked for was not done (`seed` could not propose:
 the upgrade branch exists with other changes); 2 invalid input (config, flags, credentials,
-unknown stack); 130 on SIGINT, 143 on SIGTERM (see `cli_signals`). User errors never print a
-traceback, and no message ever contains a secret.
+unknown stack); 130 on SIGINT, 143 on SIGTERM (see `platform_kit.cli.signals`). User errors never
+print a traceback, and no message ever contains a secret.
+
+The commands live here; `repo` (validate-repo), `serve`, `signals` and `extras` are this package's
+helpers. `python -m platform_kit.cli` runs the same group as the `platform-kit` console script.
 """
 
 from __future__ import annotations
@@ -21,20 +24,21 @@ from typing import TYPE_CHECKING
 
 import click
 
-from platform_kit import __version__, cli_signals
-from platform_kit.cli_repo import validate_repo
-from platform_kit.cli_serve import serve
+from platform_kit import __version__
+from platform_kit.cli import signals
+from platform_kit.cli.extras import ExtrasGroup
+from platform_kit.cli.repo import validate_repo
+from platform_kit.cli.serve import serve
 from platform_kit.config import ConfigError, load_stack_file, stack_config_schema
 from platform_kit.config.loaders import override_repo
-from platform_kit.extras import ExtrasGroup
-from platform_kit.gitops.credentials import CredentialError, resolve_git_auth
+from platform_kit.delivery.credentials import CredentialError, resolve_git_auth
 from platform_kit.publish import PublishError, redact_url
 from platform_kit.publish.errors import NetworkSettingError
 from platform_kit.text import plural
 
 if TYPE_CHECKING:
     from platform_kit.inflate import Inflation
-    from platform_kit.preview import StackRun
+    from platform_kit.offline.preview import StackRun
 
 USER_ERROR = 2
 REMOTE_ERROR = 1
@@ -68,7 +72,7 @@ def _fail(message: str, code: int) -> None:
 def main() -> None:
     """Bootstrap Kubernetes platforms with Pulumi and hand them over to GitOps."""
     # SIGINT -> 130, SIGTERM -> 143: no traceback, no ssh or key left behind (previous handlers back after the command)
-    click.get_current_context().call_on_close(cli_signals.install())
+    click.get_current_context().call_on_close(signals.install())
 
 
 @main.command()
@@ -108,8 +112,8 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
 
     from platform_kit.config.loaders import read_stack_file
     from platform_kit.guardrails.rules import RULES
-    from platform_kit.preview import RenderOutputError, guardrail_violations, run_stack, summary, write_render
-    from platform_kit.preview_inflate import DEFAULT_CHART_DIR, write_inflated
+    from platform_kit.offline.preview import RenderOutputError, guardrail_violations, run_stack, summary, write_render
+    from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR, write_inflated
 
     chart_dir = charts or project / DEFAULT_CHART_DIR
     if inflate and not chart_dir.is_dir():
@@ -136,7 +140,7 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
     click.echo(summary(run))
     click.echo(f"wrote {plan_file}, {out / 'summary.md'} and {repo_dir}/")
     if inflation is not None:
-        from platform_kit.preview_inflate import describe_inflation
+        from platform_kit.offline.preview_inflate import describe_inflation
 
         click.echo(describe_inflation(inflation))
         click.echo(f"wrote {out / 'inflated'}/")
@@ -155,7 +159,7 @@ def _inflate(run: StackRun, chart_dir: Path) -> tuple[Inflation | None, Exceptio
     """`render --inflate`: (the inflation, None), or (None, the chart or kustomize error), which exits 1
     after the render is written (without inflated/)."""
     from platform_kit.inflate import ChartError, InflationError, KustomizeError
-    from platform_kit.preview_inflate import inflate_run
+    from platform_kit.offline.preview_inflate import inflate_run
 
     try:
         return inflate_run(run, chart_dir), None
@@ -171,9 +175,9 @@ def _inflate(run: StackRun, chart_dir: Path) -> tuple[Inflation | None, Exceptio
 @project_option
 def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, project: Path) -> None:
     """Publish the stack's config repo tree: one commit of the missing files, never overwriting."""
-    from platform_kit.gitops.seed import plan_seed, proposal_host, publish_seed, pull_request_target
-    from platform_kit.gitops.seed_report import describe_plan, describe_seed
-    from platform_kit.preview import run_stack
+    from platform_kit.delivery.seed_report import describe_plan, describe_seed
+    from platform_kit.delivery.seeding import preview_seed, proposal_host, publish_seed, pull_request_target
+    from platform_kit.offline.preview import run_stack
     from platform_kit.publish.transport import NetworkLimits, network_deadline  # dulwich: not for validate
 
     try:
@@ -191,7 +195,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
         with network_deadline(limits):  # one overall deadline for the whole seed, retries included
             _progress(f"{'planning' if plan_only else 'publishing'} {plural(len(files), 'file')} to {where}")
             if plan_only:
-                planned = plan_seed(url, target_branch, files, environment=config.environment, auth=auth)
+                planned = preview_seed(url, target_branch, files, environment=config.environment, auth=auth)
                 click.echo(describe_plan(planned, where))
                 return
             # A pull request only makes sense on the configured GitHub repository, not on a --repo override.
@@ -212,6 +216,3 @@ def schema() -> None:
 
 main.add_command(validate_repo)
 main.add_command(serve)
-
-if __name__ == "__main__":
-    main()

@@ -42,7 +42,7 @@ def validate_repo(directory: Path | None, kubernetes_version: str | None) -> Non
             )
             sys.exit(2)
     try:
-        from platform_kit.testing.manifests import DEFAULT_KUBERNETES_VERSION, ManifestError, validate_tree
+        from platform_kit.validation.manifests import DEFAULT_KUBERNETES_VERSION, ManifestError, validate_tree
     except ImportError as error:  # the validate extra is not installed
         click.echo(f"error: {error.name} is missing; install `platform-kit[validate]`", err=True)
         sys.exit(2)

@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from platform_kit.engine import SECRET_MARKER, Registration
 from platform_kit.inflate import Bootstrap, ChartRef, ChartStore, HelmInstall, Inflation, inflate
 from platform_kit.inflate.appsets import CLUSTER_SECRET_LABEL
-from platform_kit.preview import StackRun
+from platform_kit.offline.engine import SECRET_MARKER, Registration
+from platform_kit.offline.preview import StackRun
 from platform_kit.repo.manifest import dump_yaml
 from platform_kit.text import plural
 
