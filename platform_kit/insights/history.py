@@ -1,0 +1,217 @@
+"""Read a branch's history as landings: what arrived on it, when, from which commits (dulwich).
+
+A *landing* is one commit of the branch's first-parent chain: a merge commit, a squash or
+rebased commit, or a direct push. It brought every commit reachable from it that the branch
+did not hold before (for a merge: the merged branch's new commits), and its changed paths are
+the difference between its tree and its first parent's. The walk reads commits and trees only,
+never a blob, so a partial clone (`blob:none`) is enough.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from dulwich.object_store import BaseObjectStore
+from dulwich.objects import Commit, Tree
+
+from . import library, messages
+
+
+@dataclass(frozen=True)
+class Landing:
+    """One change as it arrived on the branch."""
+
+    sha: str
+    """The first-parent commit that brought it."""
+    landed_at: int
+    """Commit time of that commit (Unix seconds): when the change reached the branch."""
+    first_authored_at: int
+    """Earliest author time of the commits it brought: when work on the change started."""
+    title: str
+    """Pull request title where the messages say, else the commit subject."""
+    pull_request: int | None
+    """Pull/merge request number from the merge metadata, if any."""
+    branch: str | None
+    """Merged branch from the merge metadata, if any."""
+    merge: bool
+    """Whether it arrived as a merge commit."""
+    commits: int
+    """How many commits it brought (itself included)."""
+    paths: tuple[str, ...]
+    """Paths that differ from the first parent (sorted)."""
+    library: library.LibraryKind | None
+    """`seed` or `upgrade` when platform-kit made it, else None."""
+    library_environment: str | None
+    """The environment a platform-kit subject names."""
+    reverts: tuple[str, ...]
+    """Shas its commits say they revert (`This reverts commit <sha>.`)."""
+    reverts_title: str | None
+    """`X` of a `Revert "X"` title that names no sha."""
+    fixes: tuple[str, ...]
+    """Shas its `Fixes: <sha>` trailers name."""
+    is_fix: bool
+    """Whether its title or branch marks it as a fix."""
+
+
+@dataclass(frozen=True)
+class History:
+    """A branch's landings, oldest first, and which landing brought each commit."""
+
+    branch: str
+    """Branch read."""
+    head: str
+    """Its head commit."""
+    landings: tuple[Landing, ...]
+    """Oldest first."""
+    landing_of: Mapping[str, str]
+    """Every commit of the branch -> the sha of the landing that brought it."""
+
+    def resolve(self, sha: str) -> str | None:
+        """The landing that brought commit `sha` (full or abbreviated, when unambiguous), else None."""
+        if sha in self.landing_of:
+            return self.landing_of[sha]
+        if len(sha) < 40:
+            found = {landing for commit, landing in self.landing_of.items() if commit.startswith(sha)}
+            if len(found) == 1:
+                return found.pop()
+        return None
+
+
+class _Trees:
+    """Tree objects by id, parsed once."""
+
+    def __init__(self, store: BaseObjectStore) -> None:
+        self._store = store
+        self._seen: dict[bytes, Tree] = {}
+
+    def __getitem__(self, sha: bytes) -> Tree:
+        tree = self._seen.get(sha)
+        if tree is None:
+            tree = self._store[sha]
+            if not isinstance(tree, Tree):
+                raise ValueError(f"{sha.decode()} is not a tree")
+            if len(self._seen) > 50_000:
+                self._seen.clear()
+            self._seen[sha] = tree
+        return tree
+
+    def changed(self, old: bytes | None, new: bytes | None, prefix: str = "") -> Iterator[str]:
+        """Paths of files that differ between two trees (added, removed or modified), without reading a blob."""
+        if old == new:
+            return
+        before = {} if old is None else {e.path: (e.mode, e.sha) for e in self[old].iteritems()}
+        after = {} if new is None else {e.path: (e.mode, e.sha) for e in self[new].iteritems()}
+        for name in before.keys() | after.keys():
+            a, b = before.get(name), after.get(name)
+            if a == b:
+                continue
+            path = prefix + name.decode("utf-8", "replace")
+            a_tree = a[1] if a is not None and stat.S_ISDIR(a[0]) else None
+            b_tree = b[1] if b is not None and stat.S_ISDIR(b[0]) else None
+            if a_tree is not None or b_tree is not None:
+                yield from self.changed(a_tree, b_tree, path + "/")
+            if (a is not None and a_tree is None) or (b is not None and b_tree is None):
+                yield path
+
+
+def _commit(store: BaseObjectStore, sha: bytes) -> Commit:
+    obj = store[sha]
+    if not isinstance(obj, Commit):
+        raise ValueError(f"{sha.decode()} is not a commit")
+    return obj
+
+
+def first_parent_chain(store: BaseObjectStore, head: bytes) -> list[Commit]:
+    """The branch's first-parent chain, oldest first."""
+    chain, sha = [], head
+    while True:
+        commit = _commit(store, sha)
+        chain.append(commit)
+        if not commit.parents:
+            break
+        sha = commit.parents[0]
+    chain.reverse()
+    return chain
+
+
+def read_history(store: BaseObjectStore, head: bytes, branch: str) -> History:
+    """Every landing of the branch whose head is `head`."""
+    trees = _Trees(store)
+    reached: set[bytes] = set()  # every commit the branch held before the landing being read
+    landing_of: dict[str, str] = {}
+    landings = []
+    for commit in first_parent_chain(store, head):
+        brought = [commit, *_new_commits(store, commit.parents[1:], reached)]
+        reached.update(c.id for c in brought)
+        sha = commit.id.decode("ascii")
+        for each in brought:
+            landing_of[each.id.decode("ascii")] = sha
+        old = _commit(store, commit.parents[0]).tree if commit.parents else None
+        paths = tuple(sorted(trees.changed(old, commit.tree)))
+        landings.append(_landing(commit, brought, paths))
+    return History(branch, head.decode("ascii"), tuple(landings), landing_of)
+
+
+def _new_commits(store: BaseObjectStore, starts: list[bytes], reached: set[bytes]) -> list[Commit]:
+    """Commits reachable from `starts` and not in `reached` (the merged branch's new commits)."""
+    found: list[Commit] = []
+    seen: set[bytes] = set()
+    todo = [sha for sha in starts if sha not in reached]
+    while todo:
+        sha = todo.pop()
+        if sha in seen or sha in reached:
+            continue
+        seen.add(sha)
+        commit = _commit(store, sha)
+        found.append(commit)
+        todo.extend(parent for parent in commit.parents if parent not in reached and parent not in seen)
+    return found
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def _landing(commit: Commit, brought: list[Commit], paths: tuple[str, ...]) -> Landing:
+    message = _text(commit.message)
+    is_merge = len(commit.parents) > 1
+    info = messages.merge_info(message, is_merge)
+    subject = messages.subject_of(message)
+    kind = library.subject_kind(subject) or library.branch_kind(info.branch)
+    work = brought[1:] if is_merge else brought  # a person's merge commit of platform-kit's commits is still theirs
+    if kind is None and work and all(library.is_library_author(c.author) for c in work):
+        inner = [library.subject_kind(messages.subject_of(_text(c.message))) for c in work]
+        kind = next((k for k in inner if k is not None), "seed")
+    environment = library.library_environment(subject) or next(
+        (
+            env
+            for env in (library.library_environment(messages.subject_of(_text(c.message))) for c in brought)
+            if env is not None
+        ),
+        None,
+    )
+    reverts: list[str] = []
+    fixes: list[str] = []
+    for each in brought:
+        text = _text(each.message)
+        reverts += messages.reverted_shas(text)
+        fixes += messages.fixed_shas(text)
+    return Landing(
+        sha=commit.id.decode("ascii"),
+        landed_at=commit.commit_time,
+        first_authored_at=min(c.author_time for c in brought),
+        title=info.title,
+        pull_request=info.pull_request,
+        branch=info.branch,
+        merge=is_merge,
+        commits=len(brought),
+        paths=paths,
+        library=kind,
+        library_environment=environment if kind is not None else None,
+        reverts=tuple(dict.fromkeys(reverts)),
+        reverts_title=None if reverts else messages.reverted_title(info.title),
+        fixes=tuple(dict.fromkeys(fixes)),
+        is_fix=messages.is_fix(info.title, info.branch),
+    )
