@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import click
 
 from platform_kit import __version__, cli_signals
+from platform_kit.cli_insights import insights
 from platform_kit.cli_repo import validate_repo
 from platform_kit.cli_serve import serve
 from platform_kit.config import ConfigError, load_stack_file, stack_config_schema
@@ -212,6 +213,7 @@ def schema() -> None:
 
 main.add_command(validate_repo)
 main.add_command(serve)
+main.add_command(insights)
 
 if __name__ == "__main__":
     main()
