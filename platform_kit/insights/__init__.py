@@ -57,8 +57,6 @@ def insights_of(
         history = read_history(opened.store, opened.head, opened.branch)
         display = opened.display
     configs = list(configs)
-    if configs:
-        layout = layout_from_configs(configs)
-    else:
-        layout = layout_from_paths(path for landing in history.landings for path in landing.paths)
+    paths = {path for landing in history.landings for path in landing.paths}
+    layout = layout_from_configs(configs, paths) if configs else layout_from_paths(paths)
     return compute_insights(history, layout, window=window, since=since), display

@@ -14,9 +14,11 @@ The layout the library seeds (see `platform_kit.repo`), for environment `E` and 
     .platform-kit/seed-E.json      E (the seed record; only platform-kit writes it)
 
 `clusters/E` is the environment's directory: a stack with `repo.path` moves it, and
-`layout_from_configs` takes that from the stack config. Without a stack the environments
-are the names found under `clusters/` (`layout_from_paths`). Markdown files (`*.md`) and
-anything else (`.github/`, top-level files) reach no environment: no agent applies them.
+`layout_from_configs` takes that from the stack configs. Without a stack the environments
+are the names found under `clusters/` (`layout_from_paths`); with stacks, those names that
+no stack has are left out, and so are their `infrastructure/`, `apps/` and `teams/T/`
+directories (`Layout.others`). Markdown files (`*.md`) and anything else (`.github/`,
+top-level files) reach no environment: no agent applies them.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class Layout:
     """How the environments were found: `stack <names>` or `conventions`."""
     teams: tuple[str, ...] = ()
     """Teams known beforehand (a stack's `teams`); teams found in the paths are added to the report."""
+    others: frozenset[str] = frozenset()
+    """Environments the repo holds but the report leaves out (found under `clusters/`, not in the stacks)."""
 
 
 @dataclass(frozen=True)
@@ -82,26 +86,35 @@ def scope_of(path: str, layout: Layout) -> Scope:
         env = parts[1].removeprefix("seed-").removesuffix(".json")
         return Scope(frozenset({env}), None) if env in every else NOWHERE
     if top in SHARED_TOPS and len(parts) > 1:
-        if len(parts) > 2 and parts[1] in every:
-            return Scope(frozenset({parts[1]}), None)
-        return Scope(every, None)
+        return _shared_or_one(parts[1] if len(parts) > 2 else None, layout, None)
     if top == TEAMS and len(parts) > 2:
-        team = parts[1]
-        if len(parts) > 3 and parts[2] in every:
-            return Scope(frozenset({parts[2]}), team)
-        return Scope(every, team)
+        return _shared_or_one(parts[2] if len(parts) > 3 else None, layout, parts[1])
     return NOWHERE
 
 
-def layout_from_configs(configs: Iterable[PlatformConfig]) -> Layout:
-    """The environments of one or more stacks sharing a config repo (their `environment_path` included)."""
+def _shared_or_one(directory: str | None, layout: Layout, team: str | None) -> Scope:
+    """`<top>/<directory>/...`: one environment's directory, another (left out) one's, or shared by all."""
+    if directory in layout.environments:
+        return Scope(frozenset({directory}), team)
+    if directory in layout.others:
+        return NOWHERE
+    return Scope(frozenset(layout.environments), team)
+
+
+def layout_from_configs(configs: Iterable[PlatformConfig], paths: Iterable[str] = ()) -> Layout:
+    """The environments of one or more stacks sharing a config repo (their `environment_path` included);
+    the other `clusters/<env>/` names in `paths` are environments the report leaves out."""
     configs = list(configs)
     environments = {config.environment: config.environment_path.rstrip("/") for config in configs}
     teams = sorted({team.name for config in configs for team in config.teams})
-    return Layout(environments, "stack " + ", ".join(sorted(environments)), tuple(teams))
+    others = _cluster_names(paths) - set(environments)
+    return Layout(environments, "stack " + ", ".join(sorted(environments)), tuple(teams), frozenset(others))
 
 
 def layout_from_paths(paths: Iterable[str]) -> Layout:
     """The environments the directory conventions show: every `clusters/<env>/` that holds a file."""
-    names = {parts[1] for parts in (path.split("/") for path in paths) if parts[0] == CLUSTERS and len(parts) > 2}
-    return Layout({name: f"{CLUSTERS}/{name}" for name in sorted(names)}, "conventions")
+    return Layout({name: f"{CLUSTERS}/{name}" for name in sorted(_cluster_names(paths))}, "conventions")
+
+
+def _cluster_names(paths: Iterable[str]) -> set[str]:
+    return {parts[1] for parts in (path.split("/") for path in paths) if parts[0] == CLUSTERS and len(parts) > 2}
