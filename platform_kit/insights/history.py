@@ -9,6 +9,7 @@ never a blob, so a partial clone (`blob:none`) is enough.
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -79,32 +80,53 @@ class History:
         return None
 
 
-class _Trees:
-    """Tree objects by id, parsed once."""
+PRELOAD_LIMIT = 256 * 1024 * 1024
+"""Pack files up to this size are read front to back once (every commit and tree kept, blobs dropped), which is
+several times faster than looking each object up; a larger pack (big blobs) is read object by object."""
+
+
+_EMPTY = Tree()
+
+
+class _Objects:
+    """Commits and trees by id, each parsed once."""
 
     def __init__(self, store: BaseObjectStore) -> None:
         self._store = store
-        self._seen: dict[bytes, Tree] = {}
+        self._seen: dict[bytes, Commit | Tree] = {}
+        for pack in getattr(store, "packs", ()):
+            try:
+                small = os.path.getsize(pack.data.path) <= PRELOAD_LIMIT
+            except (AttributeError, OSError):
+                small = False
+            if small:
+                self._seen.update((o.id, o) for o in pack.iterobjects() if isinstance(o, Commit | Tree))
 
-    def __getitem__(self, sha: bytes) -> Tree:
-        tree = self._seen.get(sha)
-        if tree is None:
-            tree = self._store[sha]
-            if not isinstance(tree, Tree):
-                raise ValueError(f"{sha.decode()} is not a tree")
-            if len(self._seen) > 50_000:
-                self._seen.clear()
-            self._seen[sha] = tree
-        return tree
+    def _get(self, sha: bytes, kind: type[Commit] | type[Tree]) -> Commit | Tree:
+        obj = self._seen.get(sha)
+        if obj is None:
+            obj = self._store[sha]
+            if isinstance(obj, Commit | Tree):
+                self._seen[sha] = obj
+        if not isinstance(obj, kind):
+            raise ValueError(f"{sha.decode()} is not a {kind.type_name.decode()}")
+        return obj
+
+    def commit(self, sha: bytes) -> Commit:
+        return self._get(sha, Commit)  # type: ignore[return-value]
+
+    def tree(self, sha: bytes) -> Tree:
+        return self._get(sha, Tree)  # type: ignore[return-value]
 
     def changed(self, old: bytes | None, new: bytes | None, prefix: str = "") -> Iterator[str]:
         """Paths of files that differ between two trees (added, removed or modified), without reading a blob."""
         if old == new:
             return
-        before = {} if old is None else {e.path: (e.mode, e.sha) for e in self[old].iteritems()}
-        after = {} if new is None else {e.path: (e.mode, e.sha) for e in self[new].iteritems()}
-        for name in before.keys() | after.keys():
-            a, b = before.get(name), after.get(name)
+        before = self.tree(old) if old is not None else _EMPTY
+        after = self.tree(new) if new is not None else _EMPTY
+        for name in set(before).union(after):  # tree order does not matter: the caller sorts
+            a = before[name] if name in before else None
+            b = after[name] if name in after else None
             if a == b:
                 continue
             path = prefix + name.decode("utf-8", "replace")
@@ -115,59 +137,51 @@ class _Trees:
             if (a is not None and a_tree is None) or (b is not None and b_tree is None):
                 yield path
 
+    def first_parent_chain(self, head: bytes) -> list[Commit]:
+        """The branch's first-parent chain, oldest first."""
+        chain, sha = [], head
+        while True:
+            commit = self.commit(sha)
+            chain.append(commit)
+            if not commit.parents:
+                break
+            sha = commit.parents[0]
+        chain.reverse()
+        return chain
 
-def _commit(store: BaseObjectStore, sha: bytes) -> Commit:
-    obj = store[sha]
-    if not isinstance(obj, Commit):
-        raise ValueError(f"{sha.decode()} is not a commit")
-    return obj
-
-
-def first_parent_chain(store: BaseObjectStore, head: bytes) -> list[Commit]:
-    """The branch's first-parent chain, oldest first."""
-    chain, sha = [], head
-    while True:
-        commit = _commit(store, sha)
-        chain.append(commit)
-        if not commit.parents:
-            break
-        sha = commit.parents[0]
-    chain.reverse()
-    return chain
+    def new_commits(self, starts: list[bytes], reached: set[bytes]) -> list[Commit]:
+        """Commits reachable from `starts` and not in `reached` (a merged branch's new commits)."""
+        found: list[Commit] = []
+        seen: set[bytes] = set()
+        todo = [sha for sha in starts if sha not in reached]
+        while todo:
+            sha = todo.pop()
+            if sha in seen or sha in reached:
+                continue
+            seen.add(sha)
+            commit = self.commit(sha)
+            found.append(commit)
+            todo.extend(parent for parent in commit.parents if parent not in reached and parent not in seen)
+        return found
 
 
 def read_history(store: BaseObjectStore, head: bytes, branch: str) -> History:
     """Every landing of the branch whose head is `head`."""
-    trees = _Trees(store)
+    objects = _Objects(store)
     reached: set[bytes] = set()  # every commit the branch held before the landing being read
     landing_of: dict[str, str] = {}
     landings = []
-    for commit in first_parent_chain(store, head):
-        brought = [commit, *_new_commits(store, commit.parents[1:], reached)]
+    previous: Commit | None = None
+    for commit in objects.first_parent_chain(head):
+        brought = [commit, *objects.new_commits(commit.parents[1:], reached)]
         reached.update(c.id for c in brought)
         sha = commit.id.decode("ascii")
         for each in brought:
             landing_of[each.id.decode("ascii")] = sha
-        old = _commit(store, commit.parents[0]).tree if commit.parents else None
-        paths = tuple(sorted(trees.changed(old, commit.tree)))
+        paths = tuple(sorted(objects.changed(previous.tree if previous is not None else None, commit.tree)))
         landings.append(_landing(commit, brought, paths))
+        previous = commit
     return History(branch, head.decode("ascii"), tuple(landings), landing_of)
-
-
-def _new_commits(store: BaseObjectStore, starts: list[bytes], reached: set[bytes]) -> list[Commit]:
-    """Commits reachable from `starts` and not in `reached` (the merged branch's new commits)."""
-    found: list[Commit] = []
-    seen: set[bytes] = set()
-    todo = [sha for sha in starts if sha not in reached]
-    while todo:
-        sha = todo.pop()
-        if sha in seen or sha in reached:
-            continue
-        seen.add(sha)
-        commit = _commit(store, sha)
-        found.append(commit)
-        todo.extend(parent for parent in commit.parents if parent not in reached and parent not in seen)
-    return found
 
 
 def _text(raw: bytes) -> str:
