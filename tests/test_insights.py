@@ -308,3 +308,16 @@ def test_a_local_clone_reads_origins_default_branch(synthetic, tmp_path):
     git("branch", "-q", "-D", "main", cwd=tmp_path / "clone")  # only origin/main is left
     report, display = insights_of(str(tmp_path / "clone"))
     assert report.branch == "main" and report.head == sha["L13"] and report.totals.deployments == 13
+
+
+def test_a_shallow_clone_gives_the_landings_after_its_oldest_commit(synthetic, tmp_path):
+    from platform_kit.testing.git_server import git
+
+    path, sha = synthetic
+    git("clone", "-q", "--depth", "4", f"file://{path}", str(tmp_path / "shallow"))
+    report, _ = insights_of(str(tmp_path / "shallow"))
+    full, _ = insights_of(str(path))
+    seen = [change.landing.sha for change in report.changes]
+    assert 1 <= len(seen) < len(KNOWN_ORDER) and seen == [sha[name] for name in KNOWN_ORDER[-len(seen) :]]
+    expected = {c.landing.sha: (c.kind, c.environments, c.landing.paths) for c in full.changes}
+    assert all((c.kind, c.environments, c.landing.paths) == expected[c.landing.sha] for c in report.changes)

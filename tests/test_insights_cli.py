@@ -233,3 +233,10 @@ def test_html_without_matplotlib_names_the_extra(synthetic, monkeypatch):
     assert result.exit_code == 2
     assert "pip install 'platform-kit[insights]'" in result.stderr
     assert invoke(path, "--format", "json").exit_code == 0  # the table and JSON need no plotting
+
+
+def test_a_clone_of_depth_1_is_a_user_error(synthetic, tmp_path):
+    path, _ = synthetic
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{path}", str(tmp_path / "one")], check=True)
+    proc = run_cli(tmp_path / "one")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "shallow clone of depth 1" in proc.stderr

@@ -56,7 +56,11 @@ def insights_of(
     with open_branch(source, branch, auth) as opened:
         history = read_history(opened.store, opened.head, opened.branch)
         display = opened.display
+    if not history.landings:
+        raise SourceError(
+            f"{display} has nothing to read on {history.branch} but its head (a shallow clone of depth 1?)"
+        )
     configs = list(configs)
-    paths = {path for landing in history.landings for path in landing.paths}
+    paths = {path for landing in history.landings for path in landing.paths}.union(history.files)
     layout = layout_from_configs(configs, paths) if configs else layout_from_paths(paths)
     return compute_insights(history, layout, window=window, since=since), display

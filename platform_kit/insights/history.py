@@ -4,7 +4,8 @@ A *landing* is one commit of the branch's first-parent chain: a merge commit, a 
 rebased commit, or a direct push. It brought every commit reachable from it that the branch
 did not hold before (for a merge: the merged branch's new commits), and its changed paths are
 the difference between its tree and its first parent's. The walk reads commits and trees only,
-never a blob, so a partial clone (`blob:none`) is enough.
+never a blob, so a partial clone (`blob:none`) is enough; a shallow clone gives the landings
+after its oldest commit (which is only the base of the next one's changes).
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ class History:
     """Oldest first."""
     landing_of: Mapping[str, str]
     """Every commit of the branch -> the sha of the landing that brought it."""
+    files: tuple[str, ...] = ()
+    """Every file at the head (sorted)."""
 
     def resolve(self, sha: str) -> str | None:
         """The landing that brought commit `sha` (full or abbreviated, when unambiguous), else None."""
@@ -137,17 +140,17 @@ class _Objects:
             if (a is not None and a_tree is None) or (b is not None and b_tree is None):
                 yield path
 
-    def first_parent_chain(self, head: bytes) -> list[Commit]:
-        """The branch's first-parent chain, oldest first."""
-        chain, sha = [], head
-        while True:
-            commit = self.commit(sha)
-            chain.append(commit)
-            if not commit.parents:
+    def first_parent_chain(self, head: bytes) -> tuple[list[Commit], bool]:
+        """The branch's first-parent chain, oldest first, and whether it is cut short (a shallow clone)."""
+        chain, cut = [self.commit(head)], False
+        while chain[-1].parents:
+            try:
+                chain.append(self.commit(chain[-1].parents[0]))
+            except KeyError:  # beyond a shallow clone's boundary
+                cut = True
                 break
-            sha = commit.parents[0]
         chain.reverse()
-        return chain
+        return chain, cut
 
     def new_commits(self, starts: list[bytes], reached: set[bytes]) -> list[Commit]:
         """Commits reachable from `starts` and not in `reached` (a merged branch's new commits)."""
@@ -159,7 +162,10 @@ class _Objects:
             if sha in seen or sha in reached:
                 continue
             seen.add(sha)
-            commit = self.commit(sha)
+            try:
+                commit = self.commit(sha)
+            except KeyError:  # beyond a shallow clone's boundary
+                continue
             found.append(commit)
             todo.extend(parent for parent in commit.parents if parent not in reached and parent not in seen)
         return found
@@ -172,7 +178,11 @@ def read_history(store: BaseObjectStore, head: bytes, branch: str) -> History:
     landing_of: dict[str, str] = {}
     landings = []
     previous: Commit | None = None
-    for commit in objects.first_parent_chain(head):
+    chain, cut = objects.first_parent_chain(head)
+    if cut:  # a shallow clone: its oldest commit is only the base the next one's changes are read against
+        previous = chain.pop(0)
+        reached.add(previous.id)
+    for commit in chain:
         brought = [commit, *objects.new_commits(commit.parents[1:], reached)]
         reached.update(c.id for c in brought)
         sha = commit.id.decode("ascii")
@@ -181,7 +191,8 @@ def read_history(store: BaseObjectStore, head: bytes, branch: str) -> History:
         paths = tuple(sorted(objects.changed(previous.tree if previous is not None else None, commit.tree)))
         landings.append(_landing(commit, brought, paths))
         previous = commit
-    return History(branch, head.decode("ascii"), tuple(landings), landing_of)
+    files = tuple(sorted(objects.changed(None, objects.commit(head).tree)))
+    return History(branch, head.decode("ascii"), tuple(landings), landing_of, files)
 
 
 def _text(raw: bytes) -> str:
