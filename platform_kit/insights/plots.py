@@ -56,14 +56,14 @@ def weekly_trend(insights: Insights) -> Figure:
     failed = [sum(cells[(week, env)].failures for env in envs) for week in weeks]
     top.bar([i + 0.3 for i in x], failed, color=FAILED, width=0.22, label="failed")
     top.set_ylabel("deployments (per environment)")
-    top.set_title("Deployments per week")
-    top.legend(loc="upper left", ncols=min(len(envs) + 1, 6), fontsize=8, frameon=False)
+    top.set_title("Deployments per week", loc="left")
+    top.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=min(len(envs) + 1, 7), fontsize=8, frameon=False)
     for n, env in enumerate(envs):
         values = [cells[(week, env)].lead_time_median for week in weeks]
         hours = [v / HOUR if v is not None else float("nan") for v in values]
         bottom.plot(x, hours, marker="o", markersize=3, color=_colour(n), label=env)
     bottom.set_ylabel("median lead time (h)")
-    bottom.set_title("Lead time per week")
+    bottom.set_title("Lead time per week", loc="left")
     labels = [week.isoformat() for week in weeks]
     step = max(len(weeks) // 12, 1)
     bottom.set_xticks(x[::step], labels[::step], rotation=30, ha="right")
@@ -73,7 +73,7 @@ def weekly_trend(insights: Insights) -> Figure:
 def lead_time_distribution(insights: Insights) -> Figure:
     """How many deployments took how long from first commit to the branch, per environment."""
     envs = list(insights.layout.environments)
-    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    fig = Figure(figsize=(9, 3.0), layout="constrained")
     ax = fig.subplots()
     width = 0.8 / max(len(envs), 1)
     people = [c for c in insights.changes if c.is_deployment and not c.by_library]
@@ -85,7 +85,7 @@ def lead_time_distribution(insights: Insights) -> Figure:
     ax.set_xticks(range(len(LEAD_BINS)), [label for _, _, label in LEAD_BINS])
     ax.set_xlabel("lead time (first commit of a change to its arrival on the branch)")
     ax.set_ylabel("deployments")
-    ax.set_title("Distribution of lead times")
+    ax.set_title("Distribution of lead times", loc="left")
     ax.legend(frameon=False, fontsize=8)
     return fig
 
@@ -130,7 +130,7 @@ def per_team(insights: Insights) -> Figure:
     ax.invert_yaxis()
     ax.set_xlabel("deployments")
     shown = f" (top {TOP_TEAMS} of {len(insights.teams)})" if len(insights.teams) > TOP_TEAMS else ""
-    ax.set_title(f"Deployments per team{shown}")
+    ax.set_title(f"Deployments per team{shown}", loc="left")
     fig.legend(frameon=False, fontsize=8, loc="outside right upper")
     return fig
 
