@@ -15,8 +15,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from platform_kit.insights import Insights
 
 USER_ERROR = 2
 REMOTE_ERROR = 1
@@ -119,7 +123,7 @@ def _need_plots() -> None:
         )
 
 
-def _render(report, display: str, fmt: str) -> str:  # type: ignore[no-untyped-def]
+def _render(report: Insights, display: str, fmt: str) -> str:
     from platform_kit.insights.output import to_json, to_table
 
     if fmt == "json":

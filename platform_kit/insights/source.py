@@ -18,12 +18,13 @@ from dataclasses import dataclass
 
 from dulwich.errors import NotGitRepository
 from dulwich.object_store import BaseObjectStore
+from dulwich.refs import SymrefLoop
 from dulwich.repo import Repo
 
 from platform_kit.publish.auth import GitAuth
-from platform_kit.publish.errors import BranchNotFoundError, PublishError
+from platform_kit.publish.errors import BranchNotFoundError
 from platform_kit.publish.publisher import guarded
-from platform_kit.publish.transport import open_client, parse_remote
+from platform_kit.publish.transport import Remote, open_client, parse_remote
 
 HEADS = b"refs/heads/"
 DEFAULT_BRANCH = "main"
@@ -78,7 +79,7 @@ class _NoFilterWarning(logging.Filter):
         return "object filtering" not in record.getMessage()
 
 
-def _fetch(remote, repo: Repo, branch: str | None) -> tuple[bytes, str]:  # type: ignore[no-untyped-def]
+def _fetch(remote: Remote, repo: Repo, branch: str | None) -> tuple[bytes, str]:
     wanted: dict[str, bytes] = {}
 
     def determine_wants(refs, depth=None):  # type: ignore[no-untyped-def]
@@ -143,7 +144,7 @@ def _symref(repo: Repo, name: bytes, prefix: bytes) -> bytes | None:
     """The ref `name` points to, as a `refs/heads/` name (None when it is not a symbolic ref under `prefix`)."""
     try:
         chain, _ = repo.refs.follow(name)
-    except (KeyError, PublishError):
+    except (KeyError, SymrefLoop):
         return None
     target = chain[-1] if len(chain) > 1 else None
     if target is None or not target.startswith(prefix):
