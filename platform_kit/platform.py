@@ -48,7 +48,7 @@ class PlatformArgs:
     config: PlatformConfig
     """The environment's validated config."""
     auth: GitAuth | None = None
-    """Resolved config repo credentials (see `platform_kit.gitops.credentials.resolve_git_auth`)."""
+    """Resolved config repo credentials (see `platform_kit.delivery.credentials.resolve_git_auth`)."""
     notification_url: str | None = None
     """Resolved webhook URL of the agent's notifications (a secret), if configured."""
     sso_client_secret: str | None = None

@@ -27,6 +27,7 @@ import click
 from platform_kit import __version__
 from platform_kit.cli import signals
 from platform_kit.cli.extras import ExtrasGroup
+from platform_kit.cli.insights import insights
 from platform_kit.cli.repo import validate_repo
 from platform_kit.cli.serve import serve
 from platform_kit.config import ConfigError, load_stack_file, stack_config_schema
@@ -216,3 +217,4 @@ def schema() -> None:
 
 main.add_command(validate_repo)
 main.add_command(serve)
+main.add_command(insights)

@@ -1,7 +1,7 @@
 """GitOps agents and the config repo seed.
 
-The public names load on first use (PEP 562), so `platform_kit.gitops.credentials` (used by
-`platform-kit validate` and `seed`) does not pull Pulumi and the agents in with the package.
+The public names load on first use (PEP 562), so importing one module of the package (the
+seed resource, say) does not pull every agent and pulumi_kubernetes in with it.
 """
 
 from __future__ import annotations
