@@ -175,11 +175,14 @@ def _plan(
     hashes = {path: content_hash(content) for path, content in wanted.items()}
     previous = None
     if recorded is not None:
-        # The record a branch untouched since this seed holds: the same blob id is the same record.
-        expected = SeedRecord(environment, library_version, template_version, hashes)
-        if recorded[1] == blob_id(expected.to_bytes()):
-            previous = expected
-        else:
+        # The record of a branch untouched since a seed of these versions (of every wanted file, or of those
+        # present: new files were added since): the same blob id is the same record, not read.
+        guesses = [SeedRecord(environment, library_version, template_version, hashes)]
+        if len(present) < len(wanted):
+            seeded = {path: hashes[path] for path in present}
+            guesses.append(SeedRecord(environment, library_version, template_version, seeded))
+        previous = next((guess for guess in guesses if blob_id(guess.to_bytes()) == recorded[1]), None)
+        if previous is None:
             needed.append(recorded[1])
     contents = snap.blobs(needed)
     current = {path: contents.get(differ[path], b"") if path in differ else wanted[path] for path in present}
