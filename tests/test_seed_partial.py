@@ -177,7 +177,8 @@ def test_without_the_filter_the_fetch_brings_blobs_and_the_warm_cache_none(trace
     assert server_sent(traced_daemon.trace) == []
 
 
-def test_a_human_edit_costs_one_blob_by_id_and_is_kept(traced_daemon, cache_dir, tmp_path, monkeypatch):
+@pytest.mark.parametrize("cache_state", ["cold", "warm"])
+def test_a_human_edit_costs_one_blob_by_id_and_is_kept(traced_daemon, cache_dir, tmp_path, monkeypatch, cache_state):
     repo = traced_daemon.create_repo("cfg")
     allow_filter(repo)
     url = traced_daemon.url("cfg")
@@ -196,15 +197,18 @@ def test_a_human_edit_costs_one_blob_by_id_and_is_kept(traced_daemon, cache_dir,
         return fetch_blobs(client, remote, shas, heads)
 
     monkeypatch.setattr("platform_kit.publish.branch.fetch_blobs", spy)
-    cache_dir.fresh()
+    if cache_state == "cold":
+        cache_dir.fresh()
     server_sent(traced_daemon.trace)
 
     result = seed_files(url, FILES, **VERSIONS)
 
-    # The edited file's blob is the only one read (its hash decides "edited by a human"); the record
-    # matched the one this seed would write by id. Nothing is overwritten, nothing committed.
+    # Cold: the human's commit and every tree; warm (the cache has the seed): the commit and the three
+    # trees on the edited path. Then the edited file's blob, alone: its hash decides "edited by a human".
+    # The record matched the one this seed would write by id. Nothing is overwritten, nothing committed.
+    trees = len(trees_of(repo, "main")) if cache_state == "cold" else 3
+    assert server_sent(traced_daemon.trace) == [1 + trees, 1]
     assert asked == [[edited]]
-    assert server_sent(traced_daemon.trace)[-1] == 1
     assert result.commit is None and result.plan.skipped == ("teams/team-07/ns.yaml",)
     assert git("--git-dir", str(repo), "show", "main:teams/team-07/ns.yaml").endswith("edited: by a human\n")
 

@@ -6,6 +6,11 @@ unchanged remote sends nothing and a moved one only what is new; the snapshot th
 trees in place, as a local repo's does. What a seed pushes is written there too (the pack
 it sends, compressed once), so the next re-seed starts warm.
 
+Fetches leave blobs out where the server allows it (``partial.py``), so a cache may be
+partial, as a git partial clone is: its reader asks for a missing blob by id. A fetch into a
+cache with no head yet (nothing to offer as a ``have``) is parsed once in memory and its pack
+kept as received, rather than indexed and then read back from disk.
+
 Nothing depends on the cache for correctness: the push still compare-and-swaps against the
 remote's current ref, and a cache that is unusable (corrupt, unwritable, full disk, locked
 for too long, not ours) is ignored (the snapshot is fetched into memory, as without a cache).
