@@ -9,15 +9,19 @@ server kept from a push (`receive.unpackLimit=1`: kept as received, not unpacked
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
+import subprocess
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from dulwich.errors import GitProtocolError
+from dulwich.object_format import DEFAULT_OBJECT_FORMAT
+from dulwich.pack import OFS_DELTA, REF_DELTA, PackData
 
 from platform_kit.publish import GitAuth, partial, seed_files
 from platform_kit.publish.tree import blob_id
@@ -66,7 +70,7 @@ def traced_daemon(tmp_path, monkeypatch):
 
 @pytest.fixture
 def received(monkeypatch):
-    """Type counts of the objects each fetch without `have`s received (`partial.receive`), in order."""
+    """Type counts of the objects each fetch without `have`s received and kept (`partial.receive`), in order."""
     seen: list[Counter] = []
     receive = partial.receive
 
@@ -156,7 +160,9 @@ def test_cache_off_no_op_over_smart_http_receives_no_blob(git_http_server, monke
     assert again.commit is None and received[-1] == Counter(commit=1, tree=trees)
 
 
-def test_without_the_filter_the_fetch_brings_blobs_and_the_warm_cache_none(traced_daemon, cache_dir, received, caplog):
+def test_without_the_filter_the_server_sends_blobs_once_and_the_warm_cache_nothing(
+    traced_daemon, cache_dir, received, caplog
+):
     repo = traced_daemon.create_repo("cfg")
     allow_filter(repo, on=False)
     url = traced_daemon.url("cfg")
@@ -169,9 +175,11 @@ def test_without_the_filter_the_fetch_brings_blobs_and_the_warm_cache_none(trace
     with caplog.at_level(logging.WARNING):
         assert seed_files(url, FILES, **VERSIONS).commit is None
 
-    # The fallback: the whole head once (as a depth-1 clone would), then the cache has it.
+    # The fallback: the server sends the whole head once (as to a depth-1 clone); the blobs are dropped
+    # unread on arrival, and the commit and trees kept in the cache, which fetches nothing after that.
     assert server_sent(traced_daemon.trace) == [sum(head_objects.values())]
-    assert received == [head_objects] and object_types(cache_repo(cold)) == head_objects
+    trees_only = Counter(commit=1, tree=head_objects["tree"])
+    assert received == [trees_only] and object_types(cache_repo(cold)) == trees_only
     assert not [r for r in caplog.records if "filter" in r.getMessage()]  # expected, so not a warning
     assert seed_files(url, FILES, **VERSIONS).commit is None
     assert server_sent(traced_daemon.trace) == []
@@ -303,3 +311,33 @@ def test_an_additive_re_seed_pushes_only_the_new_blobs_trees_and_commit(traced_d
     assert [sha for sha, kind in sent.items() if kind == "commit"] == [result.commit]
     assert len(sent) == len(expected_blobs) + len(expected_trees) + 1
     git("--git-dir", str(repo), "fsck", "--strict")
+
+
+@pytest.mark.parametrize("deltas", ["by offset", "by id"])
+def test_blobs_sent_anyway_are_dropped_unread_and_deltas_on_them_too(tmp_path, deltas):
+    work = tmp_path / "work"
+    git("init", "-q", "-b", "main", str(work))
+    for n in range(40):  # near-identical files: git stores most as deltas on one another
+        (work / f"file-{n:02d}.yaml").write_text("".join(f"line {i}: {'x' * 40}\n" for i in range(60)) + f"n: {n}\n")
+    git("-C", str(work), "add", "-A")
+    git("-C", str(work), "commit", "-qm", "files")
+    listing = git("-C", str(work), "rev-list", "--objects", "main")
+    args = ["pack-objects", "--stdout", "-q", "--window=50"] + (
+        ["--delta-base-offset"] if deltas == "by offset" else []
+    )
+    proc = subprocess.run(["git", "-C", str(work), *args], input=listing.encode(), capture_output=True, check=True)
+    data = proc.stdout
+    with PackData.from_file(io.BytesIO(data), DEFAULT_OBJECT_FORMAT, len(data)) as pack:
+        kinds = Counter(unpacked.pack_type_num for unpacked in pack.iter_unpacked())
+    assert kinds[OFS_DELTA if deltas == "by offset" else REF_DELTA] > 10  # blobs stored as deltas on blobs
+
+    whole, entries = partial.parse_pack(data)
+    kept, kept_entries = partial.parse_pack(data, blobs=False)
+
+    types = Counter(obj.type_name.decode() for obj in whole.values())
+    assert types == Counter(commit=1, tree=1, blob=40) and len(entries) == 42
+    if deltas == "by offset":  # dropped unread, with every delta on them
+        assert Counter(obj.type_name.decode() for obj in kept.values()) == Counter(commit=1, tree=1)
+        assert len(kept_entries) == 2
+    else:  # deltas naming their base by id: read whole rather than guess
+        assert kept.keys() == whole.keys()

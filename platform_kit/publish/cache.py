@@ -172,8 +172,9 @@ class RemoteCache:
 
         ``partial``: ask the server to leave blobs out (``filter blob:none``, see ``partial.py``); where
         it does, the cache lacks them, and its reader fetches those it needs by id. A cache with no
-        head of this remote yet (nothing to offer as a ``have``) gets the pack as received, its objects
-        parsed once and kept in ``parsed`` for this seed's snapshot."""
+        head of this remote yet (nothing to offer as a ``have``) gets the pack as received (without
+        the blobs a server sent anyway), its objects parsed once and kept in ``parsed`` for this
+        seed's snapshot."""
         self.received, self.parsed = 0, {}
 
         def wants(refs, depth=None):  # type: ignore[no-untyped-def]
@@ -189,11 +190,14 @@ class RemoteCache:
                 refs = {k: v for k, v in result.refs.items() if v and v != _ZERO}
             else:
                 got = receive(client, remote, wants, partial=partial)
-                if got.pack:
-                    keep_pack(self.store.pack_dir, got.pack, got.entries)
+                if got.objects:
+                    if got.pack:
+                        keep_pack(self.store.pack_dir, got.pack, got.entries)
+                    else:  # the server sent blobs anyway, dropped: keep the rest, compressed again
+                        write_pack(self.store.pack_dir, packed(list(got.objects.values())))
                     self.store._update_pack_cache()
                     self.repo.update_shallow(got.shallow, None)
-                refs, self.parsed, self.received = got.refs, got.objects, len(got.objects)
+                refs, self.parsed, self.received = got.refs, got.objects, got.count
             for name in names:
                 sha = refs.get(name)
                 if sha is not None and sha in self.store:

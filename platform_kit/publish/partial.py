@@ -27,8 +27,8 @@ from dulwich.client import GitClient
 from dulwich.errors import GitProtocolError
 from dulwich.object_format import DEFAULT_OBJECT_FORMAT
 from dulwich.object_store import ObjectStoreGraphWalker
-from dulwich.objects import ShaFile, sha_to_hex
-from dulwich.pack import DeltaChainIterator, PackData, PackIndexEntry, UnpackedObject
+from dulwich.objects import Blob, ShaFile, sha_to_hex
+from dulwich.pack import OFS_DELTA, DeltaChainIterator, PackData, PackIndexEntry, UnpackedObject, UnresolvedDeltas
 
 from .transport import Remote
 
@@ -46,13 +46,15 @@ class Received:
     refs: dict[bytes, bytes]
     """Every ref the remote advertised (zero ids left out)."""
     objects: dict[bytes, ShaFile] = field(default_factory=dict)
-    """Each object received, parsed, by hex id."""
+    """Each object kept, parsed, by hex id."""
     pack: bytes = b""
-    """The pack as received (b"": nothing was wanted)."""
+    """The pack as received, when every object in it was kept (else b"")."""
     entries: list[PackIndexEntry] = field(default_factory=list)
     """(binary id, offset, crc32) of each object in ``pack``: its index."""
     shallow: set[bytes] = field(default_factory=set)
     """Commits received without their parents (depth 1)."""
+    count: int = 0
+    """Objects in the pack received (kept or not)."""
 
 
 class _Parsed(DeltaChainIterator[tuple[ShaFile, PackIndexEntry]]):
@@ -67,21 +69,49 @@ class _Parsed(DeltaChainIterator[tuple[ShaFile, PackIndexEntry]]):
         return obj, (sha, unpacked.offset, unpacked.crc32)  # type: ignore[return-value]
 
 
-def parse_pack(data: bytes) -> tuple[dict[bytes, ShaFile], list[PackIndexEntry]]:
-    """Objects (by hex id) and index entries of a self-contained pack; ChecksumMismatch when it is damaged."""
+class _ParsedWithoutBlobs(_Parsed):
+    """As `_Parsed`, but blobs (and deltas on them, by offset) are neither resolved nor kept."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._dropped: set[int] = set()
+
+    def record(self, unpacked: UnpackedObject) -> None:
+        kind, offset = unpacked.pack_type_num, unpacked.offset
+        assert offset is not None
+        base = offset - unpacked.delta_base if kind == OFS_DELTA else None  # type: ignore[operator]
+        if kind == Blob.type_num or base in self._dropped:
+            self._dropped.add(offset)
+            return
+        super().record(unpacked)
+
+
+def parse_pack(data: bytes, *, blobs: bool = True) -> tuple[dict[bytes, ShaFile], list[PackIndexEntry]]:
+    """Objects (by hex id) and their index entries of a self-contained pack; ChecksumMismatch when it is damaged.
+
+    Without ``blobs``, blobs are dropped unread. A pack whose deltas refer to a dropped blob by id rather
+    than by offset (git sends offsets) is read whole instead."""
     with PackData.from_file(io.BytesIO(data), DEFAULT_OBJECT_FORMAT, len(data)) as pack:
         pack.check()  # the trailing checksum: a truncated or damaged pack is refused
+        walker = _Parsed if blobs else _ParsedWithoutBlobs
         objects, entries = {}, []
-        for obj, entry in _Parsed.for_pack_data(pack):  # no resolve_ext_ref: a thin pack is refused
-            objects[obj.id] = obj
-            entries.append(entry)
+        try:
+            for obj, entry in walker.for_pack_data(pack):  # no resolve_ext_ref: a thin pack is refused
+                objects[obj.id] = obj
+                entries.append(entry)
+        except UnresolvedDeltas:
+            if blobs:
+                raise
+            return parse_pack(data)
     return objects, entries
 
 
 def receive(
     client: GitClient, remote: Remote, determine_wants: DetermineWants, *, partial: bool, depth: int | None = 1
 ) -> Received:
-    """Fetch what ``determine_wants`` picks, sending no ``have``; depth 1 by default, no blobs when ``partial``."""
+    """Fetch what ``determine_wants`` picks, sending no ``have``; depth 1 by default.
+
+    ``partial``: no blobs, left out by the server where it offers the filter, else dropped on arrival."""
     buffer = io.BytesIO()
     walker = ObjectStoreGraphWalker([], lambda _sha: [], shallow=set())
     result = client.fetch_pack(
@@ -96,8 +126,11 @@ def receive(
     data = buffer.getvalue()
     if not data:
         return Received(refs)
-    objects, entries = parse_pack(data)
-    return Received(refs, objects, data, entries, set(result.new_shallow or ()))
+    objects, entries = parse_pack(data, blobs=not partial)
+    count = int.from_bytes(data[8:12], "big")  # the pack header's
+    whole = len(entries) == count  # every object kept: the pack can be stored as it came
+    shallow = set(result.new_shallow or ())
+    return Received(refs, objects, data if whole else b"", entries if whole else [], shallow, count)
 
 
 def wanting(shas: Sequence[bytes]) -> DetermineWants:
