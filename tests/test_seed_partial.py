@@ -123,6 +123,13 @@ def trees_of(git_dir: Path, commit: str) -> set[str]:
     }
 
 
+def objects_of(git_dir: Path, commit: str) -> set[str]:
+    """Every object of `commit`'s snapshot: the commit, its trees and its blobs."""
+    out = git("--git-dir", str(git_dir), "ls-tree", "-r", "-t", commit)
+    sha = git("--git-dir", str(git_dir), "rev-parse", commit).strip()
+    return {line.split()[2] for line in out.splitlines()} | trees_of(git_dir, commit) | {sha}
+
+
 def test_a_cold_no_op_re_seed_over_git_daemon_receives_no_blob(traced_daemon, cache_dir, received):
     repo = traced_daemon.create_repo("cfg")
     allow_filter(repo)
@@ -186,9 +193,12 @@ def test_without_the_filter_the_server_sends_blobs_once_and_the_warm_cache_nothi
 
 
 @pytest.mark.parametrize("cache_state", ["cold", "warm"])
-def test_a_human_edit_costs_one_blob_by_id_and_is_kept(traced_daemon, cache_dir, tmp_path, monkeypatch, cache_state):
+@pytest.mark.parametrize("server_filter", [True, False], ids=["filter", "no-filter"])
+def test_a_human_edit_costs_one_blob_and_is_kept(
+    traced_daemon, cache_dir, tmp_path, monkeypatch, cache_state, server_filter
+):
     repo = traced_daemon.create_repo("cfg")
-    allow_filter(repo)
+    allow_filter(repo, server_filter)
     url = traced_daemon.url("cfg")
     seed_files(url, FILES, **VERSIONS)
     work = tmp_path / "work"
@@ -211,12 +221,18 @@ def test_a_human_edit_costs_one_blob_by_id_and_is_kept(traced_daemon, cache_dir,
 
     result = seed_files(url, FILES, **VERSIONS)
 
-    # Cold: the human's commit and every tree; warm (the cache has the seed): the commit and the three
-    # trees on the edited path. Then the edited file's blob, alone: its hash decides "edited by a human".
+    # Cold: the human's commit and every tree (no filter: and every blob, dropped unread), then the edited
+    # file's blob alone, by id: its hash decides "edited by a human". Warm (the cache has the seed): the
+    # commit and the three trees on the edited path (no filter: and the edited blob, so nothing by id).
     # The record matched the one this seed would write by id. Nothing is overwritten, nothing committed.
-    trees = len(trees_of(repo, "main")) if cache_state == "cold" else 3
-    assert server_sent(traced_daemon.trace) == [1 + trees, 1]
-    assert asked == [[edited]]
+    trees, head = len(trees_of(repo, "main")), len(objects_of(repo, "main"))
+    expected = {
+        ("cold", True): ([1 + trees, 1], [[edited]]),
+        ("warm", True): ([1 + 3, 1], [[edited]]),
+        ("cold", False): ([head, 1], [[edited]]),
+        ("warm", False): ([1 + 3 + 1], []),
+    }[cache_state, server_filter]
+    assert (server_sent(traced_daemon.trace), asked) == expected
     assert result.commit is None and result.plan.skipped == ("teams/team-07/ns.yaml",)
     assert git("--git-dir", str(repo), "show", "main:teams/team-07/ns.yaml").endswith("edited: by a human\n")
 
