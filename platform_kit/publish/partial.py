@@ -7,14 +7,17 @@ with the ``filter`` feature, which git servers offer when ``uploadpack.allowFilt
 and reads only the blobs whose content matters (a file that differs from its template, a seed
 record that differs from the one this seed would write) afterwards, in one round, by id.
 
-Where the server does not offer the filter, the same fetch brings the blobs too (as before): a
-warm object cache (see ``cache.py``) still fetches nothing, a cold one the branch's whole head.
-Where a server refuses a ``want`` of a blob by id (protocol v0/v1 without
-``uploadpack.allowAnySHA1InWant``), the blobs come with an unfiltered fetch of the heads instead.
+The fallback, where the server does not offer the filter (or only speaks protocol v0/v1, where
+dulwich sends no filter): the server sends the head's blobs anyway, as to a depth-1 clone. A warm
+object cache (see ``cache.py``) fetches nothing at all; a fetch into memory or into an empty cache
+drops those blobs unread on arrival. Where a server refuses a ``want`` of a blob by id (protocol
+v0/v1 without ``uploadpack.allowAnySHA1InWant``), the blobs come with an unfiltered fetch of the
+heads instead.
 
-A fetch that sends no ``have`` (into memory, or into an empty cache) is parsed once, here:
-each object inflated once, kept parsed, and the pack kept as received with its index entries
-(no ``have``: the server sends a self-contained pack), so a cache can store it as it is.
+A fetch that sends no ``have`` (into memory, or into an empty cache) is parsed once, here: each
+object inflated once and kept parsed, and, when nothing was dropped, the pack kept as received
+with its index entries (no ``have``: the server sends a self-contained pack), so a cache can
+store it as it is.
 """
 
 from __future__ import annotations
