@@ -473,7 +473,8 @@ def reseed_table(count: int, remotes: list[str], repeat: int, baseline: str, pro
     git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
     print(
         f"# re-seed of {len(files) + 1} files ({teams} teams), median of {repeat}, {git_version}, "
-        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; targets: no-op <= {NOOP_TARGET_SECONDS} s "
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; "
+        f"targets: no-op <= {NOOP_TARGET_SECONDS} s "
         f"and <= {NOOP_TARGET_RATIO} x first",
         flush=True,
     )
