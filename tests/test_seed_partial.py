@@ -167,6 +167,20 @@ def test_cache_off_no_op_over_smart_http_receives_no_blob(git_http_server, monke
     assert again.commit is None and received[-1] == Counter(commit=1, tree=trees)
 
 
+def test_cache_off_no_op_over_ssh_receives_no_blob(git_ssh_server, monkeypatch, received):
+    monkeypatch.setenv("PLATFORM_KIT_CACHE", "off")
+    repo = git_ssh_server.create_repo("cfg")
+    allow_filter(repo)
+    url = git_ssh_server.url("cfg")
+    auth = GitAuth(ssh_private_key=git_ssh_server.client_key, known_hosts=git_ssh_server.known_hosts)
+    assert seed_files(url, FILES, auth=auth, **VERSIONS).commit is not None
+
+    again = seed_files(url, FILES, auth=auth, **VERSIONS)
+
+    trees = object_types(repo)["tree"]
+    assert again.commit is None and received[-1] == Counter(commit=1, tree=trees)
+
+
 def test_without_the_filter_the_server_sends_blobs_once_and_the_warm_cache_nothing(
     traced_daemon, cache_dir, received, caplog
 ):

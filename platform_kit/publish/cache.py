@@ -127,13 +127,18 @@ def cache_key(remote: Remote) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:40]
 
 
-def packed(objects: Sequence[ShaFile]) -> list[UnpackedObject]:
-    """Pack records of ``objects``, each compressed once (for the push and for the cache)."""
+def packed(objects: Sequence[ShaFile], level: int = -1) -> list[UnpackedObject]:
+    """Pack records of ``objects``, each compressed once (for the push and for the cache) at zlib ``level``."""
     records = []
     for obj in objects:
         record = full_unpacked_object(obj)
         record.comp_chunks = list(
-            pack_object_chunks(record.pack_type_num, record.decomp_chunks, DEFAULT_OBJECT_FORMAT)  # type: ignore[arg-type]
+            pack_object_chunks(
+                record.pack_type_num,
+                record.decomp_chunks,  # type: ignore[arg-type]
+                DEFAULT_OBJECT_FORMAT,
+                compression_level=level,
+            )
         )
         records.append(record)
     return records
@@ -193,8 +198,8 @@ class RemoteCache:
                 if got.objects:
                     if got.pack:
                         keep_pack(self.store.pack_dir, got.pack, got.entries)
-                    else:  # the server sent blobs anyway, dropped: keep the rest, compressed again
-                        write_pack(self.store.pack_dir, packed(list(got.objects.values())))
+                    else:  # the server sent blobs anyway, dropped: keep the rest, compressed again (quickly)
+                        write_pack(self.store.pack_dir, packed(list(got.objects.values()), level=1))
                     self.store._update_pack_cache()
                     self.repo.update_shallow(got.shallow, None)
                 refs, self.parsed, self.received = got.refs, got.objects, got.count
