@@ -20,6 +20,20 @@ the trees once per path; skipped above `--noop-baseline-max-teams`, it is quadra
 plain git (first: init, add, commit, push; no-op: shallow clone, write every file,
 `git add -A`, nothing to commit). One JSON line per team count with seconds and no-op/first.
 
+`--reseed-files N` measures the re-seed of an N-file config repo (the dev stack with generated teams)
+over git daemon and smart HTTP (`--reseed-remotes`), each against a server that allows object filters
+(`uploadpack.allowFilter`: the partial fetch, commits and trees only) and one that does not (the
+fallback: whole objects, then the object cache). Per remote and server, R times each on fresh repos, in
+a fresh interpreter with its imports done (and one small warm-up seed) before anything is timed:
+the first seed (empty cache), the no-op re-seed with that warm cache, with a cold (empty) cache and with
+the cache off, and an additive re-seed (1% new files, cold cache). Next to them, in the same run: the
+same figures by `--reseed-baseline` (a git revision: default, the last commit before the partial
+fetch), and raw git: `git clone --filter=blob:none --no-checkout --depth 1` + `git ls-tree -r HEAD` of
+the same repo (the floor of a no-op: one round of refs, one pack of commits and trees, a listing), and
+the plain git first push. One JSON line per remote and server, medians, with no-op/first ratios and
+whether the targets (no-op <= 0.25 s and <= 0.5 x first) were met; `--profile` adds cProfile's top
+functions of one cold no-op re-seed per remote and server.
+
 `--state-teams N...` measures instead the Pulumi state of the seed resource: the dev stack
 with N generated teams is rendered offline, its SeedCommit is created against a local bare
 repo, and the JSON size of its inputs plus outputs is printed as JSON lines, for this
@@ -31,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import random
@@ -48,10 +63,14 @@ ROOT = Path(__file__).resolve().parents[1]
 STATE_BASELINE = "3a2a173"
 NOOP_BASELINE = "f7ee19c"
 """The last commit whose no-op re-seed walked every path from the root through uncached trees."""
+RESEED_BASELINE = "3b0196f"
+"""The last commit whose re-seed fetched every blob of the branch head into a cold (or no) cache."""
+NOOP_TARGET_SECONDS = 0.25
+NOOP_TARGET_RATIO = 0.5
 """The last commit whose seed state held every file's content (inputs) and echoed it (outputs)."""
 
 from platform_kit.publish import publish_files, seed_files  # noqa: E402
-from platform_kit.testing.git_server import GitDaemon  # noqa: E402
+from platform_kit.testing.git_server import HTTP_TOKEN, HTTP_USER, GitDaemon, HttpGitServer  # noqa: E402
 
 GIT_ENV = {
     **os.environ,
@@ -334,6 +353,189 @@ def noop_table(team_counts: list[int], baseline: str, baseline_max: int, remote:
             files_json.unlink()
 
 
+RESEED = """
+import cProfile, io, json, os, pstats, statistics, sys, tempfile, time
+from pathlib import Path
+root, files_json, plan_json = Path(sys.argv[1]).resolve(), sys.argv[2], sys.argv[3]
+import platform_kit
+assert Path(platform_kit.__file__).resolve().is_relative_to(root), platform_kit.__file__
+from platform_kit.publish import GitAuth, seed_files
+files = json.loads(Path(files_json).read_text())
+plan = json.loads(Path(plan_json).read_text())
+auth = GitAuth(os.environ["PK_USER"], os.environ["PK_TOKEN"]) if os.environ.get("PK_TOKEN") else None
+kw = dict(environment="dev", library_version="bench", template_version="1", auth=auth)
+caches = Path(tempfile.mkdtemp(prefix="pk-bench-cache-"))
+def cache(name):
+    if name is None:
+        os.environ["PLATFORM_KIT_CACHE"] = "off"
+        return
+    os.environ.pop("PLATFORM_KIT_CACHE", None)
+    (caches / name).mkdir(mode=0o700, exist_ok=True)
+    os.environ["PLATFORM_KIT_CACHE_DIR"] = str(caches / name)
+def timed(url, name, tree, profile=None):
+    cache(name)
+    start = time.perf_counter()
+    if profile is not None:
+        profile.enable()
+    result = seed_files(url, tree, **kw)
+    if profile is not None:
+        profile.disable()
+    return time.perf_counter() - start, result
+cache("warm-up")  # imports, regexes, sockets: done before anything is timed
+seed_files(plan["warmup"], dict(list(files.items())[:20]), **kw)
+seed_files(plan["warmup"], dict(list(files.items())[:20]), **kw)
+grown = {**files, **{f"bench/added/file-{i:04d}.yaml": f"added: {i}\\n" for i in range(max(1, len(files) // 100))}}
+rows = []
+for i, (url, other) in enumerate(zip(plan["urls"], plan["additive_urls"])):
+    row = {}
+    row["first"], r = timed(url, f"{i}-first", files); assert r.commit is not None
+    row["noop_warm"], r = timed(url, f"{i}-first", files); assert r.commit is None, "not a no-op"
+    row["noop_cold"], r = timed(url, f"{i}-cold", files); assert r.commit is None, "not a no-op"
+    row["noop_cache_off"], r = timed(url, None, files); assert r.commit is None, "not a no-op"
+    timed(other, f"{i}-other", files)
+    row["additive_cold"], r = timed(other, f"{i}-additive", grown); assert len(r.plan.create) == len(grown) - len(files)
+    rows.append(row)
+out = {k: round(statistics.median(row[k] for row in rows), 3) for k in rows[0]}
+if plan["profile"]:  # one more cold no-op re-seed, not counted above
+    profile = cProfile.Profile()
+    timed(plan["urls"][0], "profiled-cold", files, profile)
+    text = io.StringIO()
+    pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(18)
+    out["profile"] = text.getvalue()
+print(json.dumps(out))
+"""
+"""Run in a fresh interpreter with `platform_kit` imported from the tree given (argv: tree, files.json,
+plan.json with the repo URLs: two per repetition (no-op, additive), a warm-up repo, and whether to profile)."""
+
+
+def reseed_times(  # type: ignore[no-untyped-def]
+    tree: Path, files_json: Path, repos, prefix: str, repeat: int, token: str | None, profile: bool
+) -> tuple[dict, list[str]]:  # type: ignore[type-arg]
+    """Medians of the first seed, no-op re-seeds (warm, cold, cache off) and additive re-seed by `tree`'s library,
+    into new repos (`repos(prefix, n)` makes them); and the URLs of the repos left as the no-op saw them."""
+    urls = repos(f"{prefix}-noop", repeat)
+    plan = files_json.with_suffix(".plan.json")
+    plan.write_text(
+        json.dumps(
+            {
+                "urls": urls,
+                "additive_urls": repos(f"{prefix}-additive", repeat),
+                "warmup": repos(f"{prefix}-warmup", 1)[0],
+                "profile": profile,
+            }
+        )
+    )
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    for name in ("PLATFORM_KIT_CACHE", "PLATFORM_KIT_CACHE_DIR", "PK_USER", "PK_TOKEN"):
+        env.pop(name, None)
+    if token is not None:
+        env.update(PK_USER=HTTP_USER, PK_TOKEN=token)  # never in argv
+    out = subprocess.run(
+        [sys.executable, "-c", RESEED, str(tree), str(files_json), str(plan)],
+        env=env,
+        cwd=tree,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"re-seed measurement in {tree} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1]), urls
+
+
+def raw_git_listing(url: str, work: Path) -> float:
+    """The raw-git floor of a no-op: a blob-less depth-1 clone without checkout, then the full tree listing."""
+    start = time.perf_counter()
+    subprocess.run(
+        ["git", "clone", "-q", "--filter=blob:none", "--no-checkout", "--depth", "1", url, str(work)],
+        env=GIT_ENV,
+        check=True,
+        capture_output=True,  # "filtering not recognized by server" where it is off
+    )
+    listing = subprocess.run(
+        ["git", "-C", str(work), "ls-tree", "-r", "HEAD"], env=GIT_ENV, check=True, capture_output=True
+    ).stdout
+    seconds = time.perf_counter() - start
+    assert listing.count(b"\n") > 0
+    shutil.rmtree(work, ignore_errors=True)
+    return seconds
+
+
+def files_for(count: int) -> tuple[int, dict[str, str]]:
+    """(teams, files) of the dev stack with about `count` files (the seed record adds one)."""
+    one, two = len(team_files(1)), len(team_files(2))
+    teams = max(1, round((count - 1 - one) / (two - one)) + 1)
+    return teams, team_files(teams)
+
+
+def reseed_table(count: int, remotes: list[str], repeat: int, baseline: str, profile: bool) -> None:
+    """One JSON line per remote and server (filter allowed or not): this checkout, the baseline revision, raw git."""
+    teams, files = files_for(count)
+    git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
+    print(
+        f"# re-seed of {len(files) + 1} files ({teams} teams), median of {repeat}, {git_version}, "
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; "
+        f"targets: no-op <= {NOOP_TARGET_SECONDS} s "
+        f"and <= {NOOP_TARGET_RATIO} x first",
+        flush=True,
+    )
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pk-bench-reseed-")))
+        old = tmp / "baseline"
+        old.mkdir()
+        archive = subprocess.run(["git", "archive", baseline], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        files_json = tmp / "files.json"
+        files_json.write_text(json.dumps(files))
+        for kind in remotes:
+            server = stack.enter_context(GitDaemon(tmp / kind) if kind == "daemon" else HttpGitServer(tmp / kind))
+            token = HTTP_TOKEN if kind == "http" else None
+            for allow in (True, False):
+                repos = functools.partial(_fresh_repos, server, allow)
+                row: dict[str, object] = {"remote": kind, "server_filter": allow, "files": len(files) + 1}
+                now, seeded = reseed_times(ROOT, files_json, repos, "current", repeat, token, profile)
+                then, _ = reseed_times(old, files_json, repos, "baseline", repeat, token, False)
+                listing = []
+                for url in seeded:  # the repos the no-op re-seeds above read
+                    listing.append(raw_git_listing(_with_token(url, token), tmp / "clone"))
+                plain_url = _with_token(repos("plain", 1)[0], token)
+                row["current"] = _with_ratios(now)
+                row["baseline"] = {"revision": baseline, **_with_ratios(then)}
+                row["raw_git"] = {
+                    "blob_none_clone_ls_tree": round(statistics.median(listing), 3),
+                    "first_push": round(plain_git_push(plain_url, files), 3),
+                }
+                noops = {k: now[k] for k in ("noop_warm", "noop_cold", "noop_cache_off")}
+                row["targets_met"] = {
+                    k: v <= NOOP_TARGET_SECONDS and v <= NOOP_TARGET_RATIO * now["first"] for k, v in noops.items()
+                }
+                text = row["current"].pop("profile", None)  # type: ignore[union-attr]
+                print(json.dumps(row), flush=True)
+                if text:
+                    print(f"# cProfile, one cold no-op re-seed, {kind}, filter {allow}:\n{text}", flush=True)
+
+
+def _fresh_repos(server: GitDaemon | HttpGitServer, allow: bool, prefix: str, n: int) -> list[str]:
+    """URLs of `n` new empty repos on `server`, whose upload-pack offers object filters when `allow`."""
+    names = [f"{prefix}-{'filter' if allow else 'nofilter'}-{i}" for i in range(n)]
+    for name in names:
+        repo = server.create_repo(name)
+        flag = "true" if allow else "false"
+        subprocess.run(["git", "--git-dir", str(repo), "config", "uploadpack.allowFilter", flag], check=True)
+    return [server.url(name) for name in names]
+
+
+def _with_token(url: str, token: str | None) -> str:
+    """The URL the git CLI needs for the test server (its fixed test token; never a real credential)."""
+    return url.replace("http://", f"http://{HTTP_USER}:{token}@") if token else url
+
+
+def _with_ratios(times: dict) -> dict:  # type: ignore[type-arg]
+    out = dict(times)
+    for key in ("noop_warm", "noop_cold", "noop_cache_off", "additive_cold"):
+        out[f"{key}_ratio"] = round(times[key] / times["first"], 3)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, nargs="+", default=[100, 1000, 5000], help="file counts (several)")
@@ -345,9 +547,20 @@ def main(argv: list[str] | None = None) -> int:
         "--noop-baseline-max-teams", type=int, default=2000, help="skip the (quadratic) baseline above this"
     )
     parser.add_argument("--remote", choices=("local", "daemon"), default="local", help="remote for --noop-teams")
+    parser.add_argument("--reseed-files", type=int, help="first seed vs no-op/additive re-seeds of about N files")
+    parser.add_argument(
+        "--reseed-remotes", nargs="+", choices=("daemon", "http"), default=["daemon", "http"], help="for --reseed-files"
+    )
+    parser.add_argument("--reseed-baseline", default=RESEED_BASELINE, help="git revision to compare the re-seed with")
+    parser.add_argument("--profile", action="store_true", help="--reseed-files: cProfile one cold no-op re-seed")
     parser.add_argument("--state-teams", type=int, nargs="+", help="measure the seed's Pulumi state for N teams")
     parser.add_argument("--baseline", default=STATE_BASELINE, help="git revision to compare the state with")
     args = parser.parse_args(argv)
+    if args.reseed_files:
+        if args.repeat < 1 or args.reseed_files < 1:
+            parser.error("--reseed-files and --repeat must be >= 1")
+        reseed_table(args.reseed_files, args.reseed_remotes, args.repeat, args.reseed_baseline, args.profile)
+        return 0
     if args.noop_teams:
         noop_table(args.noop_teams, args.noop_baseline, args.noop_baseline_max_teams, args.remote)
         return 0

@@ -20,15 +20,15 @@ from typing import Generic, TypeVar
 from dulwich.client import GitClient
 from dulwich.errors import HangupException
 from dulwich.file import FileLocked
-from dulwich.object_store import BaseObjectStore
 from dulwich.objects import Blob, Commit, ShaFile, Tree
 from dulwich.refs import check_ref_format
-from dulwich.repo import BaseRepo, MemoryRepo, Repo
+from dulwich.repo import BaseRepo, Repo
 from urllib3.exceptions import ProtocolError, ReadTimeoutError
 
 from .cache import CacheBusy, RemoteCache, is_local_failure, open_cache, packed
 from .errors import BranchNotFoundError, ConcurrentUpdateError, ConnectionDroppedError, PublishError, PushRejectedError
 from .locks import HAVE_FLOCK, LockTimeout, file_lock
+from .partial import fetch_blobs, receive, wanting
 from .transport import Remote
 from .tree import ObjectCache, build_tree
 
@@ -60,18 +60,22 @@ def branch_name(ref: bytes) -> str:
 class Snapshot:
     """A branch head as seen now: fetched into memory, or read in place from a local repo.
 
-    Every object is read (and parsed) at most once, through ``objects``.
+    Every object is read (and parsed) at most once, through ``objects``. A network remote's
+    snapshot may lack blobs (a partial fetch, see ``partial.py``): read them through ``blobs``.
     """
 
     head: bytes | None
-    repo: BaseRepo
+    repo: BaseRepo | None
+    """Where objects are read from (None: only those given to ``objects``, e.g. a fetch parsed in memory)."""
     refs: dict[bytes, bytes] = field(default_factory=dict)
     cache: RemoteCache | None = field(default=None, repr=False, compare=False)
     """The remote's object cache the snapshot reads from (None: in memory, or a local repo)."""
+    lazy: Callable[[list[bytes]], Mapping[bytes, ShaFile]] | None = field(default=None, repr=False, compare=False)
+    """Fetches objects the (partial) fetch left out, by id (None: the repo has every object: a local one)."""
     objects: ObjectCache = field(init=False)
 
     def __post_init__(self) -> None:
-        self.objects = ObjectCache(self.repo.object_store)
+        self.objects = ObjectCache(self.repo.object_store if self.repo is not None else None)
 
     def root(self, commit: bytes | None = None) -> bytes | None:
         """Root tree of ``commit`` (default: the head); None for an empty branch."""
@@ -93,9 +97,20 @@ class Snapshot:
                 return None
             mode, sha = tree[name]
             if depth == len(parts) - 1:
-                blob = None if stat.S_ISDIR(mode) else self.objects[sha]
-                return blob.data if isinstance(blob, Blob) else None
+                return None if stat.S_ISDIR(mode) else self.blobs([sha]).get(sha)
         return None
+
+    def blobs(self, shas: Iterable[bytes]) -> dict[bytes, bytes]:
+        """Content of each blob of ``shas`` (other objects are left out).
+
+        Those a partial fetch left out are fetched first, all in one round."""
+        wanted = list(dict.fromkeys(shas))
+        missing = [sha for sha in wanted if sha not in self.objects]
+        if missing and self.lazy is not None:
+            for obj in self.lazy(missing).values():
+                self.objects.add(obj)
+        found = {sha: self.objects[sha] for sha in wanted}
+        return {sha: obj.data for sha, obj in found.items() if isinstance(obj, Blob)}
 
     def advance(self, commit: Commit, objects: Iterable[ShaFile]) -> None:
         """Record that ``commit`` (with ``objects``) is now the head (in this snapshot only)."""
@@ -127,6 +142,8 @@ def fetch_snapshot(
     a no-op seed reads the trees it walks and no blob whose id already matches. A network
     remote's cache is read in place the same way, after a fetch of only what it lacks;
     an object the cache cannot give (corrupt) makes the snapshot fetch its head into memory.
+    A network fetch leaves blobs out where the server allows it (``filter blob:none``):
+    ``Snapshot.blobs`` fetches the few a seed reads, by id.
     """
     if remote.kind == "local":
         return _local_snapshot(remote, ref)
@@ -135,7 +152,7 @@ def fetch_snapshot(
     if cache is None:
         return _memory_snapshot(client, remote, ref, names)
     try:
-        refs = cache.fetch(client, remote, names)
+        refs = cache.fetch(client, remote, names, partial=True)
     except Exception as exc:
         if not is_local_failure(exc):
             cache.close()
@@ -144,21 +161,18 @@ def fetch_snapshot(
         return _memory_snapshot(client, remote, ref, names)
     snap = _snapshot(remote, ref, cache.repo, refs)
     snap.cache = cache
+    for obj in cache.parsed.values():  # what a fetch into an empty cache brought, parsed already
+        snap.objects.add(obj)
     weakref.finalize(snap, cache.close)
+    heads = [refs[name] for name in names if name in refs]
 
-    def fallback() -> BaseObjectStore:
+    def fallback() -> Mapping[bytes, ShaFile]:
         cache.discard()  # a later remember() into the discarded cache fails quietly
-        shas = [refs[name] for name in names if name in refs]
-        return _fetch_memory(client, remote, lambda _refs, depth=None: list(dict.fromkeys(shas))).object_store
+        return receive(client, remote, wanting(heads), partial=False).objects  # blobs too: no lazy reads of a store
 
     snap.objects.fallback = fallback
+    snap.lazy = lambda shas: fetch_blobs(client, remote, shas, heads)
     return snap
-
-
-def _fetch_memory(client: GitClient, remote: Remote, wants) -> MemoryRepo:  # type: ignore[no-untyped-def]
-    target = MemoryRepo()
-    target.fetch_result = client.fetch(remote.path, target, determine_wants=wants, depth=1)  # type: ignore[attr-defined]
-    return target
 
 
 def _memory_snapshot(client: GitClient, remote: Remote, ref: bytes, names: Sequence[bytes]) -> Snapshot:
@@ -166,9 +180,13 @@ def _memory_snapshot(client: GitClient, remote: Remote, ref: bytes, names: Seque
         shas = [refs.get(name) for name in names]
         return list(dict.fromkeys(sha for sha in shas if sha and sha != ZERO_SHA))
 
-    target = _fetch_memory(client, remote, wants)
-    refs = {k: v for k, v in target.fetch_result.refs.items() if v and v != ZERO_SHA}  # type: ignore[attr-defined]
-    return _snapshot(remote, ref, target, refs)
+    got = receive(client, remote, wants, partial=True)
+    snap = _snapshot(remote, ref, None, got.refs)
+    for obj in got.objects.values():
+        snap.objects.add(obj)
+    heads = wants(got.refs)
+    snap.lazy = lambda shas: fetch_blobs(client, remote, shas, heads)
+    return snap
 
 
 def _local_snapshot(remote: Remote, ref: bytes) -> Snapshot:
@@ -179,7 +197,7 @@ def _local_snapshot(remote: Remote, ref: bytes) -> Snapshot:
     return snap
 
 
-def _snapshot(remote: Remote, ref: bytes, repo: BaseRepo, refs: dict[bytes, bytes]) -> Snapshot:
+def _snapshot(remote: Remote, ref: bytes, repo: BaseRepo | None, refs: dict[bytes, bytes]) -> Snapshot:
     head = refs.get(ref)
     if head is None and refs:
         branches = tuple(sorted(branch_name(k) for k in refs if k.startswith(HEADS)))

@@ -6,6 +6,11 @@ unchanged remote sends nothing and a moved one only what is new; the snapshot th
 trees in place, as a local repo's does. What a seed pushes is written there too (the pack
 it sends, compressed once), so the next re-seed starts warm.
 
+Fetches leave blobs out where the server allows it (``partial.py``), so a cache may be
+partial, as a git partial clone is: its reader asks for a missing blob by id. A fetch into a
+cache with no head yet (nothing to offer as a ``have``) is parsed once in memory and its pack
+kept as received, rather than indexed and then read back from disk.
+
 Nothing depends on the cache for correctness: the push still compare-and-swaps against the
 remote's current ref, and a cache that is unusable (corrupt, unwritable, full disk, locked
 for too long, not ours) is ignored (the snapshot is fetched into memory, as without a cache).
@@ -40,10 +45,18 @@ from dulwich.errors import (
 )
 from dulwich.object_format import DEFAULT_OBJECT_FORMAT
 from dulwich.objects import ShaFile
-from dulwich.pack import UnpackedObject, full_unpacked_object, pack_object_chunks, write_pack_data, write_pack_index
+from dulwich.pack import (
+    PackIndexEntry,
+    UnpackedObject,
+    full_unpacked_object,
+    pack_object_chunks,
+    write_pack_data,
+    write_pack_index,
+)
 from dulwich.repo import Repo
 
 from .locks import HAVE_FLOCK, LockTimeout, file_lock
+from .partial import BLOB_FILTER, receive
 from .transport import Remote, deadline_remaining
 
 CACHE_DIR_ENV = "PLATFORM_KIT_CACHE_DIR"
@@ -114,13 +127,18 @@ def cache_key(remote: Remote) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:40]
 
 
-def packed(objects: Sequence[ShaFile]) -> list[UnpackedObject]:
-    """Pack records of ``objects``, each compressed once (for the push and for the cache)."""
+def packed(objects: Sequence[ShaFile], level: int = -1) -> list[UnpackedObject]:
+    """Pack records of ``objects``, each compressed once (for the push and for the cache) at zlib ``level``."""
     records = []
     for obj in objects:
         record = full_unpacked_object(obj)
         record.comp_chunks = list(
-            pack_object_chunks(record.pack_type_num, record.decomp_chunks, DEFAULT_OBJECT_FORMAT)  # type: ignore[arg-type]
+            pack_object_chunks(
+                record.pack_type_num,
+                record.decomp_chunks,  # type: ignore[arg-type]
+                DEFAULT_OBJECT_FORMAT,
+                compression_level=level,
+            )
         )
         records.append(record)
     return records
@@ -134,6 +152,8 @@ class RemoteCache:
         self.repo = repo
         self.received = 0
         """Objects the last fetch received (0: the cache had everything)."""
+        self.parsed: dict[bytes, ShaFile] = {}
+        """Objects the last fetch received, parsed, when it filled an empty cache (else empty)."""
 
     @property
     def store(self):  # type: ignore[no-untyped-def]
@@ -150,24 +170,48 @@ class RemoteCache:
         except LockTimeout:
             raise CacheBusy(f"{self.path} is busy") from None
 
-    def fetch(self, client: GitClient, remote: Remote, names: Sequence[bytes]) -> dict[bytes, bytes]:
-        """Bring the refs ``names`` (those that exist) into the cache; return every remote ref."""
-        self.received = 0
+    def fetch(
+        self, client: GitClient, remote: Remote, names: Sequence[bytes], *, partial: bool = False
+    ) -> dict[bytes, bytes]:
+        """Bring the refs ``names`` (those that exist) into the cache; return every remote ref.
+
+        ``partial``: ask the server to leave blobs out (``filter blob:none``, see ``partial.py``); where
+        it does, the cache lacks them, and its reader fetches those it needs by id. A cache with no
+        head of this remote yet (nothing to offer as a ``have``) gets the pack as received (without
+        the blobs a server sent anyway), its objects parsed once and kept in ``parsed`` for this
+        seed's snapshot."""
+        self.received, self.parsed = 0, {}
 
         def wants(refs, depth=None):  # type: ignore[no-untyped-def]
             shas = dict.fromkeys(refs.get(name) for name in names)
             return [sha for sha in shas if sha and sha != _ZERO and sha not in self.store]
 
         with self.lock():
-            before = {pack.name() for pack in self.store.packs}
-            result = client.fetch(remote.path, self.repo, determine_wants=wants, depth=1)
-            self.received = sum(len(pack.index) for pack in self.store.packs if pack.name() not in before)
-            refs = {k: v for k, v in result.refs.items() if v and v != _ZERO}
+            if self._heads():
+                before = {pack.name() for pack in self.store.packs}
+                filter_spec = BLOB_FILTER if partial else None
+                result = client.fetch(remote.path, self.repo, determine_wants=wants, depth=1, filter_spec=filter_spec)
+                self.received = sum(len(pack.index) for pack in self.store.packs if pack.name() not in before)
+                refs = {k: v for k, v in result.refs.items() if v and v != _ZERO}
+            else:
+                got = receive(client, remote, wants, partial=partial)
+                if got.objects:
+                    if got.pack:
+                        keep_pack(self.store.pack_dir, got.pack, got.entries)
+                    else:  # the server sent blobs anyway, dropped: keep the rest, compressed again (quickly)
+                        write_pack(self.store.pack_dir, packed(list(got.objects.values()), level=1))
+                    self.store._update_pack_cache()
+                    self.repo.update_shallow(got.shallow, None)
+                refs, self.parsed, self.received = got.refs, got.objects, got.count
             for name in names:
                 sha = refs.get(name)
                 if sha is not None and sha in self.store:
                     self.repo.refs[name] = sha  # a `have` for the next fetch
         return refs
+
+    def _heads(self) -> bool:
+        """Whether the cache has a head to offer the server as a ``have``."""
+        return any(sha in self.store for sha in self.repo.refs.as_dict(b"refs/heads").values())
 
     def remember(self, records: Sequence[UnpackedObject], ref: bytes, commit: bytes) -> None:
         """Keep what was just pushed (one pack) and point ``ref`` at ``commit``; never fails."""
@@ -193,15 +237,34 @@ class RemoteCache:
 
 def write_pack(pack_dir: str, records: Sequence[UnpackedObject]) -> None:
     """Write ``records`` as a pack plus index, each under a temporary name renamed into place (pack first)."""
+
+    def write(f):  # type: ignore[no-untyped-def]
+        entries, checksum = write_pack_data(f.write, iter(records), DEFAULT_OBJECT_FORMAT, num_records=len(records))
+        return [(sha, off, crc) for sha, (off, crc) in entries.items()], checksum
+
+    _install(pack_dir, write)
+
+
+def keep_pack(pack_dir: str, data: bytes, entries: Sequence[PackIndexEntry]) -> None:
+    """Keep the self-contained pack ``data`` as received, with the index of its ``entries`` (as ``write_pack``)."""
+
+    def write(f):  # type: ignore[no-untyped-def]
+        f.write(data)
+        return list(entries), data[-20:]
+
+    _install(pack_dir, write)
+
+
+def _install(pack_dir: str, write) -> None:  # type: ignore[no-untyped-def]
     fd, tmp = tempfile.mkstemp(dir=pack_dir, prefix=".tmp-", suffix=".pack-part")
     try:
         with os.fdopen(fd, "wb") as f:
-            entries, checksum = write_pack_data(f.write, iter(records), DEFAULT_OBJECT_FORMAT, num_records=len(records))
+            entries, checksum = write(f)
         name = os.path.join(pack_dir, f"pack-{checksum.hex()}")
         os.rename(tmp, name + ".pack")
         fd, tmp = tempfile.mkstemp(dir=pack_dir, prefix=".tmp-", suffix=".idx-part")
         with os.fdopen(fd, "wb") as f:
-            write_pack_index(f, sorted((sha, off, crc) for sha, (off, crc) in entries.items()), checksum)
+            write_pack_index(f, sorted(entries), checksum)
         os.rename(tmp, name + ".idx")
     finally:
         with contextlib.suppress(FileNotFoundError):

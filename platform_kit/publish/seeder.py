@@ -13,13 +13,14 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from dulwich.client import GitClient
-from dulwich.objects import Blob
+from dulwich.objects import S_ISGITLINK
 
 from .auth import GitAuth
 from .branch import Snapshot, branch_ref, create_branch, fetch_snapshot, local_lock, update_branch
+from .errors import PublishError
 from .proposals import NoProposals, Proposal, ProposalHost
 from .publisher import DEFAULT_AUTHOR, MAX_ATTEMPTS, guarded, init_local_bare
-from .record import SeedRecord, record_path
+from .record import SeedRecord, content_hash, record_path
 from .transport import Remote, open_client, parse_remote
 from .tree import blob_id, lookup, normalize_files
 from .upgrade import SeedPlan, plan_seed, proposal_branch, proposal_message
@@ -163,18 +164,32 @@ def _prepare(
 def _plan(
     snap: Snapshot, wanted: dict[str, bytes], record: str, environment: str, versions: tuple[str, str]
 ) -> SeedPlan:
+    """Plan from the branch's trees; only blobs whose content matters are read (fetched, from a partial snapshot)."""
     found = lookup(snap.objects, snap.root(), [*wanted, record])
-    current: dict[str, bytes] = {}
-    for path, entry in found.items():
-        if entry is None or path == record:
-            continue
-        # Same blob id, same bytes: only files that differ from the template are read.
-        current[path] = wanted[path] if entry[1] == blob_id(wanted[path]) else _blob(snap, entry[1])
-    raw = _blob(snap, found[record][1]) if found[record] is not None else None
-    previous = SeedRecord.from_bytes(raw, record) if raw is not None else None
+    library_version, template_version = versions
+    recorded = found.pop(record)
+    present = {path: entry for path, entry in found.items() if entry is not None}
+    # Same blob id, same bytes: only files that differ from the template are read (a gitlink reads as b"").
+    differ = {path: sha for path, (_, sha) in present.items() if sha != blob_id(wanted[path])}
+    needed = [sha for path, sha in differ.items() if not S_ISGITLINK(present[path][0])]
+    hashes = {path: content_hash(content) for path, content in wanted.items()}
+    previous = None
+    if recorded is not None:
+        # The record of a branch untouched since a seed of these versions (of every wanted file, or of those
+        # present: new files were added since): the same blob id is the same record, not read.
+        guesses = [SeedRecord(environment, library_version, template_version, hashes)]
+        if len(present) < len(wanted):
+            seeded = {path: hashes[path] for path in present}
+            guesses.append(SeedRecord(environment, library_version, template_version, seeded))
+        previous = next((guess for guess in guesses if blob_id(guess.to_bytes()) == recorded[1]), None)
+        if previous is None:
+            needed.append(recorded[1])
+    contents = snap.blobs(needed)
+    current = {path: contents.get(differ[path], b"") if path in differ else wanted[path] for path in present}
+    if recorded is not None and previous is None:
+        previous = SeedRecord.from_bytes(contents.get(recorded[1], b""), record)
     if previous is not None and previous.environment != environment:
         previous = None  # another environment's record under this name: no baseline
-    library_version, template_version = versions
     return plan_seed(
         wanted,
         current,
@@ -182,16 +197,17 @@ def _plan(
         environment=environment,
         library_version=library_version,
         template_version=template_version,
+        hashes=hashes,
     )
 
 
-def _blob(snap: Snapshot, sha: bytes) -> bytes:
-    blob = snap.objects[sha]
-    return blob.data if isinstance(blob, Blob) else b""
-
-
 def _existing_state(snap: Snapshot, tip: bytes, plan: SeedPlan, wanted: dict[str, bytes]) -> ProposalState:
-    same = all(snap.read(path, tip) == wanted[path] for path in plan.propose)
+    """`exists` when the branch at ``tip`` holds every proposed file as proposed (compared by blob id, nothing read)."""
+    try:
+        found = lookup(snap.objects, snap.root(tip), list(plan.propose))
+    except PublishError:  # a proposed path is a directory there now, or under a file
+        return "conflict"
+    same = all(entry is not None and entry[1] == blob_id(wanted[path]) for path, entry in found.items())
     return "exists" if same else "conflict"
 
 

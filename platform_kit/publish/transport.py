@@ -362,7 +362,19 @@ def _client(remote: Remote, budget: _Budget, guard: _Guard) -> GitClient:
     return _ssh_client(remote, budget, guard)
 
 
-class _DeadlineTCPGitClient(TCPGitClient):
+class _FilterAware:
+    """Records that a server did not offer the ``filter`` a fetch asked for (see ``partial.py``).
+
+    dulwich logs a warning then and fetches whole objects; for a seed that is the expected fallback."""
+
+    filter_ignored = False
+    """Whether a fetch by this client asked for a filter the server does not offer."""
+
+    def _warn_filter_objects(self) -> None:
+        self.filter_ignored = True
+
+
+class _DeadlineTCPGitClient(_FilterAware, TCPGitClient):
     """git://: connect within the connect timeout; every read within the overall deadline; cut when it passes."""
 
     def __init__(self, host: str, port: int | None, *, budget: _Budget, guard: _Guard, where: str) -> None:
@@ -428,7 +440,7 @@ class _DeadlineRetry(Retry):
         return time.monotonic() >= self.deadline or super().is_exhausted()
 
 
-class _DeadlineHttpGitClient(Urllib3HttpGitClient):
+class _DeadlineHttpGitClient(_FilterAware, Urllib3HttpGitClient):
     """http(s)://: per request, connect within the connect timeout and read within the overall deadline;
     connects retried at most twice, reads never; a body still streaming at the deadline is cut."""
 
@@ -488,6 +500,10 @@ class _Secrets:
             self._dir = None
 
 
+class _SSHGitClient(_FilterAware, SSHGitClient):
+    """dulwich's ssh client, aware of filters the server does not offer."""
+
+
 def _ssh_client(remote: Remote, budget: _Budget, guard: _Guard) -> SSHGitClient:
     parts = urlsplit(remote.url)
     secrets = _Secrets()
@@ -501,7 +517,7 @@ def _ssh_client(remote: Remote, budget: _Budget, guard: _Guard) -> SSHGitClient:
     if remote.auth.ssh_private_key is not None:
         key = secrets.file("id_key", remote.auth.ssh_private_key)
         opts += ["-o", "IdentitiesOnly=yes", "-o", f"IdentityFile={key}"]
-    return SSHGitClient(
+    return _SSHGitClient(
         parts.hostname or "",
         port=parts.port,
         username=remote.auth.username,

@@ -59,6 +59,10 @@ def validate_path(path: object) -> None:
             raise ValueError(f"invalid path {path!r}: '.git' is reserved")
 
 
+Store = BaseObjectStore | Mapping[bytes, ShaFile]
+"""Where objects are read from, by hex id: an object store, or objects parsed already."""
+
+
 class ObjectCache:
     """Read-through cache over an object store: each object is read and parsed once.
 
@@ -67,7 +71,7 @@ class ObjectCache:
     Objects added here (a commit about to be pushed) are seen by later reads.
     """
 
-    def __init__(self, store: BaseObjectStore | None, fallback: Callable[[], BaseObjectStore] | None = None) -> None:
+    def __init__(self, store: Store | None, fallback: Callable[[], Store] | None = None) -> None:
         self.store = store
         self.reads = 0
         """Objects read from the underlying store (each at most once)."""

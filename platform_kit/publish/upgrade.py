@@ -88,13 +88,16 @@ def plan_seed(
     environment: str,
     library_version: str,
     template_version: str,
+    hashes: Mapping[str, str] | None = None,
 ) -> SeedPlan:
-    """Plan a seed of ``wanted`` given the ``current`` content of the wanted paths present on the branch."""
+    """Plan a seed of ``wanted`` given the ``current`` content of the wanted paths present on the branch.
+
+    ``hashes``: the content hash of every file of ``wanted``, where the caller has them already."""
     recorded = dict(record.files) if record else {}
     create, propose, skipped, unchanged = [], [], [], []
     entries: dict[str, str] = {}
     for path, content in sorted(wanted.items()):
-        new = content_hash(content)
+        new = hashes[path] if hashes is not None else content_hash(content)
         if path not in current:
             if path in recorded:  # seeded before, deleted since: a human decision, respected
                 skipped.append(path)
@@ -103,7 +106,7 @@ def plan_seed(
             create.append(path)
             entries[path] = new
             continue
-        now = content_hash(current[path])
+        now = new if current[path] is content else content_hash(current[path])
         if now == new:
             unchanged.append(path)
             entries[path] = new
