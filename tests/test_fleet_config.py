@@ -27,7 +27,8 @@ def eks(environment: str, name: str, **fleet) -> dict:
     values = config(environment, name, **fleet)
     values["cluster"] = {
         "kind": "eks",
-        "name": name, "region": "eu-west-1",
+        "name": name,
+        "region": "eu-west-1",
         "adminPrincipalArns": ["arn:aws:iam::111122223333:role/platform-admins"],
         "nodeGroups": [{"name": "general", "instanceTypes": ["m7i.large"]}],
     }

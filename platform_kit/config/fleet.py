@@ -89,8 +89,18 @@ def check_role(config: PlatformConfig) -> list[tuple[tuple[str | int, ...], str]
                 "equivalent of; Flux spokes run their own Flux and need no hub (use `agent: argocd` on the hub)",
             )
         )
+    if isinstance(fleet, HubRole) and getattr(config.cluster, "workload_identity", "pod-identity") != "pod-identity":
+        problems.append(
+            (
+                ("cluster", "eks", "workloadIdentity"),
+                "an EKS hub gives Argo CD its role through Pod Identity (nothing in Git names the role): "
+                "use `pod-identity`",
+            )
+        )
     if not isinstance(fleet, SpokeRole):
         return problems
+    if agent == "argocd" and config.teams:
+        problems.append((("teams",), "teams on a hub-managed spoke are not supported yet: host them on Flux spokes"))
     if agent == "argocd":
         if fleet.hub is None:
             problems.append((("fleet", "spoke", "hub"), "an Argo CD spoke is managed by a hub: name its stack"))
@@ -99,9 +109,7 @@ def check_role(config: PlatformConfig) -> list[tuple[tuple[str | int, ...], str]
             if key == "webhook":
                 value = value.public_url
             if value is not None:
-                problems.append(
-                    (("gitops", "argocd", key), "a spoke runs no Argo CD of its own: set this on the hub")
-                )
+                problems.append((("gitops", "argocd", key), "a spoke runs no Argo CD of its own: set this on the hub"))
     elif fleet.hub is not None:
         problems.append(
             (("fleet", "spoke", "hub"), "a Flux spoke runs its own Flux from the config repo; it takes no hub")
