@@ -77,18 +77,40 @@ def main() -> None:
 
 
 @main.command()
-@stack_option
+@click.option("--stack", "-s", "stacks", multiple=True, help="Stack name (stacks/Pulumi.<stack>.yaml); repeatable.")
+@click.option("--all", "all_stacks", is_flag=True, help="Validate every stack file of the project.")
 @project_option
-def validate(stack: str, project: Path) -> None:
-    """Check a stack's config; list every problem by field path."""
-    try:
-        config = load_stack_file(project, stack)
-    except ConfigError as error:
-        _fail(str(error), USER_ERROR)
-    click.echo(
-        f"stack {stack}: valid (environment {config.environment}, cluster {config.cluster.kind}, "
-        f"agent {config.gitops.agent}, repo {redact_url(config.repo.url)} {config.repo.branch})"
-    )
+def validate(stacks: tuple[str, ...], all_stacks: bool, project: Path) -> None:
+    """Check stacks' config, and the fleet they belong to; list every problem by field path.
+
+    Fleet problems (a spoke naming a stack that is not a hub, a cluster name used twice in one
+    fleet) are found across every stack file of the project and reported on the stacks asked about.
+    """
+    from platform_kit.cli.fleet import project_fleet_problems, project_stacks
+
+    if all_stacks == bool(stacks):
+        _fail("give --stack NAME (repeatable) or --all", USER_ERROR)
+    names = project_stacks(project) if all_stacks else list(dict.fromkeys(stacks))
+    failed = False
+    for stack in names:
+        try:
+            config = load_stack_file(project, stack)
+        except ConfigError as error:
+            click.echo(f"error: {error}", err=True)
+            failed = True
+            continue
+        click.echo(
+            f"stack {stack}: valid (environment {config.environment}, cluster {config.cluster.kind}, "
+            f"agent {config.gitops.agent}, repo {redact_url(config.repo.url)} {config.repo.branch}, "
+            f"fleet role {config.fleet.role})"
+        )
+    problems = project_fleet_problems(project, names)
+    if problems:
+        click.echo(f"error: invalid fleet ({plural(len(problems), 'problem')}):", err=True)
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+    if failed or problems:
+        sys.exit(USER_ERROR)
 
 
 @main.command()

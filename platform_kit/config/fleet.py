@@ -14,8 +14,8 @@ stack files can (duplicate cluster names, a spoke naming a hub that is not one).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Literal
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING, Annotated, Literal, NamedTuple
 
 from pydantic import Field, StringConstraints
 
@@ -128,19 +128,50 @@ def hub_stack_name(reference: str) -> str:
     return reference.rsplit("/", 1)[-1]
 
 
-def check_fleet(configs: Mapping[str, PlatformConfig]) -> list[str]:
-    """Problems across a set of stacks (stack name -> config): unknown hubs, duplicate cluster names per fleet."""
-    problems: list[str] = []
+class FleetProblem(NamedTuple):
+    """A problem only a set of stacks shows: the stack it is reported on, the field, what, and every stack involved."""
+
+    stack: str
+    path: str
+    message: str
+    involves: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.stack}: {self.path}: {self.message}"
+
+
+def fleet_problems(
+    configs: Mapping[str, PlatformConfig], project: str | None = None, invalid: Collection[str] = ()
+) -> list[FleetProblem]:
+    """Problems across a set of stacks (stack name -> config): unknown hubs, duplicate cluster names per fleet.
+
+    With `project` (the Pulumi project name), a spoke whose hub reference names another project is
+    not checked against these stacks (its hub lives elsewhere); without it, only the stack part counts.
+    `invalid` names stacks whose files exist but do not load: a spoke of one is not judged (its hub's
+    own problems are reported instead)."""
+    problems: list[FleetProblem] = []
     members: dict[str, list[tuple[str, str]]] = {}
     for stack, config in sorted(configs.items()):
         fleet = config.fleet
         if isinstance(fleet, HubRole):
             members.setdefault(stack, []).append((stack, config.cluster.name))
         elif isinstance(fleet, SpokeRole) and fleet.hub is not None:
+            if project is not None and fleet.hub.stack.split("/")[1] != project:
+                continue  # a hub of another project: its stacks are not here
             hub = hub_stack_name(fleet.hub.stack)
+            if hub in invalid:
+                continue
             hub_config = configs.get(hub)
             if hub_config is None or not isinstance(hub_config.fleet, HubRole):
-                problems.append(f"{stack}: platform.fleet.hub.stack: `{fleet.hub.stack}` is not a hub stack here")
+                what = "is not a hub" if hub_config is not None else "does not exist"
+                problems.append(
+                    FleetProblem(
+                        stack,
+                        "platform.fleet.hub.stack",
+                        f"`{fleet.hub.stack}` is not a hub stack here (stack `{hub}` {what})",
+                        (stack,) + ((hub,) if hub_config is not None else ()),
+                    )
+                )
                 continue
             members.setdefault(hub, []).append((stack, config.cluster.name))
         elif isinstance(fleet, SpokeRole):  # Flux spokes: one fleet per config repo
@@ -150,8 +181,18 @@ def check_fleet(configs: Mapping[str, PlatformConfig]) -> list[str]:
         for stack, name in clusters:
             if name in seen:
                 problems.append(
-                    f"{stack}: platform.cluster.name: `{name}` is already a cluster of fleet `{hub}` "
-                    f"(stack `{seen[name]}`); cluster names must be unique across a fleet"
+                    FleetProblem(
+                        stack,
+                        "platform.cluster.name",
+                        f"`{name}` is already a cluster of fleet `{hub}` (stack `{seen[name]}`); cluster names "
+                        "must be unique across a fleet",
+                        (stack, seen[name]),
+                    )
                 )
             seen.setdefault(name, stack)
     return problems
+
+
+def check_fleet(configs: Mapping[str, PlatformConfig]) -> list[str]:
+    """`fleet_problems` as lines: `<stack>: <field path>: <message>`."""
+    return [str(problem) for problem in fleet_problems(configs)]
