@@ -9,7 +9,7 @@ import yaml
 
 from platform_kit.inflate.appsets import expand_application_set, selector_matches
 from platform_kit.offline.preview import run_stack
-from platform_kit.repo.argocd.fleet import FLEET_PROJECT
+from platform_kit.repo.argocd.fleet import FLEET_APPS_PROJECT, FLEET_PROJECT
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SPOKES = ("spoke-eks", "spoke-local")
@@ -110,7 +110,8 @@ def test_generators_over_the_hubs_cluster_secrets_yield_exactly_each_spokes_appl
             cluster = app["metadata"]["labels"]["platform-kit.io/cluster-name"]
             layer = app["metadata"]["labels"]["platform-kit.io/layer"]
             assert app["metadata"]["name"] == f"{cluster}-{layer}"
-            assert app["spec"]["project"] == FLEET_PROJECT and "finalizers" not in app["metadata"]
+            assert app["spec"]["project"] == (FLEET_APPS_PROJECT if layer == "apps" else FLEET_PROJECT)
+            assert "finalizers" not in app["metadata"]
             assert layer not in generated.get(cluster, set()), f"{cluster} gets {layer} twice"
             generated.setdefault(cluster, set()).add(layer)
             spoke = next(s for s in SPOKES if runs[s].config.cluster.name == cluster)

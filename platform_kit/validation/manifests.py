@@ -350,15 +350,16 @@ def validate_tree(
     each built object validated; errors read ``"<dir>/ (kustomize build): ..."``.
     Paths are relative to ``root``; hidden directories (``.git``, ``.github``)
     are skipped. Files that are not whole objects (kustomize patches, Helm
-    values) are reported too, since every YAML file is taken for a manifest.
+    values) are reported too, since every YAML file is taken for a manifest, except in directories
+    named ``values`` (a fleet spoke's chart values, ``clusters/<env>/<cluster>/values/``).
     """
     root = Path(root)
     options = {"kubernetes_version": kubernetes_version, "schema_dir": schema_dir}
     errors: list[str] = []
     files = _visible_files(root)
     for path in files:
-        if path.suffix not in (".yaml", ".yml") or path.name in KUSTOMIZATION_FILES:
-            continue
+        if path.suffix not in (".yaml", ".yml") or path.name in KUSTOMIZATION_FILES or path.parent.name == "values":
+            continue  # `values/`: Helm values files (a hub-managed spoke's), read by Argo CD, not applied
         relative = path.relative_to(root).as_posix()
         try:
             objects = _parse_documents(path.read_text(encoding="utf-8"), relative)

@@ -22,6 +22,7 @@ every selected spoke gets the layer with its own values.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,7 +60,11 @@ OBSERVABILITY_LABEL = f"{KEY_PREFIX}observability"
 POLICY_LABEL = f"{KEY_PREFIX}policy"
 """Hub cluster Secret label: `enabled` when the spoke runs Kyverno."""
 FLEET_PROJECT = "fleet"
-"""AppProject of every Application the hub generates for its spokes."""
+"""AppProject of the platform layers the hub generates for its spokes (platform namespaces only)."""
+FLEET_APPS_PROJECT = "fleet-apps"
+"""AppProject of the spokes' `apps/<env>` Applications: any namespace of any spoke, never the hub."""
+APPS_LAYER = "apps"
+"""The layer of `apps/<env>` (workloads), which goes to `fleet-apps`."""
 SPOKE_SECRET_PREFIX = "spoke-"
 """Name prefix of the spokes' cluster Secrets on the hub (`spoke-<cluster>`)."""
 FLEET_APPLICATION = "fleet"
@@ -191,8 +196,10 @@ def _as_template(application: dict[str, Any]) -> dict[str, Any]:
     spec = _substituted(application["spec"], _resolve)
     text = yaml.safe_dump(spec, sort_keys=False, width=1_000_000).replace(_PROFILE_ENV, _ENV_TEMPLATE)
     spec = yaml.safe_load(text)
-    spec["project"] = FLEET_PROJECT
+    spec["project"] = FLEET_APPS_PROJECT if name == APPS_LAYER else FLEET_PROJECT
     spec["destination"]["server"] = "{{ .server }}"
+    if name == APPS_LAYER:  # a spoke has no Argo CD namespace: workloads without one land in `default`
+        spec["destination"]["namespace"] = "default"
     source = spec.pop("source")
     if "chart" in source:  # the spoke's values file, then the contract-derived keys on top
         helm = source["helm"]
@@ -311,6 +318,16 @@ def fleet_application_sets(config: PlatformConfig) -> list[dict[str, Any]]:
     return [fleet_application_set(config, argocd, layer) for layer in fleet_layers(config)]
 
 
+def fleet_destinations(namespaces: Iterable[str]) -> list[dict[str, str]]:
+    """Each platform namespace on any cluster but the hub's own: `{server: "!<in-cluster>", namespace: ns}`.
+
+    Argo CD 3.0 (`AppProject.isDestinationMatched`) reads a negated server both ways: the entry
+    permits its namespace on every other server, and denies the hub when the namespace matches. So the
+    negation goes on every namespace's entry; a separate `{server: "!<in-cluster>", namespace: "*"}`
+    would deny the hub but also permit every namespace on every spoke."""
+    return [{"server": "!" + IN_CLUSTER, "namespace": namespace} for namespace in namespaces]
+
+
 def fleet_project(config: PlatformConfig) -> dict[str, Any]:
     """The `fleet` AppProject: the config repo and the platform charts, platform namespaces on any spoke."""
     argocd = argocd_layout.ArgoCdLayout(config).argocd
@@ -328,12 +345,26 @@ def fleet_project(config: PlatformConfig) -> dict[str, Any]:
         "spec": {
             "description": "Platform layers the hub applies to its spokes (fleet/, platform-kit)",
             "sourceRepos": list(repos),
-            # Spokes only: the hub's own cluster is denied (negated destination), every spoke allowed.
-            "destinations": [
-                {"server": "!" + IN_CLUSTER, "namespace": "*"},
-                *({"server": "*", "namespace": namespace} for namespace in namespaces),
-            ],
+            "destinations": fleet_destinations(namespaces),
             "clusterResourceWhitelist": [{"group": group, "kind": kind} for group, kind in PLATFORM_CLUSTER_KINDS],
+        },
+    }
+
+
+def fleet_apps_project(config: PlatformConfig) -> dict[str, Any]:
+    """The `fleet-apps` AppProject: the config repo's `apps/<env>` in any namespace of every spoke, not the hub.
+
+    The one entry `{server: "!<in-cluster>", namespace: "*"}` is both the permission (every namespace of
+    every other server) and the denial (the hub, whatever the namespace) under Argo CD 3.0's rule."""
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "AppProject",
+        "metadata": object_meta(FLEET_APPS_PROJECT, argocd_layout.ArgoCdLayout(config).argocd.namespace),
+        "spec": {
+            "description": "Workloads of apps/<env> on the hub's spokes (fleet/, platform-kit)",
+            "sourceRepos": [config.repo.cluster_url],
+            "destinations": [{"server": "!" + IN_CLUSTER, "namespace": "*"}],
+            "clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
         },
     }
 
@@ -369,7 +400,7 @@ def hub_files(config: PlatformConfig) -> list[Manifest]:
     """`fleet/<name>/`: the ApplicationSets, the `fleet` project, the alerts (with observability) and a README."""
     directory = fleet_dir(config)
     files = {
-        "project.yaml": [fleet_project(config)],
+        "project.yaml": [fleet_project(config), fleet_apps_project(config)],
         "applicationsets.yaml": fleet_application_sets(config),
     }
     if config.services.observability.enabled:
