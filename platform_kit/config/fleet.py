@@ -73,6 +73,28 @@ class SpokeRole(Model):
 FleetRole = Annotated[StandaloneRole | HubRole | SpokeRole, Field(discriminator="role")]
 """Fleet roles, chosen by `role`: `standalone`, `hub` or `spoke`."""
 
+FleetText = Annotated[str, StringConstraints(pattern=r"^(standalone|hub:[a-z0-9]([-a-z0-9]*[a-z0-9])?|spoke(:\S+)?)$")]
+"""`fleet` as one string, what a `pulumi new` prompt can answer: `standalone`, `hub:<fleet name>`, `spoke`
+(Flux) or `spoke:<org>/<project>/<hub stack>` (Argo CD)."""
+
+
+def fleet_from_text(value: object) -> object:
+    """The mapping a `FleetText` stands for (`spoke:acme/platform/hub` -> role spoke, hub stack); others as given."""
+    if not isinstance(value, str):
+        return value
+    role, separator, argument = value.strip().partition(":")
+    if role == "standalone" and not separator:
+        return {"role": "standalone"}
+    if role == "hub" and argument:
+        return {"role": "hub", "name": argument}
+    if role == "spoke":
+        return {"role": "spoke", "hub": {"stack": argument}} if separator else {"role": "spoke"}
+    raise ValueError(
+        f"`{value}` is not a fleet role: write `standalone`, `hub:<fleet name>`, `spoke` (Flux) or "
+        "`spoke:<org>/<project>/<hub stack>` (Argo CD), or a mapping with `role`"
+    )
+
+
 SPOKE_ONLY_ARGOCD_KEYS = ("url", "sso", "webhook")
 """Argo CD settings of the hub's own Argo CD: a spoke managed by the hub runs none and sets none."""
 

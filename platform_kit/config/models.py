@@ -25,7 +25,7 @@ from platform_kit.config.cluster import (
     KubeconfigSource,
 )
 from platform_kit.config.eks import EksClusterConfig, WorkloadIdentity, label_value_problem
-from platform_kit.config.fleet import FleetRole, StandaloneRole, check_role
+from platform_kit.config.fleet import FleetRole, FleetText, StandaloneRole, check_role, fleet_from_text
 from platform_kit.config.gitops import FluxConfig, GitopsConfig
 from platform_kit.config.library import LibraryConfig
 from platform_kit.config.repo import (
@@ -77,7 +77,13 @@ class PlatformConfig(Model):
     library: LibraryConfig = LibraryConfig()
     """Where the seeded CI workflow and team stacks install platform-kit from (default: this exact version)."""
     fleet: FleetRole = StandaloneRole()
-    """This environment's role in a fleet: `standalone` (default), `hub` or `spoke` (docs/fleets.md)."""
+    """Role in a fleet: `standalone` (default), `hub` or `spoke` (docs/fleets.md); or one string (`spoke`)."""
+
+    @field_validator("fleet", mode="before", json_schema_input_type=FleetRole | FleetText)
+    @classmethod
+    def _fleet_text(cls, value: object) -> object:
+        """`fleet: spoke` and the like (one string, as a `pulumi new` prompt answers) read as their mapping."""
+        return fleet_from_text(value)
 
     @field_validator("environment")
     @classmethod
