@@ -112,3 +112,9 @@ def test_validate_needs_a_stack_or_all(project: Path):
     for args in ((), ("--all", "-s", "dev")):
         result = validate(project, *args)
         assert result.exit_code == 2 and "--stack NAME (repeatable) or --all" in result.output
+
+
+def test_a_broken_project_file_is_one_config_error_not_a_crash(project: Path):
+    (project / "Pulumi.yaml").write_text("name: [unclosed\n")
+    result = validate(project, "-s", "spoke-eks")
+    assert result.exit_code == 2 and "Pulumi.yaml" in result.output and "Traceback" not in result.output

@@ -104,7 +104,13 @@ def validate(stacks: tuple[str, ...], all_stacks: bool, project: Path) -> None:
             f"agent {config.gitops.agent}, repo {redact_url(config.repo.url)} {config.repo.branch}, "
             f"fleet role {config.fleet.role})"
         )
-    problems = project_fleet_problems(project, names)
+    try:
+        problems = project_fleet_problems(project, names)
+    except ConfigError as error:  # the project file itself (Pulumi.yaml): each stack above reported it already
+        problems = []
+        if not failed:
+            click.echo(f"error: {error}", err=True)
+            failed = True
     if problems:
         click.echo(f"error: invalid fleet ({plural(len(problems), 'problem')}):", err=True)
         for problem in problems:
