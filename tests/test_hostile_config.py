@@ -26,8 +26,8 @@ from platform_kit.config.base import (
     LAYOUT_ENVIRONMENT_SIBLINGS,
     LAYOUT_ROOTS,
     Model,
-    _expects_number,
     branch_name_problem,
+    expects_number,
 )
 from platform_kit.config.metadata import PlatformMetadata
 from platform_kit.config.models import ConfigRepoConfig
@@ -134,7 +134,7 @@ def test_every_numeric_field_of_every_model_refuses_booleans():
         (model, name)
         for model in _all_models(PlatformConfig)
         for name, info in model.model_fields.items()
-        if _expects_number(info.annotation)
+        if expects_number(info.annotation)
     ]
     assert len(numeric) >= 15
     for model, name in numeric:
