@@ -7,9 +7,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from factories import make_config
 from fleet_support import seed_union, write_tree
 
-from platform_kit.config import PlatformConfig, parse_platform_config
+from platform_kit.config import PlatformConfig
 from platform_kit.config.fleet import check_fleet
 from platform_kit.delivery.seeding import publish_seed
 from platform_kit.repo import render_config_repo
@@ -22,15 +23,12 @@ SHARED_BASES = ("infrastructure/configs/", "infrastructure/controllers/", "infra
 
 
 def flux_spoke(environment: str, cluster: str) -> PlatformConfig:
-    return parse_platform_config(
-        {
-            "environment": environment,
-            "cluster": {"kind": "existing", "name": cluster, "kubeconfig": {"path": "~/.kube/config"}},
-            "gitops": {"agent": "flux"},
-            "repo": {"url": REPO},
-            "services": {"observability": {}, "policy": {"mode": "Audit"}},
-            "fleet": {"role": "spoke"},
-        }
+    return make_config(
+        {"cluster.name": cluster},
+        environment=environment,
+        repo={"url": REPO},
+        services={"observability": {}, "policy": {"mode": "Audit"}},
+        fleet={"role": "spoke"},
     )
 
 

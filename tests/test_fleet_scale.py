@@ -7,10 +7,11 @@ import itertools
 
 import pytest
 import yaml
+from factories import make_config
 from fleet_support import seed_union, spoke_secret, write_tree
 from stack_support import REPO_ROOT
 
-from platform_kit.config import load_stack_file, parse_platform_config
+from platform_kit.config import load_stack_file
 from platform_kit.inflate.appsets import expand_application_set
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.argocd.fleet import fleet_application_sets
@@ -25,23 +26,14 @@ def spoke(index: int):
         **({"observability": {}} if observability else {}),
         **({"policy": {"mode": "Audit"}} if policy else {}),
     }
-    cluster = {
-        "kind": "eks",
-        "name": f"spoke-{index:03d}",
-        "region": "eu-west-1",
-        "adminPrincipalArns": ["arn:aws:iam::111122223333:role/platform-admins"],
-        "nodeGroups": [{"name": "general", "instanceTypes": ["m7i.large"]}],
-    }
-    environment = ("fleet-dev", "fleet-staging", "fleet-prod", "edge")[index % 4] + f"-{index:03d}"
-    return parse_platform_config(
-        {
-            "environment": environment,
-            "cluster": cluster,
-            "gitops": {"agent": "argocd"},
-            "repo": {"url": "https://github.com/acme/fleet-config.git"},
-            "services": services,
-            "fleet": {"role": "spoke", "hub": {"stack": "acme/platform-kit/hub"}},
-        }
+    return make_config(
+        {"cluster.name": f"spoke-{index:03d}"},
+        agent="argocd",
+        cluster="eks",
+        environment=("fleet-dev", "fleet-staging", "fleet-prod", "edge")[index % 4] + f"-{index:03d}",
+        repo={"url": "https://github.com/acme/fleet-config.git"},
+        services=services,
+        fleet={"role": "spoke", "hub": {"stack": "acme/platform-kit/hub"}},
     )
 
 
