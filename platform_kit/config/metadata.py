@@ -73,7 +73,7 @@ def metadata_key(field: str) -> str:
 class PlatformMetadata(BaseModel):
     """Typed, versioned facts about one environment that manifests in Git may reference."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     contract_version: Literal["v1"] = CONTRACT_VERSION
     """Contract version; consumers can refuse versions they do not know."""
