@@ -192,9 +192,12 @@ def _write_tree(run: StackRun, extra: Callable[[Path], object] | None, staging: 
     _write_file(staging / "summary.md", summary_document(run))
     repo_dir = staging / "config-repo"
     repo_dir.mkdir()
+    made = {repo_dir}
     for path, content in sorted(run.seeded_files().items()):
         target = repo_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:  # one mkdir per directory, not per file (thousands of teams' files)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         _write_file(target, content)
     if extra is not None:
         extra(staging)
