@@ -273,6 +273,23 @@ def output(command: list[str]) -> str:
     return subprocess.run(command, cwd=ROOT, env=ENV, check=True, capture_output=True, text=True).stdout
 
 
+WRITE_FLOOR = """
+import pathlib, shutil, sys, time
+source, target = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+files = {{p.relative_to(source): p.read_text() for p in source.rglob("*") if p.is_file()}}
+shutil.rmtree(target, ignore_errors=True)
+start = time.perf_counter()
+made = set()
+for path, text in sorted(files.items()):
+    directory = (target / path).parent
+    if directory not in made:
+        directory.mkdir(parents=True, exist_ok=True)
+        made.add(directory)
+    (target / path).write_text(text)
+print(time.perf_counter() - start)
+"""
+"""Plain Python writing the same config-repo tree (read beforehand, untimed): what writing the output costs."""
+
 RENDER_MODULES = """
 import json, sys
 from platform_kit.cli import main
@@ -288,11 +305,13 @@ print(json.dumps(provider_modules()))
 
 def process_table(team_counts: list[int], repeat: int) -> None:
     ENV["PLATFORM_KIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="pk-render-bench-cache-")
+    print(f"# output under {tempfile.gettempdir()} (TMPDIR); the machine's load: {os.getloadavg()}")
     py = sys.executable
     print(f"# python {sys.version.split()[0]}, whole processes, {repeat} runs each (alternating); min / median")
     print(
         f"{'teams':>5s} {'resources':>9s} {'files':>6s} {'render s':>15s} {'baseline s':>15s} {'x (median)':>10s}"
-        f" {'import floor s':>14s} {'render MB':>9s} {'baseline MB':>11s} {'mem x':>6s}  extra provider packages"
+        f" {'import floor s':>14s} {'write s':>7s} {'x (base+write)':>14s}"
+        f" {'render MB':>9s} {'baseline MB':>11s} {'mem x':>6s}  extra provider packages"
     )
     for teams in team_counts:
         project = team_project(teams)
@@ -315,23 +334,32 @@ def process_table(team_counts: list[int], repeat: int) -> None:
         files = sum(1 for _ in (out / "render" / "config-repo").rglob("*") if _.is_file())
         samples: dict[str, list[tuple[float, float]]] = {"render": [], "baseline": [], "floor": []}
         process(render), process(baseline), process([py, "-c", floor_program])  # warm caches
+        write_floor = [py, "-c", WRITE_FLOOR, str(out / "render" / "config-repo"), str(out / "write-floor")]
+        writes = []
         for _ in range(repeat):
             samples["render"].append(process(render))
             samples["baseline"].append(process(baseline))
             samples["floor"].append(process([py, "-c", floor_program]))
+            writes.append(float(output(write_floor).strip()))
+        write = statistics.median(writes)
         times = {k: [s for s, _ in v] for k, v in samples.items()}
         peaks = {k: statistics.median(m for _, m in v) for k, v in samples.items()}
         median = {k: statistics.median(v) for k, v in times.items()}
         print(
             f"{teams:5d} {len(rows):9d} {files:6d} {min(times['render']):7.3f}/{median['render']:7.3f}"
             f" {min(times['baseline']):7.3f}/{median['baseline']:7.3f} {median['render'] / median['baseline']:10.2f}"
-            f" {median['floor']:14.3f} {peaks['render']:9.1f} {peaks['baseline']:11.1f}"
+            f" {median['floor']:14.3f} {write:7.3f} {median['render'] / (median['baseline'] + write):14.2f}"
+            f" {peaks['render']:9.1f} {peaks['baseline']:11.1f}"
             f" {peaks['render'] / peaks['baseline']:6.2f}  {', '.join(extra) or 'none'}"
         )
         print(f"      provider packages (both): {', '.join(used)}")
         shutil.rmtree(project, ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
-    print("targets: render time <= 1.3x the baseline (median), peak memory <= 2x, no extra provider package")
+    print(
+        "targets: render time <= 1.3x the baseline (median), peak memory <= 2x, no extra provider package;\n"
+        "`write s`: plain Python writing the same config-repo files (the baseline writes nothing), and the ratio\n"
+        "to baseline + write"
+    )
 
 
 if __name__ == "__main__":
