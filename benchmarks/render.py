@@ -276,7 +276,7 @@ def output(command: list[str]) -> str:
 WRITE_FLOOR = """
 import pathlib, shutil, sys, time
 source, target = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-files = {{p.relative_to(source): p.read_text() for p in source.rglob("*") if p.is_file()}}
+files = {p.relative_to(source): p.read_text() for p in source.rglob("*") if p.is_file()}
 shutil.rmtree(target, ignore_errors=True)
 start = time.perf_counter()
 made = set()
