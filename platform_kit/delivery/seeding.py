@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from platform_kit import __version__
+from platform_kit._version import __version__
 from platform_kit.config.github import github_coordinates
 from platform_kit.config.models import ConfigRepoConfig
 from platform_kit.publish.auth import GitAuth
