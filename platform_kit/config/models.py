@@ -143,7 +143,7 @@ class PlatformConfig(Model):
         return self
 
     @model_validator(mode="after")
-    def _fleet_role_fits(self) -> PlatformConfig:
+    def _fleet_role_fits(self) -> "PlatformConfig":
         """The fleet role against the agent and the cluster (`platform_kit.config.fleet.check_role`)."""
         errors = [
             InitErrorDetails(type=PydanticCustomError("fleet", message), loc=loc, input=None)
