@@ -239,6 +239,9 @@ def teams_table(team_counts: list[int], repeat: int) -> None:
 
 
 ENV = {key: value for key, value in os.environ.items() if key not in ("PYTHONDONTWRITEBYTECODE", "PLATFORM_KIT_CACHE")}
+NEUTRAL = Path(tempfile.mkdtemp(prefix="pk-bench-cwd-"))
+"""Where the measured processes start: not the checkout, so PYTHONPATH decides which platform_kit runs
+(`PYTHONPATH=<other checkout> python benchmarks/render.py` measures another revision with the same baseline)."""
 BASELINE = Path(__file__).resolve().parent / "render_baseline.py"
 
 
@@ -261,7 +264,7 @@ def team_project(teams: int) -> Path:
 def process(command: list[str]) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MB) of one whole process."""
     start = time.perf_counter()
-    child = subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(command, cwd=NEUTRAL, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - start
     if status != 0:
@@ -270,7 +273,7 @@ def process(command: list[str]) -> tuple[float, float]:
 
 
 def output(command: list[str]) -> str:
-    return subprocess.run(command, cwd=ROOT, env=ENV, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(command, cwd=NEUTRAL, env=ENV, check=True, capture_output=True, text=True).stdout
 
 
 WRITE_FLOOR = """
@@ -307,7 +310,9 @@ def process_table(team_counts: list[int], repeat: int) -> None:
     ENV["PLATFORM_KIT_CACHE_DIR"] = tempfile.mkdtemp(prefix="pk-render-bench-cache-")
     print(f"# output under {tempfile.gettempdir()} (TMPDIR); the machine's load: {os.getloadavg()}")
     py = sys.executable
+    found = output([py, "-c", "import platform_kit; print(platform_kit.__file__)"]).strip()
     print(f"# python {sys.version.split()[0]}, whole processes, {repeat} runs each (alternating); min / median")
+    print(f"# platform_kit from {found}")
     print(
         f"{'teams':>5s} {'resources':>9s} {'files':>6s} {'render s':>15s} {'baseline s':>15s} {'x (median)':>10s}"
         f" {'import floor s':>14s} {'write s':>7s} {'x (base+write)':>14s}"
@@ -320,7 +325,7 @@ def process_table(team_counts: list[int], repeat: int) -> None:
         render = [py, "-m", "platform_kit.cli", "render", "--stack", "bench", "--project", str(project)]
         render += ["--out", str(out / "render")]
         output([py, str(BASELINE), "record", str(project), "bench", str(data)])
-        verdict = subprocess.run([py, str(BASELINE), "verify", str(data)], cwd=ROOT, env=ENV, capture_output=True)
+        verdict = subprocess.run([py, str(BASELINE), "verify", str(data)], cwd=NEUTRAL, env=ENV, capture_output=True)
         if verdict.returncode:
             raise SystemExit(f"the baseline does not register the same resources:\n{verdict.stdout.decode()}")
         baseline = [py, str(BASELINE), "run", str(data)]

@@ -30,6 +30,8 @@ HEAVY = ("pulumi", "pulumi_kubernetes", "pulumi_aws", "pulumi_random", "pulumi_g
 
 
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+NEUTRAL = Path(tempfile.mkdtemp(prefix="pk-bench-cwd-"))
+"""Where the measured processes start: not the checkout, so PYTHONPATH decides which platform_kit runs."""
 
 ONE_MODEL = (
     "import yaml\n"
@@ -57,7 +59,7 @@ def loaded_heavy(stack: str, project: Path) -> list[str]:
         f"print(' '.join(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, check=True, capture_output=True, text=True, env=ENV
+        [sys.executable, "-c", script], cwd=NEUTRAL, check=True, capture_output=True, text=True, env=ENV
     )
     return result.stdout.split("\n")[-2].split() if result.stdout.strip() else []
 
@@ -84,11 +86,20 @@ def main() -> None:
     cache_off = {**ENV, "PLATFORM_KIT_CACHE": "off"}
     envs = {name: cache_off if "cache off" in name else ENV for name in commands}
     for name, command in commands.items():  # warm the bytecode, page and validator caches
-        timed(command, ROOT, envs[name])
+        timed(command, NEUTRAL, envs[name])
     samples: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.runs):
         for name, command in commands.items():
-            samples[name].append(timed(command, ROOT, envs[name]))
+            samples[name].append(timed(command, NEUTRAL, envs[name]))
+    found = subprocess.run(
+        [sys.executable, "-c", "import platform_kit; print(platform_kit.__file__)"],
+        cwd=NEUTRAL,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    print(f"# platform_kit from {found}; load average {os.getloadavg()}")
     width = max(map(len, samples))
     print(f"{'command':<{width}}  {'min':>8}  {'median':>8}  (n={args.runs}, {sys.executable})")
     for name, values in samples.items():
