@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pulumi
-from pulumi_aws.kms.alias import Alias  # the class modules, not pulumi_aws.kms's every class (see architecture.md)
+from pulumi_aws.kms.alias import Alias  # the class modules, not pulumi_aws.kms's every class (docs/architecture.md)
 from pulumi_aws.kms.key import Key
 
 DELETION_WINDOW_DAYS = 30

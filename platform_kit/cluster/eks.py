@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
-from pulumi_aws.cloudwatch.log_group import LogGroup  # not pulumi_aws.cloudwatch's ~100 classes (architecture.md)
+from pulumi_aws.cloudwatch.log_group import LogGroup  # not pulumi_aws.cloudwatch's ~100 classes (docs/architecture.md)
 
 from platform_kit.aws.identity import IdentityIssuer
 from platform_kit.aws.kms import rotating_key
