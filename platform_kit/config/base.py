@@ -154,16 +154,16 @@ class _NotANumber:
     __slots__ = ()
 
 
-def _expects_number(annotation: Any) -> bool:
+def expects_number(annotation: Any) -> bool:
     """Whether a field's type is a number (int/float, a Literal of numbers, or optional/union of those)."""
     if get_origin(annotation) is Annotated:
-        return _expects_number(get_args(annotation)[0])
+        return expects_number(get_args(annotation)[0])
     if annotation in (int, float):
         return True
     if get_origin(annotation) is Literal:
         return any(type(value) in (int, float) for value in get_args(annotation))
     if get_origin(annotation) in (Union, types.UnionType):
-        return any(_expects_number(arg) for arg in get_args(annotation))
+        return any(expects_number(arg) for arg in get_args(annotation))
     return False
 
 
@@ -200,7 +200,7 @@ def _number_keys(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(
         key
         for name, info in model.model_fields.items()
-        if _expects_number(info.annotation)
+        if expects_number(info.annotation)
         for key in (name, info.alias or name)
     )
 
