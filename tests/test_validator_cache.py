@@ -76,9 +76,9 @@ def test_changed_sources_do_not_reuse_a_cache(tmp_path: Path, monkeypatch: pytes
     from platform_kit.config import validator_cache
 
     copy = tmp_path / "config"
-    shutil.copytree(validator_cache._SOURCES, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(validator_cache, "_SOURCES", copy)
-    first = validator_cache._cache_file()
-    assert first is not None and first == validator_cache._cache_file()
+    shutil.copytree(validator_cache.SOURCES, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(validator_cache, "SOURCES", copy)
+    first = validator_cache.cache_file()
+    assert first is not None and first == validator_cache.cache_file()
     (copy / "teams.py").write_text((copy / "teams.py").read_text() + "\n# edited\n")
-    assert validator_cache._cache_file() != first
+    assert validator_cache.cache_file() != first

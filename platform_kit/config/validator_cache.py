@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 _PACKAGE = "platform_kit.config"
-_SOURCES = Path(__file__).parent
+SOURCES = Path(__file__).parent
 """The package whose sources key the cache."""
 _DIR = "config-validators"
 _FORMAT = 1
@@ -66,7 +66,8 @@ def _name(model: type) -> str:
     return f"{model.__module__}:{model.__qualname__}"
 
 
-def _cache_file() -> Path | None:
+def cache_file() -> Path | None:
+    """This installation's cache file (None when `PLATFORM_KIT_CACHE=off`)."""
     env = os.environ
     if env.get("PLATFORM_KIT_CACHE", "").strip().lower() in ("off", "0", "false", "no"):
         return None
@@ -81,7 +82,7 @@ def _cache_file() -> Path | None:
     digest = hashlib.sha256(
         f"{_FORMAT}|{pydantic.VERSION}|{pydantic_core.__version__}|{sys.version}|{sys.implementation.cache_tag}".encode()
     )
-    for source in sorted(_SOURCES.glob("*.py")):
+    for source in sorted(SOURCES.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
     return root / _DIR / f"{digest.hexdigest()[:32]}.pickle"
 
@@ -90,7 +91,7 @@ def _entries() -> dict[str, bytes] | None:
     if "entries" not in _state:
         _state["entries"], _state["used"] = None, set()
         try:
-            _state["path"] = path = _cache_file()
+            _state["path"] = path = cache_file()
             if path is not None and path.is_file():
                 entries = pickle.loads(path.read_bytes())
                 if isinstance(entries, dict):
