@@ -151,7 +151,13 @@ AGENT_READABLE_SCHEMES = ("http", "https", "ssh")
 class _NotANumber:
     """Stand-in for a boolean given where a number is expected: fails the number's own validation."""
 
-    __slots__ = ()
+    __slots__ = ("given",)
+
+    def __init__(self, given: bool) -> None:
+        self.given = given
+
+    def __repr__(self) -> str:
+        return "true" if self.given else "false"  # as the stack file spells it, for the error message
 
 
 def expects_number(annotation: Any) -> bool:
@@ -191,7 +197,7 @@ class Model(BaseModel):
         if not isinstance(data, dict):
             return data
         booleans = [key for key in _number_keys(cls) if isinstance(data.get(key), bool)]
-        return {**data, **dict.fromkeys(booleans, _NotANumber())} if booleans else data
+        return {**data, **{key: _NotANumber(data[key]) for key in booleans}} if booleans else data
 
 
 @functools.cache
