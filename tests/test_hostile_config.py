@@ -91,6 +91,7 @@ def test_a_boolean_is_not_a_number(values, dotted, path, tmp_path):
     assert parse_platform_config(merged(values, {dotted: 1}))
     hostile = merged(values, {dotted: True})
     assert path in config_problems(hostile)
+    assert config_problems(hostile)[path].endswith("(got `true`)")  # the value as written, no internal object
     validate_exits_2(tmp_path, hostile, path)
 
 

@@ -33,8 +33,7 @@ from platform_kit.cli.serve import serve
 from platform_kit.config import ConfigError, load_stack_file, stack_config_schema
 from platform_kit.config.loaders import override_repo
 from platform_kit.delivery.credentials import CredentialError, resolve_git_auth
-from platform_kit.publish import PublishError, redact_url
-from platform_kit.publish.errors import NetworkSettingError
+from platform_kit.publish.auth import redact_url
 from platform_kit.text import plural
 
 if TYPE_CHECKING:
@@ -207,6 +206,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
     from platform_kit.delivery.seed_report import describe_plan, describe_seed
     from platform_kit.delivery.seeding import preview_seed, proposal_host, publish_seed, pull_request_target
     from platform_kit.offline.preview import run_stack
+    from platform_kit.publish.errors import NetworkSettingError, PublishError  # socket and ssl: not for validate
     from platform_kit.publish.transport import NetworkLimits, network_deadline  # dulwich: not for validate
 
     try:
