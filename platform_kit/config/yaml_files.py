@@ -7,6 +7,8 @@ PyYAML has it, and the checks run on that graph before any Python data is constr
 from __future__ import annotations
 
 import codecs
+import copy
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,22 @@ def read_yaml_file(path: Path) -> Any:
         data = path.read_bytes()
     except OSError as error:
         raise ConfigError([Problem("file", f"cannot read: {error.strerror or error}")], source) from None
+    key = (source, hashlib.sha256(data).digest())
+    if key not in _PARSED:
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        _PARSED[key] = _parse(data, source)
+    return copy.deepcopy(_PARSED[key])
+
+
+_PARSED: dict[tuple[str, bytes], Any] = {}
+"""(path, sha256 of its bytes) -> its document: a command that validates every stack of a project reads
+each stack file once per stack (environment sharing, fleet checks), so the same bytes parse only once."""
+_PARSED_LIMIT = 4096
+"""Entries kept before the cache starts over."""
+
+
+def _parse(data: bytes, source: str) -> Any:
     loader = SAFE_LOADER(_decode(data, source))  # libyaml when available: the node graph is built in C
     try:
         node = loader.get_single_node()
