@@ -20,11 +20,18 @@ HostedZoneId = Annotated[str, StringConstraints(pattern=r"^Z[A-Z0-9]{1,31}$")]
 DomainName = Annotated[
     str,
     StringConstraints(
-        max_length=253,
-        pattern=r"^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
+        max_length=253, pattern=r"^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
     ),
 ]
 """A lower-case DNS domain such as `dev.example.com`."""
+
+ADDON_ACCOUNTS = {
+    "load_balancer_controller": ("aws-load-balancer-controller", "aws-load-balancer-controller"),
+    "external_dns": ("external-dns", "external-dns"),
+    "cert_manager": ("cert-manager", "cert-manager"),
+    "metrics_server": ("metrics-server", "metrics-server"),
+}
+"""Add-on (config field) -> (namespace, service account) its chart runs as; the AWS roles trust exactly these."""
 
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 """An e-mail address (ACME account contact)."""

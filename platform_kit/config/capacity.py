@@ -27,6 +27,11 @@ KarpenterDuration = Annotated[str, StringConstraints(pattern=r"^([0-9]+(s|m|h))+
 Percentage = Annotated[str, StringConstraints(pattern=r"^(100|[1-9]?[0-9])%$|^[0-9]+$")]
 """A disruption budget: a number of nodes (`2`) or a percentage (`10%`)."""
 
+KARPENTER_NAMESPACE = "karpenter"
+"""Namespace of the Karpenter controller (created by its chart install)."""
+KARPENTER_SERVICE_ACCOUNT = "karpenter"
+"""Service account of the controller, the one its IAM role trusts."""
+
 AMI_ALIASES = {"AL2023": "al2023@latest", "Bottlerocket": "bottlerocket@latest"}
 """`amiSelectorTerms` alias of each AMI family (Karpenter v1)."""
 

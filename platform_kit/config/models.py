@@ -96,7 +96,9 @@ class PlatformConfig(Model):
         if cluster is not None and cluster.kind != "eks" and services.addons.aws_addons:
             errors = [
                 InitErrorDetails(
-                    type=PydanticCustomError("addon", "needs an EKS cluster (its IAM role comes from workload identity)"),
+                    type=PydanticCustomError(
+                        "addon", "needs an EKS cluster (its IAM role comes from workload identity)"
+                    ),
                     loc=("addons", to_camel(name)),
                     input="enabled",
                 )
