@@ -374,6 +374,16 @@ class EksClusterConfig(Model):
             raise ValueError(f"{value} overlaps the VPC CIDR {network.cidr}")
         return value
 
+    @field_validator("capacity")
+    @classmethod
+    def _auto_mode_not_built_yet(cls, capacity):  # noqa: ANN001, ANN206 - the discriminated union
+        if capacity.kind == "autoMode":
+            raise ValueError(
+                "EKS Auto Mode is modelled but its cloud side (compute config, node role) is not built yet; "
+                "use `nodeGroups` or `karpenter`"
+            )
+        return capacity
+
     @field_validator("node_groups")
     @classmethod
     def _check_node_groups(cls, groups: tuple[NodeGroupConfig, ...], info: ValidationInfo) -> tuple:
