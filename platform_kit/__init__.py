@@ -18,8 +18,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 from platform_kit import _compat
-
-__version__ = "0.1.0"
+from platform_kit._version import __version__
 
 _compat.install()  # old module paths forward to their new homes for one release
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from platform_kit import __version__
+from platform_kit._version import __version__
 from platform_kit.cli import signals
 from platform_kit.cli.extras import ExtrasGroup
 from platform_kit.cli.insights import insights

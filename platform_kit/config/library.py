@@ -16,7 +16,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints, model_validator
 
-from platform_kit import __version__
+from platform_kit._version import __version__
 from platform_kit.config.base import HttpUrl, Model, check_remote_url
 
 DISTRIBUTION = "platform-kit"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from platform_kit import __version__
+from platform_kit._version import __version__
 from platform_kit.config.github import github_coordinates
 from platform_kit.config.models import ConfigRepoConfig
 from platform_kit.publish import (

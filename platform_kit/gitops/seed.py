@@ -21,7 +21,7 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CreateResult, DiffResult, ReadResult, Resource, ResourceProvider, UpdateResult
 
-from platform_kit import __version__
+from platform_kit._version import __version__
 from platform_kit.delivery import seeding
 from platform_kit.delivery.seeding import SEED_MESSAGE, PullRequestTarget
 from platform_kit.gitops import seed_state
