@@ -211,6 +211,27 @@ def build_secrets(
     return PlatformSecrets(name, PlatformSecretsArgs(config=config, cluster=cluster, aws_provider=provider), opts=opts)
 
 
+def build_fleet_hub(
+    name: str, config: PlatformConfig, cluster: ClusterHandle, opts: pulumi.ResourceOptions
+) -> pulumi.Output[dict] | None:
+    """On a hub: the Argo CD role spokes grant (EKS) and the `fleet` output; None elsewhere."""
+    if config.fleet.role != "hub":
+        return None
+    from platform_kit.gitops.hub import hub_outputs
+
+    role_arn = None
+    if cluster.kind == "eks":
+        from platform_kit.aws.hub_access import HubArgoCdRole, HubArgoCdRoleArgs
+
+        role = HubArgoCdRole(
+            name,
+            HubArgoCdRoleArgs(cluster_name=cluster.name, namespace=config.gitops.namespace),
+            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=cluster.aws_provider)),
+        )
+        role_arn = role.role_arn
+    return hub_outputs(config, cluster, role_arn)
+
+
 class Platform(pulumi.ComponentResource):
     """One environment's platform: a cluster handed over to a GitOps agent and its seeded repo."""
 
@@ -229,7 +250,9 @@ class Platform(pulumi.ComponentResource):
     metadata: pulumi.Output[PlatformMetadata]
     """The metadata contract handed to the agent (typed; `to_variables()` gives the `PLATFORM_*` form)."""
     agent: GitOpsAgent
-    """The GitOps agent (root sync, webhook secret and URL)."""
+    """The GitOps agent (root sync, webhook secret and URL); on a hub-managed spoke, its registration on the hub."""
+    fleet_outputs: pulumi.Output[dict] | None
+    """On a fleet hub, what its spokes read (exported as `fleet`); None elsewhere."""
     config: PlatformConfig
     """The environment's config this platform was built from."""
 
@@ -271,7 +294,26 @@ class Platform(pulumi.ComponentResource):
         )
         sync_after = [seed.resource, *hosting.sync_after, *([self.secrets] if self.secrets else [])]
         sync_after += [self.teams] if self.teams else []
-        self.agent = build_agent(
+        self.fleet_outputs = build_fleet_hub(f"{name}-fleet", config, self.cluster, child)
+        if config.fleet.role == "spoke" and config.gitops.agent == "argocd":
+            # Managed by the hub's Argo CD: the spoke registers itself on the hub (docs/fleets.md).
+            from platform_kit.gitops.hub import HubRegistration, HubRegistrationArgs
+
+            self.agent = HubRegistration(
+                f"{name}-hub-registration",
+                HubRegistrationArgs(config=config, cluster=self.cluster, metadata=self.metadata, sync_after=sync_after),
+                child,
+            )
+        else:
+            self.agent = self._build_agent(name, args, hosting, sync_after)
+        hosting.hand_over(seed.resource, self.agent)  # GitHub: branch protection after the seed, agent webhook
+        self.register_outputs(
+            {"clusterName": self.cluster.name, "seedCommit": self.seed_commit, "metadata": self.metadata_variables}
+        )
+
+    def _build_agent(self, name: str, args: PlatformArgs, hosting, sync_after: list) -> GitOpsAgent:
+        config = self.config
+        return build_agent(
             f"{name}-{config.gitops.agent}",
             AgentArgs(
                 config=config,
@@ -282,10 +324,6 @@ class Platform(pulumi.ComponentResource):
                 sso_client_secret=args.sso_client_secret,
             ),
             pulumi.ResourceOptions(parent=self, provider=self.cluster.provider),
-        )
-        hosting.hand_over(seed.resource, self.agent)  # GitHub: branch protection after the seed, agent webhook
-        self.register_outputs(
-            {"clusterName": self.cluster.name, "seedCommit": self.seed_commit, "metadata": self.metadata_variables}
         )
 
     @property
@@ -309,3 +347,5 @@ def export_stack_outputs(platform: Platform) -> None:
         pulumi.export("webhookSecret", platform.agent.webhook_secret)
     if platform.agent.webhook_url is not None:
         pulumi.export("webhookUrl", platform.agent.webhook_url)
+    if platform.fleet_outputs is not None:  # a fleet hub: what its spokes register with (docs/fleets.md)
+        pulumi.export("fleet", platform.fleet_outputs)

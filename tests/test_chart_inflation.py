@@ -122,7 +122,11 @@ def test_a_bad_value_is_a_render_error_naming_the_chart():
 
 def _charts_of(config) -> set[str]:
     """The charts a stack's config says the platform installs (and that are vendored)."""
-    charts = set()
+    charts: set[str] = set()
+    if config.fleet.role == "spoke" and config.gitops.agent == "argocd":
+        # Its charts are applied by the hub's ApplicationSets (fleet/<name>/), not from its own seed;
+        # inflating them needs the hub's cluster Secrets (tests/test_fleet_hub.py expands them).
+        return charts
     if config.gitops.agent == "argocd":
         charts.add("argo-cd")
     services = config.services

@@ -110,7 +110,8 @@ def test_silent_git_and_http_servers_fail_at_the_overall_deadline(silent, monkey
     print(f"{scheme}: {error} after {elapsed:.2f} s")
     assert done, f"{scheme}:// seed still hanging after {elapsed:.0f} s"
     assert isinstance(error, NetworkTimeoutError) and error.deadline == "overall", error
-    assert 1.4 <= elapsed < 3.5, elapsed  # one overall deadline, no 4 x read-timeout retries
+    # One overall deadline (1.5 s), not 4 read-timeout retries (6 s) or a hang; loose upper bound for loaded machines.
+    assert 1.4 <= elapsed < 5.5, elapsed
     assert str(error) == (
         f"network deadline passed: {url} did not finish within 1.5 s "
         "(overall timeout: repo.network.timeoutSeconds or PLATFORM_KIT_NETWORK_TIMEOUT)"
@@ -129,7 +130,7 @@ def test_silent_ssh_server_fails_at_the_connect_deadline_and_leaves_nothing(sile
     done, elapsed, error = run_bounded(lambda: publish_files(url, FILES, auth=auth), 15)
     assert done, f"ssh:// seed still hanging after {elapsed:.0f} s"
     assert isinstance(error, NetworkTimeoutError), error
-    assert elapsed < 3.5, elapsed
+    assert elapsed < 10, elapsed  # the 1 s connect deadline, not a hang (ssh has no banner timeout of its own)
     assert str(error).startswith(f"connect deadline passed: no SSH banner to ssh://***@127.0.0.1:{silent.port}/cfg.git")
     assert list((tmp_path / "tmp").iterdir()) == []
     assert ssh_processes(silent.port) == []
@@ -142,7 +143,7 @@ def test_ssh_overall_deadline_kills_ssh_even_when_its_connect_timeout_is_longer(
     with network_deadline(NetworkLimits(connect=30, overall=1.0)):
         done, elapsed, error = run_bounded(lambda: publish_files(url, FILES, auth=auth), 15)
     assert done and isinstance(error, NetworkTimeoutError) and error.deadline == "overall", error
-    assert elapsed < 3, elapsed
+    assert elapsed < 15, elapsed  # the 1 s overall deadline, not ssh's 30 s connect timeout
     assert ssh_processes(silent.port) == []
 
 
@@ -174,7 +175,7 @@ def test_a_connect_that_never_completes_fails_at_the_connect_deadline(monkeypatc
             done, elapsed, error = run_bounded(lambda: publish_files(url, FILES), 10)
         assert done and isinstance(error, NetworkTimeoutError) and error.deadline == "connect", error
         assert str(error).startswith(f"connect deadline passed: no connection to {url} within 0.5 s")
-        assert elapsed < 2, elapsed
+        assert elapsed < 15, elapsed  # the 0.5 s connect deadline, not the 30 s overall one
     finally:
         for filler in fillers:
             filler.close()
@@ -304,7 +305,7 @@ def test_signal_while_ssh_waits_stops_the_seed_and_leaves_no_key_or_ssh(cli, sil
     assert key_files(cli.tmp, ssh_key) == []
     elapsed, stderr = stop_and_time(proc, signum)
     assert proc.returncode == code, stderr
-    assert elapsed < 1.0, elapsed
+    assert elapsed < 15, elapsed  # the signal ended it, not the 30 s connect / 60 s overall deadlines
     assert "Traceback" not in stderr
     name = signal.Signals(signum).name
     assert stderr.strip().splitlines() == [f"error: interrupted by {name}; stopped (nothing further was sent)"]
@@ -331,7 +332,7 @@ def test_sigint_during_a_network_read_stops_the_seed(cli, silent, scheme):
     wait_connected(silent, proc)
     elapsed, stderr = stop_and_time(proc, signal.SIGINT)
     assert proc.returncode == 130, stderr
-    assert elapsed < 1.0, elapsed
+    assert elapsed < 15, elapsed  # the signal ended it, not the 30 s connect / 60 s overall deadlines
     assert "Traceback" not in stderr and "interrupted by SIGINT" in stderr
 
 

@@ -12,8 +12,9 @@ import yaml
 
 from platform_kit.config.services import ObservabilityConfig, PolicyConfig
 from platform_kit.repo.argocd import monitoring as argocd_monitoring
+from platform_kit.repo.flux import delivery as flux_delivery
 from platform_kit.repo.flux import monitoring as flux_monitoring
-from platform_kit.repo.services import observability
+from platform_kit.repo.services import delivery, observability
 from platform_kit.repo.services.observability import (
     DASHBOARD_LABEL,
     EXTERNAL_SECRETS_NAMESPACE,
@@ -31,6 +32,25 @@ from platform_kit.repo.services.policy import (
     policy_objects,
 )
 from platform_kit.validation.manifests import kustomize_build, validate_object
+
+NO_SUBSTITUTION_KEY = "kustomize.toolkit.fluxcd.io/substitute"
+DELIVERY_SERIES = {
+    delivery.DEPLOYMENTS,
+    delivery.FAILED_SYNCS,
+    delivery.OUT_OF_SYNC,
+    delivery.FAILING,
+    delivery.OUT_OF_SYNC_SINCE,
+    delivery.OUT_OF_SYNC_DURATION,
+    delivery.FAILING_SINCE,
+    delivery.FAILING_DURATION,
+    delivery.TEAM_DEPLOYMENTS,
+    delivery.TEAM_FAILED_SYNCS,
+    delivery.TEAM_OUT_OF_SYNC,
+    delivery.TEAM_DRIFT_DURATION,
+    delivery.TEAM_TIME_TO_RECOVER,
+    flux_delivery.APPLIED_REVISION,
+    flux_delivery.FAILED_REVISION,
+}
 
 AGENTS = {"flux": "flux-system", "argocd": "argocd"}
 AGENT_MONITORING = {"flux": flux_monitoring.monitoring_objects, "argocd": argocd_monitoring.monitoring_objects}
@@ -61,6 +81,8 @@ KNOWN_METRICS = {
     "externalsecret_sync_calls_total",
     "externalsecret_sync_calls_error",
     "up",
+    # the delivery recording rules (platform_kit.repo.services.delivery and the agents' delivery modules)
+    *DELIVERY_SERIES,
 }
 PROMQL_WORDS = {
     "sum",
@@ -71,6 +93,11 @@ PROMQL_WORDS = {
     "absent",
     "histogram_quantile",
     "label_replace",
+    "label_join",
+    "avg",
+    "max_over_time",
+    "time",
+    "without",
     "vector",
     "by",
     "on",
@@ -127,9 +154,9 @@ def promql_problems(expr: str) -> list[str]:
             re.compile(string[1:-1])  # every string here is a label value or a regular expression
         except re.error:
             problems.append(f"bad regular expression {string}")
-    grouping = r"\b(?:by|on)\s*\(([^()]*)\)"
+    grouping = r"\b(?:by|on|without)\s*\(([^()]*)\)"
     labels = {label.strip() for group in re.findall(grouping, bare) for label in group.split(",")}
-    without_selectors = re.sub(r"\{[^{}]*\}|\[[^\]]*\]", "", bare)
+    without_selectors = re.sub(r"\{[^{}]*\}|\[[^\]]*\]|\boffset\s+[0-9]+[smhdw]", "", bare)
     identifiers = set(re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", without_selectors))
     unknown = identifiers - KNOWN_METRICS - PROMQL_WORDS - labels
     if unknown:
@@ -137,8 +164,16 @@ def promql_problems(expr: str) -> list[str]:
     return problems
 
 
-def alert_rules(objects):
+def all_rules(objects):
     return [rule for obj in of_kind(objects, "PrometheusRule") for g in obj["spec"]["groups"] for rule in g["rules"]]
+
+
+def alert_rules(objects):
+    return [rule for rule in all_rules(objects) if "alert" in rule]
+
+
+def recording_rules(objects):
+    return [rule for rule in all_rules(objects) if "record" in rule]
 
 
 def dashboards(objects):
@@ -234,8 +269,18 @@ def test_monitoring_objects_are_deterministic_unique_and_free_of_flux_variables(
     assert objects == monitoring_objects(agent, AGENTS[agent], secrets)
     keys = [(obj["kind"], obj["metadata"]["name"]) for obj in objects]
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
-    # Flux substitutes ${VAR} in everything it applies; alert templates and dashboards must not contain it.
-    assert "${" not in json.dumps(objects)
+    # Flux substitutes ${VAR} in everything it applies: alert templates, label_replace and dashboards opt out;
+    # only `platform-delivery` is substituted, for the environment, and holds no other `$`.
+    substituted = [obj for obj in objects if NO_SUBSTITUTION_KEY not in obj["metadata"].get("annotations", {})]
+    assert [
+        obj["metadata"]["name"]
+        for obj in substituted
+        if obj["kind"] != "PodMonitor" and obj["kind"] != "ServiceMonitor"
+    ] == ["platform-delivery"]
+    for obj in substituted:
+        text = json.dumps(obj).replace("${PLATFORM_ENVIRONMENT}", "")
+        assert "$" not in text, obj["metadata"]["name"]
+    assert json.dumps(objects).count("${") == json.dumps(objects).count("${PLATFORM_ENVIRONMENT}") > 0
 
 
 def test_flux_pod_monitors_select_the_agent_namespace():
@@ -286,6 +331,21 @@ def test_alerts_parse_and_carry_for_severity_and_annotations(agent, secrets):
         assert rule["annotations"]["summary"] and rule["annotations"]["description"]
 
 
+@pytest.mark.parametrize(("agent", "secrets"), ALL_SETS)
+def test_recording_rules_parse_follow_the_naming_convention_and_are_unique(agent, secrets):
+    rules = recording_rules(monitoring_objects(agent, AGENTS[agent], secrets))
+    names = [rule["record"] for rule in rules]
+    assert len(set(names)) == len(names) and set(names) <= DELIVERY_SERIES
+    assert {delivery.TEAM_DEPLOYMENTS, delivery.TEAM_FAILED_SYNCS, delivery.TEAM_TIME_TO_RECOVER} <= set(names)
+    for rule in rules:
+        assert promql_problems(rule["expr"]) == [], rule["record"]
+        assert re.fullmatch(r"[a-z_]+:[a-z_]+(:[a-z0-9_]+)?", rule["record"]), rule["record"]
+        # Per-team series carry the environment from the metadata contract; per-object series do not.
+        assert (rule.get("labels") == {"environment": "${PLATFORM_ENVIRONMENT}"}) is rule["record"].startswith(
+            "environment_team:"
+        )
+
+
 def test_the_expression_checker_rejects_broken_promql():
     assert promql_problems("sum(rate(up[5m])") != []
     assert promql_problems('up{job="x"') != []
@@ -309,9 +369,14 @@ def test_agent_alerts_cover_failure_stall_and_drift(agent, topics):
 
 
 def test_agent_alerts_are_scoped_to_the_agent_namespace():
-    rules = alert_rules(monitoring_objects("argocd", "cd", False))
-    for rule in rules:
-        assert 'namespace="cd"' in rule["expr"], rule["alert"]
+    objects = monitoring_objects("argocd", "cd", False)
+    for rule in alert_rules(objects):
+        # The shared delivery alerts read recorded series, which the agent's rules scope below.
+        if not rule["alert"].startswith("Delivery"):
+            assert 'namespace="cd"' in rule["expr"], rule["alert"]
+    for rule in recording_rules(objects):
+        if "argocd_" in rule["expr"]:
+            assert 'namespace="cd"' in rule["expr"], rule["record"]
     flux = {rule["alert"]: rule["expr"] for rule in alert_rules(monitoring_objects("flux", "gitops", False))}
     assert 'namespace="gitops"' in flux["FluxDriftCorrectionStopped"]
 
@@ -322,7 +387,7 @@ def test_dashboards_are_valid_grafana_json_with_panels(agent, secrets):
     for config_map in of_kind(objects, "ConfigMap"):
         assert config_map["metadata"]["labels"][DASHBOARD_LABEL] == "1"
     boards = dashboards(objects)
-    assert f"{agent}.json" in boards
+    assert f"{agent}.json" in boards and "delivery.json" in boards
     assert ("external-secrets.json" in boards) is secrets
     for name, board in boards.items():
         assert board["uid"] and len(board["uid"]) <= 40 and board["title"]
@@ -336,6 +401,10 @@ def test_dashboards_are_valid_grafana_json_with_panels(agent, secrets):
             for target in panel["targets"]:
                 assert promql_problems(target["expr"]) == [], (name, panel["title"])
         titles = " ".join(panel["title"].lower() for panel in panels)
+        if name == "delivery.json":
+            for topic in ("deployments", "failed syncs", "out of sync", "drift", "time to recover"):
+                assert topic in titles, topic
+            continue
         assert "per second" in titles and "duration" in titles
         assert "error" in titles or "sync" in titles
 

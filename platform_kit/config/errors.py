@@ -16,7 +16,7 @@ from typing import Any, NamedTuple, Union, get_args, get_origin
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic.alias_generators import to_camel
 
-DISCRIMINATED_FIELDS = frozenset({"cluster", "gitops", "credentials", "network"})
+DISCRIMINATED_FIELDS = frozenset({"cluster", "gitops", "credentials", "network", "fleet"})
 """Fields whose validation errors carry the variant tag as an extra path segment."""
 
 SECRET_SHOWN = "[secret]"

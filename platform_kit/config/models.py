@@ -26,6 +26,7 @@ from platform_kit.config.cluster import (
     KubeconfigSource,
 )
 from platform_kit.config.eks import EksClusterConfig, WorkloadIdentity, label_value_problem
+from platform_kit.config.fleet import FleetRole, StandaloneRole, check_role
 from platform_kit.config.gitops import FluxConfig, GitopsConfig
 from platform_kit.config.library import LibraryConfig
 from platform_kit.config.repo import (
@@ -76,6 +77,8 @@ class PlatformConfig(Model):
     """Teams hosted in this environment; adding an entry adds only that team's files and cloud resources."""
     library: LibraryConfig = LibraryConfig()
     """Where the seeded CI workflow and team stacks install platform-kit from (default: this exact version)."""
+    fleet: FleetRole = StandaloneRole()
+    """This environment's role in a fleet: `standalone` (default), `hub` or `spoke` (docs/fleets.md)."""
 
     @field_validator("environment")
     @classmethod
@@ -154,6 +157,17 @@ class PlatformConfig(Model):
             raise ValidationError.from_exception_data("PlatformConfig", errors)
         return self
 
+    @model_validator(mode="after")
+    def _fleet_role_fits(self) -> PlatformConfig:
+        """The fleet role against the agent and the cluster (`platform_kit.config.fleet.check_role`)."""
+        errors = [
+            InitErrorDetails(type=PydanticCustomError("fleet", message), loc=loc, input=None)
+            for loc, message in check_role(self)
+        ]
+        if errors:
+            raise ValidationError.from_exception_data("PlatformConfig", errors)
+        return self
+
     @property
     def secrets_region(self) -> str | None:
         """Region of the secrets manager: configured, else the EKS cluster's."""
@@ -186,4 +200,8 @@ class PlatformConfig(Model):
     @property
     def environment_path(self) -> str:
         """Directory of this environment in the config repo."""
-        return self.repo.path or f"clusters/{self.environment}"
+        if self.repo.path:
+            return self.repo.path
+        if self.fleet.role == "spoke":  # spokes of one environment share its overlays, not its cluster directory
+            return f"clusters/{self.environment}/{self.cluster.name}"
+        return f"clusters/{self.environment}"

@@ -38,9 +38,11 @@ def expand_application_set(
     spec = appset.get("spec") or {}
     if not spec.get("goTemplate"):
         raise UnsupportedApplicationSet("only goTemplate ApplicationSets are expanded")
-    for unsupported in ("templatePatch", "strategy"):
-        if spec.get(unsupported):
-            raise UnsupportedApplicationSet(f"spec.{unsupported} is not evaluated offline")
+    if spec.get("templatePatch"):
+        raise UnsupportedApplicationSet("spec.templatePatch is not evaluated offline")
+    strategy = spec.get("strategy") or {}
+    if strategy and strategy.get("type") != "RollingSync":  # RollingSync orders syncs; it generates the same
+        raise UnsupportedApplicationSet("spec.strategy other than RollingSync is not evaluated offline")
     context = _Context(clusters, repo_root, repo_urls)
     params = [p for generator in spec.get("generators") or [] for p in context.generate(generator, {})]
     return render_templates(spec.get("template") or {}, params)
@@ -144,14 +146,11 @@ class _Context:
 
     def _clusters(self, spec: dict[str, Any]) -> list[dict[str, Any]]:
         selector = spec.get("selector") or {}
-        if selector.get("matchExpressions"):
-            raise UnsupportedApplicationSet("cluster selector matchExpressions are not evaluated offline")
-        wanted = selector.get("matchLabels") or {}
         params = []
         for secret in self.clusters:
             meta = secret.get("metadata") or {}
             labels, data = meta.get("labels") or {}, secret.get("stringData") or {}
-            if all(labels.get(key) == value for key, value in wanted.items()):
+            if selector_matches(selector, labels):
                 name = str(data.get("name", ""))
                 params.append(
                     {
@@ -203,6 +202,25 @@ class _Context:
             for second in self.generate(generators[1], first):
                 combined.append(deep_merge(first, second))
         return combined
+
+
+def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    """Kubernetes label selector semantics: every matchLabels pair and every matchExpression holds."""
+    if any(labels.get(key) != value for key, value in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator, values = expression["key"], expression["operator"], expression.get("values") or []
+        if operator == "In" and labels.get(key) not in values:
+            return False
+        if operator == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+        if operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            raise UnsupportedApplicationSet(f"selector operator {operator} is not a Kubernetes operator")
+    return True
 
 
 def _path_match(path: str, pattern: str) -> bool:

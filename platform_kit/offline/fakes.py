@@ -62,6 +62,11 @@ def computed_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str,
         return {"latestVersion": 1}
     if type_.startswith("aws:"):
         return {"arn": _arn(type_, name)}
+    if type_ == "kubernetes:core/v1:Secret" and inputs.get("type") == "kubernetes.io/service-account-token":
+        # Filled by the cluster's token controller; secret, as the real provider reports `data`.
+        token = base64.b64encode(f"fake-service-account-token-of-{name}".encode()).decode()
+        ca = base64.b64encode(b"fake cluster certificate authority").decode()
+        return {"data": rpc.wrap_rpc_secret({"token": token, "ca.crt": ca})}
     if type_ == "github:index/repository:Repository":
         repo = inputs.get("name", name)
         return {"nodeId": f"R_fake_{repo}", "fullName": f"example-owner/{repo}", "repoId": 1}

@@ -20,7 +20,13 @@ from platform_kit.repo.manifest import Manifest
 
 def agent_layout(config: PlatformConfig) -> AgentLayout:
     """The layout of `config.gitops.agent` for this environment."""
-    return FluxLayout(config) if isinstance(config.gitops, FluxConfig) else ArgoCdLayout(config)
+    if isinstance(config.gitops, FluxConfig):
+        return FluxLayout(config)
+    if config.fleet.role == "spoke":  # managed by the hub's Argo CD: no Argo CD of its own
+        from platform_kit.repo.argocd.fleet import SpokeLayout
+
+        return SpokeLayout(config)
+    return ArgoCdLayout(config)
 
 
 def render_config_repo(config: PlatformConfig) -> list[Manifest]:

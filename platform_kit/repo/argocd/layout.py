@@ -110,7 +110,12 @@ class ArgoCdLayout:
         """Every file of the Argo CD seed for the environment (unsorted)."""
         overlay = overlay_files(self.config, _stages(self.config), self)
         teams = all_team_files(self.config, self)
-        return [*_cluster_dir(self.config), *overlay, *_projects_dir(), *shared_files(self.config), *teams]
+        fleet: list[Manifest] = []
+        if self.config.fleet.role == "hub":
+            from platform_kit.repo.argocd.fleet import hub_files
+
+            fleet = hub_files(self.config)
+        return [*_cluster_dir(self.config), *overlay, *_projects_dir(), *shared_files(self.config), *teams, *fleet]
 
 
 def render_argocd_repo(config: PlatformConfig) -> list[Manifest]:
@@ -135,12 +140,17 @@ def layer_files(config: PlatformConfig) -> dict[str, list[dict[str, Any]]]:
     )
     apps_source = config_repo_source(f"apps/{config.environment}")
     apps = layer_application(argocd, "apps", apps_source, apps_wave, namespace=argocd.namespace)
-    return {
+    files = {
         "argocd.yaml": [self_application(config, argocd)],
         "projects.yaml": [projects],
         "infrastructure.yaml": infrastructure,
         "apps.yaml": [apps],
     }
+    if config.fleet.role == "hub":  # the hub's ApplicationSets over its spokes (docs/fleets.md)
+        from platform_kit.repo.argocd.fleet import fleet_layer
+
+        files["fleet.yaml"] = [fleet_layer(config, argocd, apps_wave)]
+    return files
 
 
 def layer_applications(config: PlatformConfig) -> list[dict[str, Any]]:

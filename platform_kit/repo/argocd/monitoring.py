@@ -7,14 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from platform_kit.repo.argocd.delivery import argocd_delivery_rules
 from platform_kit.repo.services.alerts import alert, prometheus_rule
 from platform_kit.repo.services.dashboards import dashboard, dashboard_config_map, panel, target
+from platform_kit.repo.services.delivery import delivery_objects
 from platform_kit.repo.services.monitoring_base import MONITORING_API, monitoring_meta
 
 
 def monitoring_objects(namespace: str) -> list[dict[str, Any]]:
     """Everything that makes Argo CD in `namespace` observable (ESO's objects are added by the caller)."""
-    return [*argocd_monitors(namespace), argocd_rules(namespace), argocd_dashboard(namespace)]
+    return [
+        *argocd_monitors(namespace),
+        argocd_rules(namespace),
+        argocd_dashboard(namespace),
+        *delivery_objects(argocd_delivery_rules(namespace)),
+    ]
 
 
 ARGOCD_METRICS_SERVICES = (

@@ -148,7 +148,7 @@ def chart_values(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]
     notifications = notifications_values(config)
     if argocd.url is not None and notifications["enabled"]:
         notifications["argocdUrl"] = argocd.url  # exact (the chart would assume https://<domain>)
-    return {
+    values = {
         "global": {"domain": chart_domain(argocd)},
         "crds": {"install": True, "keep": True},
         "dex": {"enabled": False},
@@ -166,6 +166,11 @@ def chart_values(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]
         "server": {"replicas": argocd.server_replicas, "metrics": metrics},
         "notifications": notifications,
     }
+    if config.fleet.role == "hub":
+        from platform_kit.repo.argocd.fleet import hub_chart_values
+
+        values = hub_chart_values(values)
+    return values
 
 
 def sync_policy(argocd: ArgoCdConfig, *options: str) -> dict[str, Any]:

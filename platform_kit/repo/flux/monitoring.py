@@ -7,14 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from platform_kit.repo.flux.delivery import flux_delivery_rules
 from platform_kit.repo.services.alerts import alert, prometheus_rule
 from platform_kit.repo.services.dashboards import dashboard, dashboard_config_map, panel, target
+from platform_kit.repo.services.delivery import delivery_objects
 from platform_kit.repo.services.observability import pod_monitor
 
 
 def monitoring_objects(namespace: str) -> list[dict[str, Any]]:
     """Everything that makes Flux in `namespace` observable (ESO's objects are added by the caller)."""
-    return [*flux_monitors(namespace), flux_rules(namespace), flux_dashboard(namespace)]
+    return [
+        *flux_monitors(namespace),
+        flux_rules(namespace),
+        flux_dashboard(namespace),
+        *delivery_objects(flux_delivery_rules(namespace)),
+    ]
 
 
 def flux_monitors(namespace: str) -> list[dict[str, Any]]:

@@ -1,0 +1,442 @@
+"""Argo CD fleets: the hub's ApplicationSets over its spokes and a spoke's seed (pure).
+
+The hub's Argo CD manages every spoke through a cluster Secret on the hub (written by the
+spoke's own stack, `platform_kit.gitops.hub`) that carries the spoke's metadata contract
+as labels and annotations, plus the fleet labels below. The hub's `fleet/<name>/` holds a
+fixed set of ApplicationSets, one per platform layer (and per variant where a layer's
+objects differ between spoke profiles), each selecting spokes by those labels; so their
+count does not depend on the number of spokes. Each is the standalone layer Application
+with every `${PLATFORM_*}` placeholder replaced by the Go template reading the spoke's
+annotation, the destination set to the spoke, and the spoke's environment in its paths:
+every selected spoke gets the layer with its own values.
+
+- Rollout: RollingSync (progressive syncs, enabled on the hub's ApplicationSet
+  controller), one step per environment of `fleet.rollout`, then every other environment.
+- Deregistration (`pulumi destroy` of a spoke removes its cluster Secret): the generated
+  Applications are deleted without their finalizer (`preserveResourcesOnDeletion`), so the
+  workloads on the spoke keep running.
+- Chart values: the spoke's own `clusters/<env>/<cluster>/values/<release>.yaml` (seeded
+  by the spoke) under `valuesObject` holding only the contract-derived keys.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from platform_kit.config.fleet import HubRole
+from platform_kit.config.gitops import ArgoCdConfig
+from platform_kit.config.metadata import KEY_PREFIX, VARIABLES, annotation_template, metadata_key
+from platform_kit.config.models import PlatformConfig
+from platform_kit.repo.argocd import layout as argocd_layout
+from platform_kit.repo.argocd.objects import (
+    API_VERSION,
+    IN_CLUSTER,
+    PLATFORM_CLUSTER_KINDS,
+    SECRET_TYPE,
+    SYNC_WAVE,
+    config_repo_source,
+    layer_application,
+    object_meta,
+)
+from platform_kit.repo.argocd.patches import _substituted, _templated
+from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
+from platform_kit.repo.services.alerts import alert, prometheus_rule
+from platform_kit.repo.services.layout import overlay_files, service_destinations, stages
+from platform_kit.repo.shared import PLATFORM_NAMESPACE, shared_files
+
+FLEET_LABEL = f"{KEY_PREFIX}fleet"
+"""Hub cluster Secret label: the fleet (hub `fleet.name`) the spoke belongs to."""
+ROLE_LABEL = f"{KEY_PREFIX}fleet-role"
+"""Hub cluster Secret label: `spoke` (the hub's own in-cluster Secret has none)."""
+SECRETS_MODE_LABEL = f"{KEY_PREFIX}secrets-mode"
+"""Hub cluster Secret label: how the spoke's secret stores reach AWS (`static`, `irsa`, `pod-identity`, `none`)."""
+OBSERVABILITY_LABEL = f"{KEY_PREFIX}observability"
+"""Hub cluster Secret label: `enabled` when the spoke runs kube-prometheus-stack."""
+POLICY_LABEL = f"{KEY_PREFIX}policy"
+"""Hub cluster Secret label: `enabled` when the spoke runs Kyverno."""
+FLEET_PROJECT = "fleet"
+"""AppProject of every Application the hub generates for its spokes."""
+SPOKE_SECRET_PREFIX = "spoke-"
+"""Name prefix of the spokes' cluster Secrets on the hub (`spoke-<cluster>`)."""
+FLEET_APPLICATION = "fleet"
+"""The hub's layer Application for `fleet/<name>/`."""
+
+_PROFILE_ENV = "zz-fleet-env"
+"""Environment of the profile configs; replaced by the spoke's environment in every generated path."""
+_ENV_TEMPLATE = annotation_template("environment")
+_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    SECRETS_MODE_LABEL: ("none", "static", "irsa", "pod-identity"),
+    OBSERVABILITY_LABEL: ("enabled", "disabled"),
+    POLICY_LABEL: ("enabled", "disabled"),
+}
+"""Labels whose values change which layers a spoke gets, or their content, with every value they take."""
+_SKIPPED_LAYERS = ("argocd", "projects")
+"""Standalone layers a hub-managed spoke has no use for: no Argo CD of its own, no team projects."""
+
+
+def spoke_labels(config: PlatformConfig, fleet: str) -> dict[str, str]:
+    """Fleet labels of a spoke's cluster Secret on the hub (the contract labels come on top)."""
+    services = config.services
+    return {
+        FLEET_LABEL: fleet,
+        ROLE_LABEL: "spoke",
+        SECRETS_MODE_LABEL: config.secrets_mode or "none",
+        OBSERVABILITY_LABEL: "enabled" if services.observability.enabled else "disabled",
+        POLICY_LABEL: "enabled" if services.policy.enabled else "disabled",
+    }
+
+
+def spoke_secret_name(cluster_name: str) -> str:
+    """Name of a spoke's cluster Secret on the hub; one per cluster name, so duplicates collide."""
+    return f"{SPOKE_SECRET_PREFIX}{cluster_name}"
+
+
+def spoke_cluster_secret(
+    namespace: str,
+    name: str,
+    server: str,
+    cluster_config: str,
+    labels: dict[str, str],
+    annotations: dict[str, str],
+) -> dict[str, Any]:
+    """The hub-side cluster Secret of one spoke: contract and fleet labels, its server and credentials config."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "Opaque",
+        "metadata": {
+            "name": spoke_secret_name(name),
+            "namespace": namespace,
+            "labels": {SECRET_TYPE: "cluster", **labels},
+            "annotations": dict(annotations),
+        },
+        "stringData": {"name": name, "server": server, "config": cluster_config},
+    }
+
+
+def aws_cluster_config(cluster_name: str, ca_data: str) -> dict[str, Any]:
+    """Cluster Secret `config` of an EKS spoke: Argo CD's own identity (Pod Identity) through `awsAuthConfig`."""
+    return {"awsAuthConfig": {"clusterName": cluster_name}, "tlsClientConfig": {"insecure": False, "caData": ca_data}}
+
+
+def token_cluster_config(token: str, ca_data: str) -> dict[str, Any]:
+    """Cluster Secret `config` of an existing spoke: a service account bearer token (a Pulumi secret)."""
+    return {"bearerToken": token, "tlsClientConfig": {"insecure": False, "caData": ca_data}}
+
+
+# -- the hub --------------------------------------------------------------------------------
+
+
+def _hub(config: PlatformConfig) -> HubRole:
+    if not isinstance(config.fleet, HubRole):
+        raise TypeError("fleet files are rendered for a hub (fleet.role = hub)")
+    return config.fleet
+
+
+def fleet_dir(config: PlatformConfig) -> str:
+    """The hub's fleet directory in the config repo."""
+    return f"fleet/{_hub(config).name}"
+
+
+def fleet_layer(config: PlatformConfig, argocd: ArgoCdConfig, wave: int) -> dict[str, Any]:
+    """The hub's layer Application applying `fleet/<name>/` (in the hub's last wave)."""
+    source = config_repo_source(fleet_dir(config))
+    return layer_application(argocd, FLEET_APPLICATION, source, wave, namespace=argocd.namespace)
+
+
+def _profile(hub: PlatformConfig, secrets: str, observability: str, policy: str) -> PlatformConfig:
+    """A spoke-shaped config with the given services, for the layers the hub generates."""
+    services: dict[str, Any] = {
+        "observability": {"enabled": observability == "enabled"},
+        "policy": {"enabled": policy == "enabled"},
+    }
+    cluster: dict[str, Any] = {"kind": "existing", "name": "profile", "kubeconfig": {"path": "unused"}}
+    if secrets in ("irsa", "pod-identity"):
+        cluster = {
+            "kind": "eks",
+            "name": "profile",
+            "region": "eu-west-1",
+            "adminPrincipalArns": ["arn:aws:iam::111122223333:role/profile"],
+            "nodeGroups": [{"name": "general", "instanceTypes": ["m7i.large"]}],
+            "workloadIdentity": secrets,
+        }
+        services["secrets"] = {}
+    elif secrets == "static":
+        services["secrets"] = {"region": "eu-west-1", "auth": "static"}
+    return PlatformConfig.model_validate(
+        {
+            "environment": _PROFILE_ENV,
+            "cluster": cluster,
+            "gitops": {"agent": "argocd", "namespace": hub.gitops.namespace},
+            "repo": hub.repo.model_dump(by_alias=True, exclude_none=True),
+            "services": services,
+        }
+    )
+
+
+def _resolve(variable: str) -> str:
+    fields = {name: field for field, name in VARIABLES.items()}
+    if variable not in fields:
+        raise KeyError(f"${{{variable}}} is not a contract field the hub can template")
+    return annotation_template(fields[variable])
+
+
+def _as_template(application: dict[str, Any]) -> dict[str, Any]:
+    """A standalone layer Application turned into an ApplicationSet template for any selected spoke."""
+    name = application["metadata"]["name"]
+    spec = _substituted(application["spec"], _resolve)
+    text = yaml.safe_dump(spec, sort_keys=False, width=1_000_000).replace(_PROFILE_ENV, _ENV_TEMPLATE)
+    spec = yaml.safe_load(text)
+    spec["project"] = FLEET_PROJECT
+    spec["destination"]["server"] = "{{ .server }}"
+    source = spec.pop("source")
+    if "chart" in source:  # the spoke's values file, then the contract-derived keys on top
+        helm = source["helm"]
+        release = helm["releaseName"]
+        contract_values = _templated(application["spec"]["source"]["helm"]["valuesObject"], _resolve) or {}
+        helm["valueFiles"] = ["$values/" + annotation_template("repo_path") + f"/values/{release}.yaml"]
+        helm["ignoreMissingValueFiles"] = True
+        helm["valuesObject"] = contract_values
+        values_source = {
+            "repoURL": annotation_template("repo_url"),
+            "targetRevision": annotation_template("repo_branch"),
+            "ref": "values",
+        }
+        spec["sources"] = [source, values_source]
+    else:
+        spec["source"] = source
+    return {
+        "metadata": {
+            "name": "{{ .nameNormalized }}-" + name,
+            "labels": {
+                metadata_key("environment"): '{{ index .metadata.labels "' + metadata_key("environment") + '" }}',
+                metadata_key("cluster_name"): '{{ index .metadata.labels "' + metadata_key("cluster_name") + '" }}',
+                f"{KEY_PREFIX}layer": name,
+            },
+        },
+        "spec": spec,
+    }
+
+
+@dataclass(frozen=True)
+class FleetLayer:
+    """One ApplicationSet of the hub: a layer for the spokes whose labels match `selector`."""
+
+    name: str
+    """ApplicationSet name (`fleet-<layer>`, `-<variant>` where a layer's content differs by profile)."""
+    selector: dict[str, tuple[str, ...]]
+    """Label -> the values a selected spoke has (only the labels that restrict)."""
+    template: dict[str, Any]
+    """The Application template."""
+    wave: int
+    """The layer's sync wave in a standalone environment (documents the intended order)."""
+
+
+def fleet_layers(config: PlatformConfig) -> list[FleetLayer]:
+    """Every ApplicationSet of the hub: fixed by the profiles, not by the spokes."""
+    found: dict[str, dict[tuple[str, ...], tuple[str, dict[str, Any], int]]] = {}
+    profiles = list(itertools.product(*_DIMENSIONS.values()))
+    for profile in profiles:
+        for application in argocd_layout.layer_applications(_profile(config, *profile)):
+            name = application["metadata"]["name"]
+            if name in _SKIPPED_LAYERS:
+                continue
+            template = _as_template(application)
+            key = yaml.safe_dump(template, sort_keys=True)
+            wave = int(application["metadata"]["annotations"][SYNC_WAVE])
+            found.setdefault(name, {})[profile] = (key, template, wave)
+    layers = []
+    for name, by_profile in found.items():
+        variants: dict[str, list[tuple[str, ...]]] = {}
+        for profile, (key, _, _) in by_profile.items():
+            variants.setdefault(key, []).append(profile)
+        for members in sorted(variants.values()):
+            selector = _selector(members)
+            _, template, wave = by_profile[members[0]]
+            suffix = "" if len(variants) == 1 else "-" + "-".join(v for values in selector.values() for v in values)
+            layers.append(FleetLayer(f"fleet-{name}{suffix}"[:63], selector, template, wave))
+    return sorted(layers, key=lambda layer: (layer.wave, layer.name))
+
+
+def _selector(members: list[tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The label values `members` (profiles) span, as a product; refuses a set that is not one."""
+    labels = list(_DIMENSIONS)
+    values = {
+        label: tuple(v for v in _DIMENSIONS[label] if v in {m[i] for m in members}) for i, label in enumerate(labels)
+    }
+    if len(members) != len(list(itertools.product(*values.values()))):
+        raise ValueError(f"profiles of one layer variant are not a product of label values: {members}")
+    return {label: found for label, found in values.items() if len(found) != len(_DIMENSIONS[label])}
+
+
+def rolling_sync(rollout: tuple[str, ...]) -> dict[str, Any]:
+    """RollingSync steps: one per environment of `rollout`, in order, then every other environment."""
+    key = metadata_key("environment")
+    steps = [{"matchExpressions": [{"key": key, "operator": "In", "values": [env]}]} for env in rollout]
+    steps.append({"matchExpressions": [{"key": key, "operator": "NotIn", "values": list(rollout)}]})
+    return {"type": "RollingSync", "rollingSync": {"steps": steps}}
+
+
+def fleet_application_set(config: PlatformConfig, argocd: ArgoCdConfig, layer: FleetLayer) -> dict[str, Any]:
+    """The ApplicationSet generating `layer` for every spoke of this hub whose labels match."""
+    hub = _hub(config)
+    match_labels = {FLEET_LABEL: hub.name, ROLE_LABEL: "spoke"}
+    expressions = [{"key": label, "operator": "In", "values": list(values)} for label, values in layer.selector.items()]
+    selector: dict[str, Any] = {"matchLabels": match_labels}
+    if expressions:
+        selector["matchExpressions"] = expressions
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "ApplicationSet",
+        "metadata": object_meta(layer.name, argocd.namespace),
+        "spec": {
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [{"clusters": {"selector": selector}}],
+            "strategy": rolling_sync(hub.rollout),
+            # A spoke deregistered (its cluster Secret gone): delete its Applications, keep its workloads.
+            "syncPolicy": {"preserveResourcesOnDeletion": True, "applicationsSync": "sync"},
+            "template": layer.template,
+        },
+    }
+
+
+def fleet_application_sets(config: PlatformConfig) -> list[dict[str, Any]]:
+    """Every ApplicationSet of `fleet/<name>/`."""
+    argocd = argocd_layout.ArgoCdLayout(config).argocd
+    return [fleet_application_set(config, argocd, layer) for layer in fleet_layers(config)]
+
+
+def fleet_project(config: PlatformConfig) -> dict[str, Any]:
+    """The `fleet` AppProject: the config repo and the platform charts, platform namespaces on any spoke."""
+    argocd = argocd_layout.ArgoCdLayout(config).argocd
+    namespaces: dict[str, None] = {PLATFORM_NAMESPACE: None}
+    repos: dict[str, None] = {config.repo.cluster_url: None}
+    for profile in itertools.product(*_DIMENSIONS.values()):
+        spoke = _profile(config, *profile)
+        found_namespaces, found_repos = service_destinations(spoke, argocd_layout.ArgoCdLayout(spoke))
+        namespaces.update(dict.fromkeys(found_namespaces))
+        repos.update(dict.fromkeys(found_repos))
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "AppProject",
+        "metadata": object_meta(FLEET_PROJECT, argocd.namespace),
+        "spec": {
+            "description": "Platform layers the hub applies to its spokes (fleet/, platform-kit)",
+            "sourceRepos": list(repos),
+            # Spokes only: the hub's own cluster is denied (negated destination), every spoke allowed.
+            "destinations": [
+                {"server": "!" + IN_CLUSTER, "namespace": "*"},
+                *({"server": "*", "namespace": namespace} for namespace in namespaces),
+            ],
+            "clusterResourceWhitelist": [{"group": group, "kind": kind} for group, kind in PLATFORM_CLUSTER_KINDS],
+        },
+    }
+
+
+def fleet_alerts(config: PlatformConfig) -> dict[str, Any]:
+    """The hub's alerts on its spokes: not reporting (connection lost) and drifting (OutOfSync too long)."""
+    hub = _hub(config)
+    spokes = f'server!="{IN_CLUSTER}"'
+    rules = [
+        alert(
+            "ArgoCdSpokeNotReporting",
+            f"argocd_cluster_connection_status{{{spokes}}} == 0",
+            hub.not_reporting_after,
+            "critical",
+            "A spoke stopped reporting to the hub",
+            "Argo CD on the hub has not reached {{ $labels.server }} for " + hub.not_reporting_after + ".",
+        ),
+        alert(
+            "ArgoCdSpokeOutOfSync",
+            f'argocd_app_info{{project="{FLEET_PROJECT}",sync_status="OutOfSync"}} == 1',
+            hub.drift_threshold,
+            "warning",
+            "A spoke drifted from the config repo",
+            "{{ $labels.name }} on {{ $labels.dest_server }} has been OutOfSync for " + hub.drift_threshold + ".",
+        ),
+    ]
+    rule = prometheus_rule("platform-kit-fleet", "fleet", rules)
+    rule["metadata"]["namespace"] = argocd_layout.ArgoCdLayout(config).argocd.namespace
+    return rule
+
+
+def hub_files(config: PlatformConfig) -> list[Manifest]:
+    """`fleet/<name>/`: the ApplicationSets, the `fleet` project, the alerts (with observability) and a README."""
+    directory = fleet_dir(config)
+    files = {
+        "project.yaml": [fleet_project(config)],
+        "applicationsets.yaml": fleet_application_sets(config),
+    }
+    if config.services.observability.enabled:
+        files["alerts.yaml"] = [fleet_alerts(config)]
+    readme = (
+        f"# Fleet `{_hub(config).name}`\n\n"
+        "ApplicationSets of the hub's Argo CD: one per platform layer (and variant), each selecting the\n"
+        "spokes registered on the hub by their cluster Secret's labels. Their number does not depend on\n"
+        "the number of spokes. Rollout order: RollingSync by environment. A deregistered spoke's\n"
+        "Applications are deleted without deleting its workloads. See docs/fleets.md.\n"
+    )
+    return [
+        Manifest(f"{directory}/README.md", readme),
+        kustomization(directory, list(files)),
+        *(yaml_file(f"{directory}/{name}", *objects) for name, objects in files.items()),
+    ]
+
+
+def hub_chart_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The hub's argo-cd chart values: progressive syncs on (RollingSync needs them on 3.0)."""
+    configs = dict(values["configs"])
+    configs["params"] = {**configs.get("params", {}), "applicationsetcontroller.enable.progressive.syncs": True}
+    return {**values, "configs": configs}
+
+
+# -- a spoke managed by the hub --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpokeLayout(argocd_layout.ArgoCdLayout):
+    """The seed of a hub-managed Argo CD spoke: its overlays, chart values and README, no Argo CD of its own."""
+
+    def monitoring_objects(self) -> list[dict[str, Any]]:
+        """None: the spoke runs no Argo CD to monitor (the hub alerts on it)."""
+        return []
+
+    def render(self) -> list[Manifest]:
+        """The spoke's overlay (shared bases included), its values files and its cluster README."""
+        config = self.config
+        stage_list = stages(config, self)
+        values = [
+            Manifest(
+                f"{config.environment_path}/values/{chart.release}.yaml",
+                yaml.safe_dump(chart.values, sort_keys=False, width=1_000_000),
+            )
+            for stage in stage_list
+            for chart in stage.charts
+        ]
+        readme = (
+            f"# Spoke `{config.cluster.name}` ({config.environment})\n\n"
+            "Managed by the hub's Argo CD (`fleet/` on the hub). `values/` holds this cluster's chart values;\n"
+            f"`infrastructure/{config.environment}/` and `apps/{config.environment}/` are shared by every\n"
+            "cluster of the environment. See docs/fleets.md.\n"
+        )
+        return [
+            Manifest(f"{config.environment_path}/README.md", readme),
+            *values,
+            *overlay_files(config, stage_list, self),
+            *shared_files(config),
+        ]
+
+
+def is_hub(config: PlatformConfig) -> bool:
+    """Whether `config` is a fleet hub."""
+    return isinstance(config.fleet, HubRole)
+
+
+def is_managed_spoke(config: PlatformConfig) -> bool:
+    """Whether `config` is a spoke the hub's Argo CD manages (no agent of its own)."""
+    return config.fleet.role == "spoke" and config.gitops.agent == "argocd"
