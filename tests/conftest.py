@@ -1,10 +1,12 @@
-"""Shared test setup: seeds never touch the real object cache (~/.cache/platform-kit)."""
+"""Shared test setup: seeds never touch the real object cache (~/.cache/platform-kit), and the config factory."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
+import factories
 import pytest
 
 
@@ -17,3 +19,16 @@ def _session_seed_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pa
         patch.setenv("PLATFORM_KIT_CACHE_DIR", str(root))
         patch.delenv("PLATFORM_KIT_CACHE", raising=False)
         yield root
+
+
+@pytest.fixture
+def config_factory() -> SimpleNamespace:
+    """The config factory of tests/factories.py: `.config(...)` a validated PlatformConfig, `.values(...)`
+    the raw mapping (for invalid input), `.problems(values)` the errors by field path; `.DELETE` removes a key.
+    Tests that need configs at import time (parametrize lists, constants) import tests/factories.py instead."""
+    return SimpleNamespace(
+        config=factories.make_config,
+        values=factories.config_values,
+        problems=factories.config_problems,
+        DELETE=factories.DELETE,
+    )

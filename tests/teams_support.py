@@ -1,13 +1,9 @@
-"""Stack configs with teams, shared by the team tests."""
+"""Teams and the overrides of the team tests (configs come from factories.py), and rendering helpers."""
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
-from stack_support import EKS
-
-from platform_kit.config import parse_platform_config
 from platform_kit.repo import render_config_repo
 
 PAYMENTS = {
@@ -22,25 +18,12 @@ SEARCH = {"name": "search", "owners": ["search-devs"]}
 NOTIFICATIONS = {"channel": "#platform", "webhookUrlEnv": "SLACK_URL"}
 
 
-def values(agent="flux", cluster=EKS, secrets=None, teams=(PAYMENTS,), workload_identity=None, **gitops):
-    cluster = copy.deepcopy(cluster)
-    if workload_identity:
-        cluster["workloadIdentity"] = workload_identity
-    services = {"observability": {"notifications": NOTIFICATIONS}, "policy": {}}
-    if secrets is not None:
-        services["secrets"] = secrets
-    return {
-        "environment": "dev",
-        "cluster": cluster,
-        "gitops": {"agent": agent, **gitops},
-        "repo": {"url": "https://git.example.com/acme/platform-config.git"},
-        "services": services,
-        "teams": copy.deepcopy(list(teams)),
-    }
-
-
-def config_for(*args, **kwargs):
-    return parse_platform_config(values(*args, **kwargs))
+TEAMS_CONFIG = {
+    "repo": {"url": "https://git.example.com/acme/platform-config.git"},
+    "services": {"observability": {"notifications": NOTIFICATIONS}, "policy": {}},
+    "teams": [PAYMENTS],
+}
+"""Overrides of the team tests (with `cluster="eks"`): payments, notifications, policy, a config repo."""
 
 
 def rendered(config) -> dict[str, str]:

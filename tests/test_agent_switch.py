@@ -8,10 +8,11 @@ from pathlib import Path
 import pulumi
 import pytest
 from click.testing import CliRunner
+from factories import make_config
 from pulumi.runtime.sync_await import _sync_await
 
 from platform_kit.cli import main
-from platform_kit.config import PlatformMetadata, load_stack_file, parse_platform_config
+from platform_kit.config import PlatformMetadata, load_stack_file
 from platform_kit.offline.engine import Registration, run_program
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.publish import GitAuth
@@ -25,31 +26,21 @@ AGENT_TYPES = ("platform-kit:gitops:FluxAgent", "platform-kit:gitops:ArgoCdAgent
 SHARED_GITOPS = {"readyTimeoutSeconds": 900, "syncInterval": "2m", "webhook": {"provider": "gitlab"}}
 
 
-def config_for(agent: str):
-    return parse_platform_config(
-        {
-            "environment": "dev",
-            "cluster": {
-                "kind": "existing",
-                "name": "dev-1",
-                "region": "eu-west-1",
-                "kubeconfig": {"path": "~/.kube/config", "context": "kind-dev"},
-            },
-            "gitops": {"agent": agent, **SHARED_GITOPS},
-            "repo": {
-                "url": "https://git.example.com/acme/config.git",
-                "branch": "live",
-                "credentials": {"kind": "token", "tokenEnv": "T"},
-            },
-        }
-    )
+SWITCHED = {
+    "cluster": {"region": "eu-west-1", "kubeconfig": {"context": "kind-dev"}},
+    "gitops": SHARED_GITOPS,
+    "repo": {"branch": "live", "credentials": {"kind": "token", "tokenEnv": "T"}},
+}
+"""Overrides of the config both agents get: every shared setting away from its default."""
 
 
 def run_platform(agent: str) -> tuple[list[Registration], dict]:
     built = {}
 
     def program():
-        built["platform"] = Platform("dev", PlatformArgs(config=config_for(agent), auth=GitAuth("git", "tok-77")))
+        built["platform"] = Platform(
+            "dev", PlatformArgs(config=make_config(SWITCHED, agent=agent), auth=GitAuth("git", "tok-77"))
+        )
 
     registrations = run_program(program, project="p", stack="dev")
     metadata = _sync_await(pulumi.Output.from_input(built["platform"].metadata_variables).future())
@@ -122,7 +113,7 @@ def test_the_argocd_root_carries_the_contract_into_the_layer_applications(both):
     registrations, metadata = both["argocd"]
     root = next(r for r in registrations if r.name == "dev-argocd-root-sync")
     patches = root.inputs["spec"]["source"]["kustomize"]["patches"]
-    assert patches == root_patches(config_for("argocd"), PlatformMetadata.from_variables(metadata))
+    assert patches == root_patches(make_config(SWITCHED, agent="argocd"), PlatformMetadata.from_variables(metadata))
     assert all(patch["target"]["kind"] == "Application" for patch in patches)
     assert "targetRevision: live" in patches[0]["patch"] and "${PLATFORM_" not in str(patches)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from factories import make_config
 
-from platform_kit.config import PlatformMetadata, parse_platform_config
+from platform_kit.config import PlatformMetadata
 from platform_kit.config.metadata import VARIABLES, metadata_key
 from platform_kit.gitops import AgentArgs
 from platform_kit.gitops.argocd import ArgoCdAgent
@@ -30,20 +31,6 @@ TOKEN = "tok-ARGO-5521"
 OIDC_SECRET = "oidc-SECRET-8812"
 SSO = {"issuer": "https://id.example.com", "clientId": "argocd", "clientSecretEnv": "OIDC", "adminGroups": ["ops"]}
 KNOWN_HOSTS = "git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample"
-
-
-def config_for(gitops=None, credentials=None, environment="dev", **repo):
-    repo = {"url": REPO_URL, **repo}
-    if credentials:
-        repo["credentials"] = credentials
-    return parse_platform_config(
-        {
-            "environment": environment,
-            "cluster": {"kind": "existing", "name": "dev-1", "kubeconfig": {"path": "~/.kube/config"}},
-            "gitops": {"agent": "argocd", **(gitops or {})},
-            "repo": repo,
-        }
-    )
 
 
 def contract(config) -> PlatformMetadata:
@@ -81,7 +68,7 @@ def body_of(registration) -> dict:
 
 
 def test_chart_release_is_pinned_sized_and_left_to_argocd_afterwards(pulumi_recorder):
-    config = config_for({"controllerReplicas": 2, "chartVersion": "8.0.1"})
+    config = make_config(agent="argocd", gitops={"controllerReplicas": 2, "chartVersion": "8.0.1"})
     agent(config)
     release = pulumi_recorder.get(RELEASE, "a-install")
     assert release.inputs["chart"] == "argo-cd"
@@ -96,7 +83,7 @@ def test_chart_release_is_pinned_sized_and_left_to_argocd_afterwards(pulumi_reco
 
 
 def test_pulumi_installs_exactly_the_values_git_holds(pulumi_recorder):
-    config = config_for({"url": "https://cd.example.com", "sso": SSO})
+    config = make_config(agent="argocd", gitops={"url": "https://cd.example.com", "sso": SSO})
     agent(config, sso_client_secret=OIDC_SECRET)
     values = pulumi_recorder.inputs(RELEASE, "a-install")["values"]
     assert values == chart_values(config, config.gitops)
@@ -108,7 +95,7 @@ def test_pulumi_installs_exactly_the_values_git_holds(pulumi_recorder):
 
 
 def test_admin_disabled_with_sso_and_client_secret_only_in_the_pulumi_owned_secret(pulumi_recorder):
-    config = config_for({"url": "https://cd.example.com", "sso": SSO})
+    config = make_config(agent="argocd", gitops={"url": "https://cd.example.com", "sso": SSO})
     agent(config, sso_client_secret=OIDC_SECRET)
     values = pulumi_recorder.inputs(RELEASE, "a-install")["values"]
     assert values["configs"]["cm"]["admin.enabled"] == "false"
@@ -125,7 +112,7 @@ def test_admin_disabled_with_sso_and_client_secret_only_in_the_pulumi_owned_secr
 
 
 def test_admin_enabled_without_sso(pulumi_recorder):
-    agent(config_for())
+    agent(make_config(agent="argocd"))
     values = pulumi_recorder.inputs(RELEASE, "a-install")["values"]
     assert values["configs"]["cm"]["admin.enabled"] == "true"
     assert "oidc.config" not in values["configs"]["cm"]
@@ -134,11 +121,11 @@ def test_admin_enabled_without_sso(pulumi_recorder):
 
 def test_sso_without_a_resolved_client_secret_is_refused(pulumi_recorder):
     with pytest.raises(ValueError, match="OIDC client secret"):
-        agent(config_for({"url": "https://cd.example.com", "sso": SSO}))
+        agent(make_config(agent="argocd", gitops={"url": "https://cd.example.com", "sso": SSO}))
 
 
 def test_default_project_locked_and_platform_project_scoped(pulumi_recorder):
-    agent(config_for({"platformNamespaces": ["monitoring"]}))
+    agent(make_config(agent="argocd", gitops={"platformNamespaces": ["monitoring"]}))
     default = pulumi_recorder.get(APP_PROJECT_PATCH, "a-default-project").inputs
     assert default["metadata"]["name"] == "default"
     assert default["metadata"]["annotations"]["pulumi.com/patchForce"] == "true"
@@ -154,7 +141,10 @@ def test_default_project_locked_and_platform_project_scoped(pulumi_recorder):
 
 
 def test_token_becomes_a_secret_repository_secret(pulumi_recorder):
-    agent(config_for(credentials={"kind": "token", "tokenEnv": "T"}), auth=GitAuth(username="bot", token=TOKEN))
+    agent(
+        make_config(agent="argocd", repo={"credentials": {"kind": "token", "tokenEnv": "T"}}),
+        auth=GitAuth(username="bot", token=TOKEN),
+    )
     secret = pulumi_recorder.get(SECRET, "a-git-credentials")
     assert secret.inputs["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "repository"
     assert secret.is_secret("stringData")
@@ -166,7 +156,10 @@ def test_token_becomes_a_secret_repository_secret(pulumi_recorder):
 def test_ssh_key_becomes_ssh_private_key_and_known_hosts_go_to_the_chart(pulumi_recorder):
     key = "-----BEGIN OPENSSH PRIVATE KEY-----\nargo\n-----END OPENSSH PRIVATE KEY-----\n"
     url = "ssh://git@git.example.com/acme/config.git"
-    config = config_for(url=url, credentials={"kind": "ssh", "privateKeyEnv": "K", "knownHosts": KNOWN_HOSTS})
+    config = make_config(
+        agent="argocd",
+        repo={"url": url, "credentials": {"kind": "ssh", "privateKeyEnv": "K", "knownHosts": KNOWN_HOSTS}},
+    )
     agent(config, auth=GitAuth(ssh_private_key=key, known_hosts=KNOWN_HOSTS))
     secret = pulumi_recorder.get(SECRET, "a-git-credentials")
     assert secret.is_secret("stringData")
@@ -176,7 +169,7 @@ def test_ssh_key_becomes_ssh_private_key_and_known_hosts_go_to_the_chart(pulumi_
 
 
 def test_no_credentials_no_repository_secret(pulumi_recorder):
-    agent(config_for())
+    agent(make_config(agent="argocd"))
     assert pulumi_recorder.find(SECRET, "a-git-credentials") == []
     assert sorted(r.name for r in pulumi_recorder.find(SECRET)) == ["a-metadata", "a-settings"]
 
@@ -185,7 +178,7 @@ def test_no_credentials_no_repository_secret(pulumi_recorder):
 
 
 def test_cluster_secret_carries_every_metadata_field(pulumi_recorder):
-    config = config_for()
+    config = make_config(agent="argocd")
     agent(config)
     secret = pulumi_recorder.inputs(SECRET, "a-metadata")
     expected = contract(config)
@@ -206,7 +199,9 @@ def test_cluster_secret_carries_every_metadata_field(pulumi_recorder):
 
 
 def test_root_application_syncs_prunes_waits_and_goes_first_on_destroy(pulumi_recorder):
-    config = config_for({"retry": {"limit": 9}}, credentials={"kind": "token", "tokenEnv": "T"})
+    config = make_config(
+        agent="argocd", gitops={"retry": {"limit": 9}}, repo={"credentials": {"kind": "token", "tokenEnv": "T"}}
+    )
     agent(config, auth=GitAuth(username="git", token="t"))
     root = pulumi_recorder.get(APPLICATION, "a-root-sync")
     metadata = root.inputs["metadata"]
@@ -236,7 +231,11 @@ def test_root_application_syncs_prunes_waits_and_goes_first_on_destroy(pulumi_re
 
 
 def test_every_object_pulumi_applies_validates(pulumi_recorder):
-    config = config_for({"url": "https://cd.example.com", "sso": SSO}, credentials={"kind": "token", "tokenEnv": "T"})
+    config = make_config(
+        agent="argocd",
+        gitops={"url": "https://cd.example.com", "sso": SSO},
+        repo={"credentials": {"kind": "token", "tokenEnv": "T"}},
+    )
     agent(config, auth=GitAuth(username="git", token="t"), sso_client_secret=OIDC_SECRET)
     applied = [r for r in pulumi_recorder.registrations if r.type.startswith("kubernetes:") and r.type != RELEASE]
     assert {r.type.rsplit(":", 1)[1] for r in applied} == {
@@ -251,7 +250,7 @@ def test_every_object_pulumi_applies_validates(pulumi_recorder):
 
 
 def test_children_are_parented_and_prefixed(pulumi_recorder):
-    agent(config_for())
+    agent(make_config(agent="argocd"))
     component = pulumi_recorder.get("platform-kit:gitops:ArgoCdAgent", "a")
     children = [r for r in pulumi_recorder.registrations if r.parent == component.urn]
     assert len(children) == 8  # no credentials: no repository Secret
@@ -259,14 +258,7 @@ def test_children_are_parented_and_prefixed(pulumi_recorder):
 
 
 def test_agent_refuses_a_flux_config(pulumi_recorder):
-    flux = parse_platform_config(
-        {
-            "environment": "dev",
-            "cluster": {"kind": "existing", "name": "dev-1", "kubeconfig": {"path": "k"}},
-            "gitops": {"agent": "flux"},
-            "repo": {"url": REPO_URL},
-        }
-    )
+    flux = make_config({"cluster.kubeconfig.path": "k"})
     with pytest.raises(TypeError, match="argocd"):
         agent(flux)
 
@@ -276,8 +268,10 @@ def test_agent_refuses_a_flux_config(pulumi_recorder):
 
 @pytest.fixture
 def platform(pulumi_recorder):
-    config = config_for(
-        credentials={"kind": "token", "tokenEnv": "T"}, gitops={"webhook": {"publicUrl": "https://cd.example.com/"}}
+    config = make_config(
+        agent="argocd",
+        gitops={"webhook": {"publicUrl": "https://cd.example.com/"}},
+        repo={"credentials": {"kind": "token", "tokenEnv": "T"}},
     )
     built = Platform("dev", PlatformArgs(config=config, auth=GitAuth(username="git", token="tok-66")))
     return config, built

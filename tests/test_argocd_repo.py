@@ -8,10 +8,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from factories import make_config
 from lupa import LuaRuntime
 
 from platform_kit import versions
-from platform_kit.config import ConfigError, PlatformMetadata, parse_platform_config, stack_config_schema
+from platform_kit.config import ConfigError, PlatformMetadata, stack_config_schema
 from platform_kit.config.metadata import LABEL_FIELDS, VARIABLES, metadata_key
 from platform_kit.delivery.credentials import CredentialError, argocd_secret_data, resolve_sso_client_secret
 from platform_kit.publish import GitAuth
@@ -28,17 +29,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 KNOWN_HOSTS = "git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample"
 
 
-def values(environment="dev", gitops=None, **repo):
-    return {
-        "environment": environment,
-        "cluster": {"kind": "existing", "name": f"{environment}-cluster-77", "kubeconfig": {"path": "k"}},
-        "gitops": {"agent": "argocd", **(gitops or {})},
-        "repo": {"url": "https://git.example.com/acme/platform-config.git", **repo},
-    }
-
-
-def config_for(environment="dev", gitops=None, **repo):
-    return parse_platform_config(values(environment, gitops, **repo))
+RENDERED = {
+    "cluster.name": "dev-cluster-77",
+    "cluster.kubeconfig.path": "k",
+    "repo.url": "https://git.example.com/acme/platform-config.git",
+}
+"""Overrides of these tests (with `agent="argocd"`); another environment names its cluster `<env>-cluster-77`."""
 
 
 SSO = {"issuer": "https://id.example.com/realms/acme", "clientId": "argocd", "clientSecretEnv": "OIDC_SECRET"}
@@ -54,7 +50,7 @@ def write_tree(config, root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory) -> Path:
-    return write_tree(config_for("dev"), tmp_path_factory.mktemp("argocd-repo"))
+    return write_tree(make_config(RENDERED, agent="argocd"), tmp_path_factory.mktemp("argocd-repo"))
 
 
 def metadata(environment="dev") -> PlatformMetadata:
@@ -73,11 +69,11 @@ def metadata(environment="dev") -> PlatformMetadata:
 
 
 def test_argocd_defaults():
-    argocd = config_for().gitops
+    argocd = make_config(RENDERED, agent="argocd").gitops
     assert argocd.agent == "argocd"
     assert argocd.namespace == "argocd"
     assert argocd.chart_version == versions.ARGOCD_CHART_VERSION
-    assert config_for(gitops={"chartVersion": "9.9.9"}).gitops.chart_version == "9.9.9"
+    assert make_config(RENDERED, agent="argocd", gitops={"chartVersion": "9.9.9"}).gitops.chart_version == "9.9.9"
     assert argocd.sso is None and argocd.default_role == "none"
     assert argocd.webhook.provider == "github" and argocd.webhook.public_url is None
 
@@ -113,24 +109,26 @@ def test_argocd_defaults():
 )
 def test_bad_argocd_values_are_named_by_field_path(gitops, path, fragment):
     with pytest.raises(ConfigError) as caught:
-        parse_platform_config(values(gitops=gitops))
+        make_config(RENDERED, agent="argocd", gitops=gitops)
     found = {problem.path: problem.message for problem in caught.value.problems}
     assert path in found, found
     assert fragment in found[path]
 
 
 def test_sso_client_secret_is_a_secret_reference_resolved_at_the_edge():
-    config = config_for(gitops={"url": "https://cd.example.com", "sso": SSO})
+    config = make_config(RENDERED, agent="argocd", gitops={"url": "https://cd.example.com", "sso": SSO})
     assert resolve_sso_client_secret(config.gitops, {"OIDC_SECRET": "s3cr3t"}) == "s3cr3t"
     assert resolve_sso_client_secret(config.gitops, {}, offline=True) == "[secret]"
     with pytest.raises(CredentialError, match=r"platform\.gitops\.sso\.clientSecretEnv"):
         resolve_sso_client_secret(config.gitops, {})
-    secure = config_for(
-        gitops={"url": "https://cd.example.com", "sso": {**SSO, "clientSecretEnv": None, "clientSecret": "oidc-77"}}
+    secure = make_config(
+        RENDERED,
+        agent="argocd",
+        gitops={"url": "https://cd.example.com", "sso": {**SSO, "clientSecretEnv": None, "clientSecret": "oidc-77"}},
     )
     assert "oidc-77" not in repr(secure)
     assert resolve_sso_client_secret(secure.gitops, {}) == "oidc-77"
-    assert resolve_sso_client_secret(config_for().gitops, {}) is None
+    assert resolve_sso_client_secret(make_config(RENDERED, agent="argocd").gitops, {}) is None
 
 
 # --- metadata contract -> cluster Secret --------------------------------------------
@@ -156,7 +154,7 @@ def test_label_values_are_checked_and_unknown_variables_refused():
 
 
 def test_cluster_secret_body_validates_and_points_at_the_cluster_itself():
-    argocd = config_for().gitops
+    argocd = make_config(RENDERED, agent="argocd").gitops
     meta = metadata()
     body = builders.cluster_secret_body(argocd, meta.cluster_name, meta.to_labels(), meta.to_annotations())
     assert body["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "cluster"
@@ -169,7 +167,12 @@ def test_cluster_secret_body_validates_and_points_at_the_cluster_itself():
 
 
 def test_layout_of_an_argocd_environment():
-    paths = {m.path for m in render_config_repo(config_for("local"))}
+    paths = {
+        m.path
+        for m in render_config_repo(
+            make_config(RENDERED, {"cluster.name": "local-cluster-77"}, agent="argocd", environment="local")
+        )
+    }
     assert paths == {
         ".github/workflows/platform-config.yaml",
         "README.md",
@@ -196,8 +199,13 @@ def test_layout_of_an_argocd_environment():
 
 
 def test_shared_files_are_identical_for_flux_and_argocd_environments():
-    flux = {m.path: m.content for m in render_config_repo(config_for("dev", gitops={"agent": "flux"}))}
-    argocd = {m.path: m.content for m in render_config_repo(config_for("prod"))}
+    flux = {m.path: m.content for m in render_config_repo(make_config(RENDERED, agent="flux"))}
+    argocd = {
+        m.path: m.content
+        for m in render_config_repo(
+            make_config(RENDERED, {"cluster.name": "prod-cluster-77"}, agent="argocd", environment="prod")
+        )
+    }
     shared = set(flux) & set(argocd)
     assert {"README.md", "infrastructure/configs/platform-system.yaml", "apps/base/kustomization.yaml"} <= shared
     assert all(not path.startswith("clusters/") for path in shared)
@@ -210,7 +218,7 @@ def test_every_object_validates_and_every_kustomization_builds(tree):
 
 
 def test_no_infrastructure_literals_in_the_argocd_layout():
-    config = config_for("staging")
+    config = make_config(RENDERED, {"cluster.name": "staging-cluster-77"}, agent="argocd", environment="staging")
     text = "".join(m.content for m in render_config_repo(config))
     assert "staging-cluster-77" not in text
     assert "git.example.com" not in text
@@ -240,7 +248,7 @@ def test_argocd_manages_itself_but_is_never_pruned_or_deleted(tree):
     (app,) = load_documents(tree / "clusters/dev/argocd.yaml")
     assert app["metadata"]["annotations"]["argocd.argoproj.io/sync-options"] == "Delete=false,Prune=false"
     assert "finalizers" not in app["metadata"]
-    config = config_for("dev")
+    config = make_config(RENDERED, agent="argocd")
     assert app["spec"]["source"]["helm"]["valuesObject"] == builders.chart_values(config, config.gitops)
     assert app["spec"]["source"]["targetRevision"] == config.gitops.chart_version
     assert "ServerSideApply=true" in app["spec"]["syncPolicy"]["syncOptions"]
@@ -248,7 +256,7 @@ def test_argocd_manages_itself_but_is_never_pruned_or_deleted(tree):
 
 def test_infra_configs_fills_every_placeholder_once_the_root_has_patched_it(tree, tmp_path):
     meta = metadata()
-    root = root_application(config_for("dev"), config_for("dev").gitops, meta)
+    root = root_application(make_config(RENDERED, agent="argocd"), make_config(RENDERED, agent="argocd").gitops, meta)
     # Argo CD adds an Application's kustomize patches to the kustomization it builds; so does this test, twice:
     # the root's patches onto clusters/dev, then infra-configs' own patches onto its directory.
     layers = tmp_path / "clusters"
@@ -299,7 +307,7 @@ def test_placeholder_patches_cover_exactly_the_placeholders():
 
 
 def test_objects_pulumi_applies_validate():
-    config = config_for(gitops={"url": "https://cd.example.com", "sso": SSO})
+    config = make_config(RENDERED, agent="argocd", gitops={"url": "https://cd.example.com", "sso": SSO})
     argocd = config.gitops
     for body in (
         root_application(config, argocd, metadata()),
@@ -311,7 +319,9 @@ def test_objects_pulumi_applies_validate():
 
 
 def test_root_application_prunes_self_heals_retries_and_has_the_finalizer():
-    config = config_for(gitops={"retry": {"limit": 7, "backoffDuration": "5s", "backoffMaxDuration": "10m"}})
+    config = make_config(
+        RENDERED, agent="argocd", gitops={"retry": {"limit": 7, "backoffDuration": "5s", "backoffMaxDuration": "10m"}}
+    )
     root = root_application(config, config.gitops, metadata())
     assert root["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
     source = dict(root["spec"]["source"])
@@ -326,13 +336,15 @@ def test_root_application_prunes_self_heals_retries_and_has_the_finalizer():
         "automated": {"prune": True, "selfHeal": True},
         "retry": {"limit": 7, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "10m"}},
     }
-    custom = config_for(path="fleet/eu/dev")
+    custom = make_config(RENDERED, agent="argocd", repo={"path": "fleet/eu/dev"})
     assert root_application(custom, custom.gitops, metadata())["spec"]["source"]["path"] == "fleet/eu/dev"
 
 
 def test_projects_are_least_privilege():
-    config = config_for(
-        gitops={"platformNamespaces": ["monitoring"], "platformSourceRepos": ["https://charts.example.com"]}
+    config = make_config(
+        RENDERED,
+        agent="argocd",
+        gitops={"platformNamespaces": ["monitoring"], "platformSourceRepos": ["https://charts.example.com"]},
     )
     platform = platform_project(config, config.gitops)["spec"]
     assert platform["sourceRepos"] == [
@@ -348,10 +360,14 @@ def test_projects_are_least_privilege():
 
 
 def test_admin_is_disabled_only_with_sso_and_rbac_defaults_to_nothing():
-    plain = config_for()
+    plain = make_config(RENDERED, agent="argocd")
     cm = builders.chart_values(plain, plain.gitops)["configs"]["cm"]
     assert cm["admin.enabled"] == "true" and "oidc.config" not in cm
-    sso = config_for(gitops={"url": "https://cd.example.com", "sso": {**SSO, "adminGroups": ["platform-admins"]}})
+    sso = make_config(
+        RENDERED,
+        agent="argocd",
+        gitops={"url": "https://cd.example.com", "sso": {**SSO, "adminGroups": ["platform-admins"]}},
+    )
     chart = builders.chart_values(sso, sso.gitops)
     assert chart["configs"]["cm"]["admin.enabled"] == "false"
     oidc = yaml.safe_load(chart["configs"]["cm"]["oidc.config"])
@@ -363,15 +379,19 @@ def test_admin_is_disabled_only_with_sso_and_rbac_defaults_to_nothing():
         "scopes": "[groups]",
     }
     assert chart["configs"]["secret"] == {"createSecret": False}
-    readonly = config_for(gitops={"defaultRole": "readonly"})
+    readonly = make_config(RENDERED, agent="argocd", gitops={"defaultRole": "readonly"})
     assert builders.chart_values(readonly, readonly.gitops)["configs"]["rbac"]["policy.default"] == "role:readonly"
 
 
 def test_chart_values_are_sized_from_config_and_pin_known_hosts():
-    config = config_for(
+    config = make_config(
+        RENDERED,
+        agent="argocd",
         gitops={"controllerReplicas": 3, "repoServerResources": {"requests": {"cpu": "1"}}, "syncInterval": "10m"},
-        url="ssh://git@git.example.com/acme/platform-config.git",
-        credentials={"kind": "ssh", "privateKeyEnv": "K", "knownHosts": KNOWN_HOSTS},
+        repo={
+            "url": "ssh://git@git.example.com/acme/platform-config.git",
+            "credentials": {"kind": "ssh", "privateKeyEnv": "K", "knownHosts": KNOWN_HOSTS},
+        },
     )
     chart = builders.chart_values(config, config.gitops)
     assert chart["controller"]["replicas"] == 3
@@ -407,7 +427,7 @@ def test_application_health_is_its_reported_health():
 
 
 def test_only_applications_get_a_custom_health_check():
-    config = config_for()
+    config = make_config(RENDERED, agent="argocd")
     cm = builders.chart_values(config, config.gitops)["configs"]["cm"]
     assert cm["resource.customizations.health.argoproj.io_Application"] == APPLICATION_HEALTH_LUA
     # ApplicationSets keep Argo CD's built-in check (status.resources is never refreshed: docs/gitops-agents.md).

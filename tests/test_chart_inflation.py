@@ -20,8 +20,9 @@ from pathlib import Path
 import helm_python
 import pytest
 import yaml
+from factories import config_values
 from stack_support import REPO_ROOT, project_skeleton
-from teams_support import many_teams, values
+from teams_support import TEAMS_CONFIG, many_teams
 
 from platform_kit import versions
 from platform_kit.inflate import ChartError, ChartRef, ChartStore
@@ -62,7 +63,7 @@ def _team_project(root: Path) -> Path:
     """A project with two 25-team stacks (EKS, every service) next to the repo's stack program."""
     project = project_skeleton(root)
     for stack, agent in TEAM_STACKS.items():
-        config = values(agent=agent, secrets={}, teams=many_teams(25))
+        config = config_values(TEAMS_CONFIG, agent=agent, cluster="eks", services={"secrets": {}}, teams=many_teams(25))
         config["environment"] = stack  # one environment per stack (the seed record is per environment)
         document = {"config": {f"platform:{key}": value for key, value in config.items()}}
         (project / "stacks" / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))

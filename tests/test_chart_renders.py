@@ -13,10 +13,11 @@ import copy
 import helm_python
 import pytest
 import yaml
+from factories import make_config
 from stack_support import EKS, EXISTING, REPO_ROOT
 
 from platform_kit import versions
-from platform_kit.config import ConfigError, parse_platform_config
+from platform_kit.config import ConfigError
 from platform_kit.config.services import PolicyConfig
 from platform_kit.inflate import ChartRef, ChartStore
 from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR
@@ -38,16 +39,8 @@ ARGO_CD = ChartRef("argo-cd", versions.ARGOCD_CHART_VERSION)
 KYVERNO = ChartRef("kyverno", versions.KYVERNO_CHART_VERSION)
 
 
-def config_for(cluster: dict, agent: str = "argocd", observability: dict | None = None, gitops: dict | None = None):
-    return parse_platform_config(
-        {
-            "environment": "dev",
-            "cluster": cluster,
-            "gitops": {"agent": agent, **(gitops or {})},
-            "repo": {"url": "https://git.example.com/acme/config.git"},
-            "services": {"observability": observability or {}, "policy": {}},
-        }
-    )
+OBSERVED = {"services": {"observability": {}, "policy": {}}}
+"""Overrides of these tests (with `agent="argocd"`): observability and policy on."""
 
 
 def render(chart: ChartRef, values: dict, name: str, namespace: str) -> list[dict]:
@@ -72,7 +65,7 @@ def test_control_plane_keys_are_the_charts_own():
 
 @pytest.mark.parametrize("cluster", [EKS, EXISTING], ids=["eks", "existing"])
 def test_control_plane_is_not_scraped_and_its_rules_are_off_by_default(cluster):
-    objects = prometheus_stack_objects(config_for(cluster))
+    objects = prometheus_stack_objects(make_config(OBSERVED, agent="argocd", cluster=cluster))
     system = sorted(
         (o["kind"], o["metadata"]["name"]) for o in objects if o["metadata"].get("namespace") == "kube-system"
     )
@@ -86,7 +79,11 @@ def test_control_plane_is_not_scraped_and_its_rules_are_off_by_default(cluster):
 
 
 def test_self_managed_control_planes_can_opt_in():
-    objects = prometheus_stack_objects(config_for(EXISTING, observability={"scrapeControlPlane": True}))
+    objects = prometheus_stack_objects(
+        make_config(
+            OBSERVED, agent="argocd", cluster=EXISTING, services={"observability": {"scrapeControlPlane": True}}
+        )
+    )
     system = {o["metadata"]["name"] for o in objects if namespace_of(o) == "kube-system"}
     assert {"kube-prometheus-stack-kube-controller-manager", "kube-prometheus-stack-kube-scheduler"} <= system
     groups = {g["name"] for o in objects if o["kind"] == "PrometheusRule" for g in o["spec"]["groups"]}
@@ -95,18 +92,18 @@ def test_self_managed_control_planes_can_opt_in():
 
 def test_eks_refuses_control_plane_scraping():
     with pytest.raises(ConfigError) as caught:
-        config_for(EKS, observability={"scrapeControlPlane": True})
+        make_config(OBSERVED, agent="argocd", cluster=EKS, services={"observability": {"scrapeControlPlane": True}})
     assert any("scrapeControlPlane" in problem.message for problem in caught.value.problems)
 
 
 @pytest.mark.parametrize("cluster", [EKS, EXISTING], ids=["eks", "existing"])
 def test_the_platform_project_permits_every_namespace_the_stack_renders_into(cluster):
-    config = config_for(cluster)
+    config = make_config(OBSERVED, agent="argocd", cluster=cluster)
     project = platform_project(config, config.gitops)["spec"]
     permitted = {destination["namespace"] for destination in project["destinations"]}
     rendered = {o["metadata"]["namespace"] for o in prometheus_stack_objects(config) if "namespace" in o["metadata"]}
     assert rendered == {"monitoring", "kube-system"} and rendered <= permitted
-    without = config_for(cluster, observability={"enabled": False})
+    without = make_config(OBSERVED, agent="argocd", cluster=cluster, services={"observability": {"enabled": False}})
     assert "kube-system" not in {
         d["namespace"] for d in platform_project(without, without.gitops)["spec"]["destinations"]
     }
@@ -114,7 +111,9 @@ def test_the_platform_project_permits_every_namespace_the_stack_renders_into(clu
 
 def argocd_objects(gitops: dict | None = None, notifications: bool = True) -> dict[str, dict]:
     observability = {"notifications": {"kind": "slack", "webhookUrlEnv": "SLACK"}} if notifications else {}
-    config = config_for(EXISTING, observability=observability, gitops=gitops)
+    config = make_config(
+        OBSERVED, agent="argocd", cluster=EXISTING, services={"observability": observability}, gitops=gitops or {}
+    )
     objects = render(ARGO_CD, builders.chart_values(config, config.gitops), builders.RELEASE_NAME, "argocd")
     return {o["metadata"]["name"]: o for o in objects if o["kind"] == "ConfigMap"}
 
@@ -124,7 +123,7 @@ def test_argocd_urls_follow_the_configured_url():
     assert configmaps["argocd-cm"]["data"]["url"] == "https://cd.acme.example:8443"
     context = yaml.safe_load(configmaps["argocd-notifications-cm"]["data"]["context"])
     assert context["argocdUrl"] == "https://cd.acme.example:8443"
-    config = config_for(EXISTING, gitops={"url": "https://cd.acme.example:8443"})
+    config = make_config(OBSERVED, agent="argocd", cluster=EXISTING, gitops={"url": "https://cd.acme.example:8443"})
     assert builders.chart_values(config, config.gitops)["global"]["domain"] == "cd.acme.example:8443"
 
 
@@ -144,15 +143,7 @@ def test_kyverno_policies_use_the_webhook_failure_policy_of_the_charts_crd():
     assert "Deprecated" in spec["failurePolicy"]["description"]
     assert spec["webhookConfiguration"]["properties"]["failurePolicy"]["enum"] == ["Ignore", "Fail"]
     for environment, expected in (("Audit", "Ignore"), ("Enforce", "Fail")):
-        config = parse_platform_config(
-            {
-                "environment": "dev",
-                "cluster": EXISTING,
-                "gitops": {"agent": "flux"},
-                "repo": {"url": "https://git.example.com/acme/config.git"},
-                "services": {"policy": {"mode": environment}},
-            }
-        )
+        config = make_config(cluster=EXISTING, services={"policy": {"mode": environment}})
         files = {m.path: m.content for m in render_config_repo(config)}
         policies = [
             o for o in load_documents(files["infrastructure/policies/policies.yaml"]) if o["kind"] == "ClusterPolicy"
@@ -167,14 +158,8 @@ def test_kyverno_policies_use_the_webhook_failure_policy_of_the_charts_crd():
 
 
 def test_flux_alerts_carry_the_summary_as_event_metadata():
-    config = parse_platform_config(
-        {
-            "environment": "dev",
-            "cluster": EXISTING,
-            "gitops": {"agent": "flux"},
-            "repo": {"url": "https://git.example.com/acme/config.git"},
-            "services": {"observability": {"notifications": {"kind": "slack", "webhookUrlEnv": "SLACK"}}},
-        }
+    config = make_config(
+        cluster=EXISTING, services={"observability": {"notifications": {"kind": "slack", "webhookUrlEnv": "SLACK"}}}
     )
     objects = [o for m in render_config_repo(config) if m.path.endswith(".yaml") for o in load_documents(m.content)]
     alerts = [o for o in objects if o.get("kind") == "Alert"]

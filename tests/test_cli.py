@@ -28,7 +28,7 @@ from platform_kit.config import ConfigError, load_stack_file
 from platform_kit.gitops.seed import SEED_COMMIT_TYPE
 from platform_kit.offline.engine import SECRET_MARKER
 from platform_kit.repo import render_config_repo
-from platform_kit.testing.git_server import HTTP_TOKEN, HUMAN_GIT_ENV, _free_port, git
+from platform_kit.testing.git_server import HTTP_TOKEN, HUMAN_GIT_ENV, free_port, git
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PLATFORM_CLI = shutil.which("platform-kit", path=str(Path(sys.executable).parent)) or "platform-kit"
@@ -387,7 +387,7 @@ def test_seed_with_pulumi_secret_token_and_no_env_exits_2(project, git_daemon):
 
 def test_seed_to_unreachable_remote_exits_1(project):
     write_stack(project, "dev", base_config("dev"))
-    url = f"git://127.0.0.1:{_free_port()}/x.git"
+    url = f"git://127.0.0.1:{free_port()}/x.git"
 
     result = invoke("seed", "--stack", "dev", "--repo", url, "--project", project)
 

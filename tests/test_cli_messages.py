@@ -191,9 +191,9 @@ def test_progress_goes_to_stderr_only_on_a_terminal(monkeypatch, capsys):
 
     from platform_kit import cli
 
-    cli._progress("running the stack program of dev")
+    cli.progress("running the stack program of dev")
     assert capsys.readouterr() == ("", "")  # not a terminal: nothing (tests, CI logs, pipes)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    cli._progress("publishing 3 files")
+    cli.progress("publishing 3 files")
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == "... publishing 3 files\n"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 
 import pytest
+from factories import make_config
 
 from platform_kit.cluster import ExistingCluster, ExistingClusterArgs
-from platform_kit.config import PlatformMetadata, parse_platform_config
+from platform_kit.config import PlatformMetadata
 from platform_kit.gitops import AgentArgs, FluxAgent
 from platform_kit.gitops.seed import seeded_files
 from platform_kit.platform import Platform, PlatformArgs
@@ -23,26 +24,12 @@ SEED_COMMIT = "pulumi-python:dynamic/platform-kit:SeedCommit"
 SECRET = "kubernetes:core/v1:Secret"
 
 
-def config_for(kubeconfig=None, credentials=None, environment="dev"):
-    repo = {"url": "https://git.example.com/acme/config.git"}
-    if credentials:
-        repo["credentials"] = credentials
-    return parse_platform_config(
-        {
-            "environment": environment,
-            "cluster": {
-                "kind": "existing",
-                "name": "dev-1",
-                "kubeconfig": kubeconfig or {"path": "~/.kube/config", "context": "kind-dev"},
-            },
-            "gitops": {"agent": "flux"},
-            "repo": repo,
-        }
-    )
+KIND_DEV = {"cluster.kubeconfig.context": "kind-dev"}
+"""Overrides of most tests here: the kubeconfig's context."""
 
 
 def test_kubeconfig_path_is_secret_and_expanded(pulumi_recorder):
-    cluster = ExistingCluster("c", ExistingClusterArgs(config=config_for().cluster))
+    cluster = ExistingCluster("c", ExistingClusterArgs(config=make_config(KIND_DEV).cluster))
     provider = pulumi_recorder.get(K8S_PROVIDER, "c-k8s")
     assert provider.is_secret("kubeconfig")
     assert provider.inputs["kubeconfig"] == os.path.expanduser("~/.kube/config")
@@ -54,7 +41,7 @@ def test_kubeconfig_path_is_secret_and_expanded(pulumi_recorder):
 
 def test_kubeconfig_content_is_secret(pulumi_recorder):
     content = "apiVersion: v1\nkind: Config\n# kubeconfig-body-42\n"
-    config = config_for(kubeconfig={"content": content})
+    config = make_config({"cluster.kubeconfig": {"content": content}})
     ExistingCluster("c", ExistingClusterArgs(config=config.cluster))
     provider = pulumi_recorder.get(K8S_PROVIDER, "c-k8s")
     assert provider.is_secret("kubeconfig")
@@ -75,7 +62,7 @@ def contract(config) -> PlatformMetadata:
 
 
 def flux(pulumi_recorder, auth=None, credentials=None):
-    config = config_for(credentials=credentials)
+    config = make_config(KIND_DEV, repo={"credentials": credentials} if credentials else {})
     agent = FluxAgent(
         "f",
         AgentArgs(config=config, metadata=contract(config), auth=auth),
@@ -157,7 +144,7 @@ def test_metadata_configmap_carries_the_contract(pulumi_recorder):
         "namespace": "flux-system",
         "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform-kit"},
     }
-    assert configmap["data"] == contract(config_for()).to_variables()
+    assert configmap["data"] == contract(make_config(KIND_DEV)).to_variables()
     assert configmap["data"]["PLATFORM_ENVIRONMENT"] == "dev"
 
 
@@ -171,7 +158,7 @@ def test_children_are_parented_and_prefixed(pulumi_recorder):
 
 @pytest.fixture
 def platform(pulumi_recorder):
-    config = config_for(credentials={"kind": "token", "tokenEnv": "T"})
+    config = make_config(KIND_DEV, repo={"credentials": {"kind": "token", "tokenEnv": "T"}})
     built = Platform("dev", PlatformArgs(config=config, auth=GitAuth(username="git", token="tok-55")))
     return config, built
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from factories import config_problems, config_values, make_config
 from pydantic import ValidationError
 
 from platform_kit.config import (
@@ -25,23 +26,12 @@ from platform_kit.config.loaders import override_repo, program_config, read_stac
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def valid() -> dict:
-    return {
-        "environment": "dev",
-        "cluster": {"kind": "existing", "name": "dev-1", "kubeconfig": {"path": "~/.kube/config"}},
-        "gitops": {"agent": "flux"},
-        "repo": {"url": "https://git.example.com/platform/config.git"},
-    }
-
-
-def problems(values: dict) -> dict[str, str]:
-    with pytest.raises(ConfigError) as caught:
-        parse_platform_config(values)
-    return {problem.path: problem.message for problem in caught.value.problems}
+REPO = {"url": "https://git.example.com/platform/config.git"}
+"""The config repo of these tests (`config_values(repo=REPO)`)."""
 
 
 def test_valid_config_gets_defaults():
-    config = parse_platform_config(valid())
+    config = make_config(repo=REPO)
     assert config.repo.branch == "main"
     assert config.environment_path == "clusters/dev"
     assert config.repo.credentials.kind == "none"
@@ -50,7 +40,7 @@ def test_valid_config_gets_defaults():
 
 
 def test_models_are_frozen():
-    config = parse_platform_config(valid())
+    config = make_config(repo=REPO)
     with pytest.raises(ValidationError):
         config.environment = "prod"  # type: ignore[misc]
 
@@ -88,23 +78,23 @@ def test_models_are_frozen():
     ],
 )
 def test_each_bad_value_is_named_by_its_field_path(mutate, path, fragment):
-    values = valid()
+    values = config_values(repo=REPO)
     mutate(values)
-    found = problems(values)
+    found = config_problems(values)
     assert path in found, found
     assert fragment in found[path]
 
 
 def test_every_problem_is_listed_at_once():
-    values = valid()
+    values = config_values(repo=REPO)
     values["environment"] = "BAD"
     values["cluster"]["zone"] = "x"
     values["repo"]["url"] = "ftp://x"
-    assert set(problems(values)) == {"platform.environment", "platform.cluster.zone", "platform.repo.url"}
+    assert set(config_problems(values)) == {"platform.environment", "platform.cluster.zone", "platform.repo.url"}
 
 
 def test_errors_never_echo_secret_values():
-    values = valid()
+    values = config_values(repo=REPO)
     values["repo"]["credentials"] = {"kind": "token", "token": "tok-SECRET-123", "bogus": 1}
     values["cluster"]["kubeconfig"] = {"content": "kubeconfig-SECRET", "path": "x"}
     with pytest.raises(ConfigError) as caught:
@@ -114,7 +104,7 @@ def test_errors_never_echo_secret_values():
 
 
 def test_secrets_are_secret_str():
-    values = valid()
+    values = config_values(repo=REPO)
     values["repo"]["credentials"] = {"kind": "token", "token": "tok-123"}
     config = parse_platform_config(values)
     assert "tok-123" not in repr(config)
@@ -137,7 +127,7 @@ def write_stack(tmp_path: Path, config: dict) -> Path:
 
 
 def test_secure_values_are_opaque_offline(tmp_path):
-    values = valid()
+    values = config_values(repo=REPO)
     values["cluster"]["kubeconfig"] = {"content": {"secure": "v1:AAAAciphertext"}}
     project = write_stack(tmp_path, {f"platform:{k}": v for k, v in values.items()})
     config = load_stack_file(project, "t")
@@ -149,7 +139,7 @@ def test_secure_values_are_opaque_offline(tmp_path):
 
 
 def test_other_namespaces_are_ignored(tmp_path):
-    config = {f"platform:{k}": v for k, v in valid().items()} | {"aws:region": "eu-west-1"}
+    config = {f"platform:{k}": v for k, v in config_values(repo=REPO).items()} | {"aws:region": "eu-west-1"}
     assert load_stack_file(write_stack(tmp_path, config), "t").environment == "dev"
 
 
@@ -168,7 +158,7 @@ def test_broken_yaml_is_a_config_error(tmp_path):
 
 def test_override_repo_keeps_agent_url_and_validates(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    config = parse_platform_config(valid())
+    config = make_config(repo=REPO)
     moved = override_repo(config, url="seed.git", branch="bootstrap")
     assert moved.repo.url == str(tmp_path / "seed.git")
     assert moved.repo.branch == "bootstrap"
@@ -180,7 +170,7 @@ def test_override_repo_keeps_agent_url_and_validates(tmp_path, monkeypatch):
 def test_pulumi_program_loader_reads_the_platform_namespace(pulumi_recorder, tmp_path):
     import pulumi
 
-    values = valid() | {"repo": {"url": "seed.git", "agentUrl": "https://h/x.git"}}
+    values = config_values(repo=REPO) | {"repo": {"url": "seed.git", "agentUrl": "https://h/x.git"}}
     flat = {f"platform:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
     pulumi.runtime.set_all_config(flat | {"other:key": "1"}, [])
     config = load_pulumi_config(project_dir=tmp_path)

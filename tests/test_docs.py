@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from platform_kit.config.contract_reference import contract_reference
+from platform_kit.config.docstrings import attribute_docstrings
 from platform_kit.config.metadata import CONTRACT_VERSION, PlatformMetadata
 from platform_kit.config.reference import config_reference
 
@@ -58,8 +59,9 @@ def test_metadata_contract_page_names_every_key_an_agent_receives():
     for key in keys:
         shown = key.replace("PAYMENTS_EU", "<TEAM>").replace("payments-eu", "<team>")
         assert f"`{shown}`" in text, f"{key} is missing from docs/metadata-contract.md"
-    for field, info in PlatformMetadata.model_fields.items():
-        assert f"| `{field}` |" in text and " ".join(str(info.description).split()) in text
+    docstrings = attribute_docstrings(PlatformMetadata)  # the field docstrings, read on demand (not at import)
+    for field in PlatformMetadata.model_fields:
+        assert f"| `{field}` |" in text and " ".join(docstrings[field].split()) in text
     assert f"Contract version: **`{CONTRACT_VERSION}`**" in text
     labelled = {line.split("|")[1].strip(" `") for line in text.splitlines() if "label `" in line}
     assert labelled == {key.removeprefix("platform-kit.io/").replace("-", "_") for key in contract.to_labels()}

@@ -2,40 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
-
-from platform_kit.config import ConfigError, parse_platform_config
-
-BASE = {
-    "environment": "dev",
-    "gitops": {"agent": "flux"},
-    "repo": {"url": "https://git.example.com/acme/config.git"},
-    "cluster": {
-        "kind": "eks",
-        "name": "platform-dev",
-        "region": "eu-west-1",
-        "adminPrincipalArns": ["arn:aws:iam::111122223333:role/platform-admins"],
-        "nodeGroups": [{"name": "general", "instanceTypes": ["m7i.large"]}],
-    },
-}
-
-
-def with_cluster(**changes):
-    values = copy.deepcopy(BASE)
-    values["cluster"].update(changes)
-    return values
-
-
-def problems(values) -> dict[str, str]:
-    with pytest.raises(ConfigError) as caught:
-        parse_platform_config(values)
-    return {p.path: p.message for p in caught.value.problems}
+from factories import config_problems, config_values, make_config
 
 
 def test_secure_defaults():
-    cluster = parse_platform_config(BASE).cluster
+    cluster = make_config(cluster="eks").cluster
     assert cluster.endpoint.public is False
     assert cluster.network.kind == "new" and cluster.network.zone_count == 3
     assert cluster.network.nat_gateways == "per-zone"
@@ -157,21 +129,18 @@ def test_secure_defaults():
     ],
 )
 def test_each_rule_names_its_field(changes, path, fragment):
-    found = problems(with_cluster(**changes))
+    found = config_problems(config_values({"cluster": changes}, cluster="eks"))
     assert path in found, found
     assert fragment in found[path], found[path]
 
 
 def test_existing_vpc_is_accepted():
-    cluster = parse_platform_config(
-        with_cluster(
-            network={
-                "kind": "existing",
-                "vpcId": "vpc-0123456789abcdef0",
-                "privateSubnetIds": ["subnet-01234567", "subnet-89abcdef"],
-            }
-        )
-    ).cluster
+    network = {
+        "kind": "existing",
+        "vpcId": "vpc-0123456789abcdef0",
+        "privateSubnetIds": ["subnet-01234567", "subnet-89abcdef"],
+    }
+    cluster = make_config({"cluster.network": network}, cluster="eks").cluster
     assert cluster.network.private_subnet_ids == ("subnet-01234567", "subnet-89abcdef")
 
 

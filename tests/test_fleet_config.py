@@ -3,42 +3,25 @@
 from __future__ import annotations
 
 import jsonschema
-import pytest
+from factories import config_problems as problems
+from factories import config_values
 
-from platform_kit.config import ConfigError, parse_platform_config, stack_config_schema
+from platform_kit.config import parse_platform_config, stack_config_schema
 from platform_kit.config.fleet import HubRole, SpokeRole, StandaloneRole, check_fleet
 
 HUB = "acme/platform-kit/hub"
 
 
 def config(environment: str = "dev", cluster: str = "dev-1", agent: str = "argocd", **fleet) -> dict:
-    values = {
-        "environment": environment,
-        "cluster": {"kind": "existing", "name": cluster, "kubeconfig": {"path": "~/.kube/config"}},
-        "gitops": {"agent": agent},
-        "repo": {"url": "https://git.example.com/platform/config.git"},
-    }
-    if fleet:
-        values["fleet"] = fleet
-    return values
+    """The raw config of one fleet member on an existing cluster named `cluster`."""
+    extra = {"fleet": fleet} if fleet else {}
+    return config_values({"cluster.name": cluster}, agent=agent, environment=environment, **extra)
 
 
 def eks(environment: str, name: str, **fleet) -> dict:
-    values = config(environment, name, **fleet)
-    values["cluster"] = {
-        "kind": "eks",
-        "name": name,
-        "region": "eu-west-1",
-        "adminPrincipalArns": ["arn:aws:iam::111122223333:role/platform-admins"],
-        "nodeGroups": [{"name": "general", "instanceTypes": ["m7i.large"]}],
-    }
-    return values
-
-
-def problems(values: dict) -> dict[str, str]:
-    with pytest.raises(ConfigError) as caught:
-        parse_platform_config(values)
-    return {problem.path: problem.message for problem in caught.value.problems}
+    """The raw config of one fleet member on an EKS cluster named `name`."""
+    extra = {"fleet": fleet} if fleet else {}
+    return config_values({"cluster.name": name}, agent="argocd", cluster="eks", environment=environment, **extra)
 
 
 def spoke(environment: str = "dev", name: str = "dev-1") -> dict:

@@ -150,17 +150,18 @@ def wildcard_trust(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def nodes_in_public_subnets(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = eks.EksCluster._network
+    class Swapped(eks.Vpc):
+        """A VPC whose public subnets are handed out as the private ones."""
 
-    def swapped(self, name, config, opts):
-        private, public = original(self, name, config, opts)
-        return public, private
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.private_subnet_ids, self.public_subnet_ids = self.public_subnet_ids, self.private_subnet_ids
 
-    monkeypatch.setattr(eks.EksCluster, "_network", swapped)
+    monkeypatch.setattr(eks, "Vpc", Swapped)
 
 
 def no_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
-    swap_resource(kms.aws.kms, "Key", "enable_key_rotation", False)(monkeypatch)
+    swap_resource(kms, "Key", "enable_key_rotation", False)(monkeypatch)  # kms.py imports the class itself
 
 
 def any_zone(monkeypatch: pytest.MonkeyPatch) -> None:

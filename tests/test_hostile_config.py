@@ -15,18 +15,19 @@ from typing import Any
 
 import pytest
 import yaml
+from factories import config_problems, config_values, merged
 from pydantic import TypeAdapter
 from pydantic.alias_generators import to_snake
 from stack_support import project_skeleton
 
 from platform_kit.cli import main as cli_main
-from platform_kit.config import ConfigError, PlatformConfig, parse_platform_config
+from platform_kit.config import PlatformConfig, parse_platform_config
 from platform_kit.config.base import (
     LAYOUT_ENVIRONMENT_SIBLINGS,
     LAYOUT_ROOTS,
     Model,
-    _expects_number,
     branch_name_problem,
+    expects_number,
 )
 from platform_kit.config.metadata import PlatformMetadata
 from platform_kit.config.models import ConfigRepoConfig
@@ -36,46 +37,21 @@ from platform_kit.repo import render_config_repo
 EKS_ADMIN = "arn:aws:iam::123456789012:role/admin"
 
 
-def existing(agent: str = "flux") -> dict[str, Any]:
-    return {
-        "environment": "dev",
-        "cluster": {"kind": "existing", "name": "dev-1", "kubeconfig": {"path": "~/.kube/config"}},
-        "gitops": {"agent": agent},
-        "repo": {"url": "https://git.example.com/platform/config.git"},
-    }
-
-
-def eks() -> dict[str, Any]:
-    values = existing()
-    values["cluster"] = {
-        "kind": "eks",
-        "name": "dev",
-        "region": "eu-west-1",
-        "adminPrincipalArns": [EKS_ADMIN],
-        "nodeGroups": [{"name": "general", "instanceTypes": ["m6i.large"]}],
-    }
-    return values
-
-
-def problems(values: dict[str, Any]) -> dict[str, str]:
-    with pytest.raises(ConfigError) as caught:
-        parse_platform_config(values)
-    return {problem.path: problem.message for problem in caught.value.problems}
+REPO = {"url": "https://git.example.com/platform/config.git"}
+"""The config repo of these tests (`config_values(repo=REPO)`)."""
+EKS_CLUSTER = {
+    "kind": "eks",
+    "name": "dev",
+    "region": "eu-west-1",
+    "adminPrincipalArns": [EKS_ADMIN],
+    "nodeGroups": [{"name": "general", "instanceTypes": ["m6i.large"]}],
+}
+"""The EKS cluster section of these tests."""
 
 
 def unchecked(values: dict[str, Any]) -> PlatformConfig:
     """The config as it was accepted before issue 13: built without running any validator."""
     return PlatformConfig.model_construct(**{key: value for key, value in values.items()})
-
-
-def set_path(values: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
-    values = copy.deepcopy(values)
-    *parents, last = dotted.split(".")
-    node = values
-    for key in parents:
-        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
-    node[int(last) if isinstance(node, list) else last] = value
-    return values
 
 
 def validate_exits_2(tmp_path: Path, values: dict[str, Any], path: str) -> None:
@@ -95,11 +71,15 @@ def validate_exits_2(tmp_path: Path, values: dict[str, Any], path: str) -> None:
 # --- 1. no booleans for numbers ------------------------------------------------------------
 
 BOOL_FOR_NUMBER = [
-    (existing("argocd"), "gitops.retry.backoffFactor", "platform.gitops.retry.backoffFactor"),
-    (existing("argocd"), "gitops.controllerReplicas", "platform.gitops.controllerReplicas"),
-    (existing("argocd"), "gitops.retry.limit", "platform.gitops.retry.limit"),
-    (existing(), "services.observability.replicas", "platform.services.observability.replicas"),
-    (eks(), "cluster.nodeGroups.0.minSize", "platform.cluster.nodeGroups[0].minSize"),
+    (config_values(agent="argocd", repo=REPO), "gitops.retry.backoffFactor", "platform.gitops.retry.backoffFactor"),
+    (config_values(agent="argocd", repo=REPO), "gitops.controllerReplicas", "platform.gitops.controllerReplicas"),
+    (config_values(agent="argocd", repo=REPO), "gitops.retry.limit", "platform.gitops.retry.limit"),
+    (config_values(repo=REPO), "services.observability.replicas", "platform.services.observability.replicas"),
+    (
+        config_values(cluster=EKS_CLUSTER, repo=REPO),
+        "cluster.nodeGroups.0.minSize",
+        "platform.cluster.nodeGroups[0].minSize",
+    ),
 ]
 
 
@@ -108,9 +88,10 @@ def test_a_boolean_is_not_a_number(values, dotted, path, tmp_path):
     # The report: the field's own type, in pydantic's lax mode, reads `true` as 1, a value these fields accept.
     model, name = _field_of(values, dotted)
     assert TypeAdapter(model.model_fields[name].annotation).validate_python(True) == 1
-    assert parse_platform_config(set_path(values, dotted, 1))
-    hostile = set_path(values, dotted, True)
-    assert path in problems(hostile)
+    assert parse_platform_config(merged(values, {dotted: 1}))
+    hostile = merged(values, {dotted: True})
+    assert path in config_problems(hostile)
+    assert config_problems(hostile)[path].endswith("(got `true`)")  # the value as written, no internal object
     validate_exits_2(tmp_path, hostile, path)
 
 
@@ -154,7 +135,7 @@ def test_every_numeric_field_of_every_model_refuses_booleans():
         (model, name)
         for model in _all_models(PlatformConfig)
         for name, info in model.model_fields.items()
-        if _expects_number(info.annotation)
+        if expects_number(info.annotation)
     ]
     assert len(numeric) >= 15
     for model, name in numeric:
@@ -172,11 +153,11 @@ def test_every_numeric_field_of_every_model_refuses_booleans():
 # --- 2. durations --------------------------------------------------------------------------
 
 DURATIONS = [
-    (existing(), "gitops.syncInterval"),
-    (existing(), "gitops.reconcileInterval"),
-    (existing("argocd"), "gitops.syncInterval"),
-    (existing("argocd"), "gitops.retry.backoffDuration"),
-    (existing("argocd"), "gitops.retry.backoffMaxDuration"),
+    (config_values(repo=REPO), "gitops.syncInterval"),
+    (config_values(repo=REPO), "gitops.reconcileInterval"),
+    (config_values(agent="argocd", repo=REPO), "gitops.syncInterval"),
+    (config_values(agent="argocd", repo=REPO), "gitops.retry.backoffDuration"),
+    (config_values(agent="argocd", repo=REPO), "gitops.retry.backoffMaxDuration"),
 ]
 
 
@@ -188,25 +169,27 @@ def test_durations_are_positive_and_within_go_range(values, dotted, duration):
     import re
 
     assert re.match(r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$", duration)
-    assert path in problems(set_path(values, dotted, duration))
+    assert path in config_problems(merged(values, {dotted: duration}))
 
 
 @pytest.mark.parametrize("duration", ["1ms", "30s", "1h30m", "2562047h", "9223372036s", "1.5h"])
 def test_durations_within_range_pass(duration):
-    assert parse_platform_config(set_path(existing(), "gitops.syncInterval", duration))
+    assert parse_platform_config(merged(config_values(repo=REPO), {"gitops.syncInterval": duration}))
 
 
 def test_zero_duration_exits_2(tmp_path):
-    validate_exits_2(tmp_path, set_path(existing(), "gitops.syncInterval", "0s"), "platform.gitops.syncInterval")
+    validate_exits_2(
+        tmp_path, merged(config_values(repo=REPO), {"gitops.syncInterval": "0s"}), "platform.gitops.syncInterval"
+    )
 
 
 def test_prometheus_retention_and_storage_are_not_zero():
-    values = set_path(existing(), "services.observability", {"enabled": True, "retention": "0d"})
-    assert "platform.services.observability.retention" in problems(values)
-    values = set_path(existing(), "services.observability", {"enabled": True, "retention": "100000y"})
-    assert "platform.services.observability.retention" in problems(values)
-    values = set_path(existing(), "services.observability", {"enabled": True, "storageSize": "0Gi"})
-    assert "platform.services.observability.storageSize" in problems(values)
+    values = merged(config_values(repo=REPO), {"services.observability": {"enabled": True, "retention": "0d"}})
+    assert "platform.services.observability.retention" in config_problems(values)
+    values = merged(config_values(repo=REPO), {"services.observability": {"enabled": True, "retention": "100000y"}})
+    assert "platform.services.observability.retention" in config_problems(values)
+    values = merged(config_values(repo=REPO), {"services.observability": {"enabled": True, "storageSize": "0Gi"}})
+    assert "platform.services.observability.storageSize" in config_problems(values)
 
 
 # --- 3. CIDRs, labels, tags ----------------------------------------------------------------
@@ -227,20 +210,21 @@ PUBLIC = "cluster.endpoint"
 def test_public_cidrs_may_not_cover_the_internet(cidrs, tmp_path):
     # The report: only a literal /0 was refused.
     assert all(not c.endswith("/0") for c in cidrs)
-    values = set_path(eks(), PUBLIC, {"public": True, "publicCidrs": cidrs})
-    assert "platform.cluster.endpoint.publicCidrs" in problems(values)
+    values = merged(config_values(cluster=EKS_CLUSTER, repo=REPO), {PUBLIC: {"public": True, "publicCidrs": cidrs}})
+    assert "platform.cluster.endpoint.publicCidrs" in config_problems(values)
     if cidrs == ["0.0.0.0/1", "128.0.0.0/1"]:
         validate_exits_2(tmp_path, values, "platform.cluster.endpoint.publicCidrs")
 
 
 def test_public_cidrs_for_real_networks_pass():
-    values = set_path(
-        eks(), PUBLIC, {"public": True, "publicCidrs": ["203.0.113.0/24", "198.51.100.7/32", "2001:db8::/48"]}
+    values = merged(
+        config_values(cluster=EKS_CLUSTER, repo=REPO),
+        {PUBLIC: {"public": True, "publicCidrs": ["203.0.113.0/24", "198.51.100.7/32", "2001:db8::/48"]}},
     )
     assert parse_platform_config(values)
     too_many = [f"203.0.113.{i}/32" for i in range(41)]
-    assert "platform.cluster.endpoint.publicCidrs" in problems(
-        set_path(eks(), PUBLIC, {"public": True, "publicCidrs": too_many})
+    assert "platform.cluster.endpoint.publicCidrs" in config_problems(
+        merged(config_values(cluster=EKS_CLUSTER, repo=REPO), {PUBLIC: {"public": True, "publicCidrs": too_many}})
     )
 
 
@@ -250,15 +234,15 @@ def test_public_cidrs_for_real_networks_pass():
 )
 def test_service_cidr_follows_the_eks_rules(cidr, tmp_path):
     # 10.0.0.0/16 overlaps the default VPC; the rest break AWS's range or prefix rules.
-    values = set_path(eks(), "cluster.serviceCidr", cidr)
-    assert "platform.cluster.serviceCidr" in problems(values)
+    values = merged(config_values(cluster=EKS_CLUSTER, repo=REPO), {"cluster.serviceCidr": cidr})
+    assert "platform.cluster.serviceCidr" in config_problems(values)
     if cidr == "100.64.0.0/16":
         validate_exits_2(tmp_path, values, "platform.cluster.serviceCidr")
 
 
 @pytest.mark.parametrize("cidr", ["172.20.0.0/16", "192.168.0.0/24", "10.100.0.0/12"[:0] or "10.96.0.0/12"])
 def test_service_cidr_within_the_eks_rules_passes(cidr):
-    assert parse_platform_config(set_path(eks(), "cluster.serviceCidr", cidr))
+    assert parse_platform_config(merged(config_values(cluster=EKS_CLUSTER, repo=REPO), {"cluster.serviceCidr": cidr}))
 
 
 @pytest.mark.parametrize(
@@ -274,23 +258,27 @@ def test_service_cidr_within_the_eks_rules_passes(cidr):
     ],
 )
 def test_node_labels_are_kubernetes_labels(labels, fragment, tmp_path):
-    values = set_path(eks(), "cluster.nodeGroups.0.labels", labels)
-    found = problems(values)
+    values = merged(config_values(cluster=EKS_CLUSTER, repo=REPO), {"cluster.nodeGroups.0.labels": labels})
+    found = config_problems(values)
     assert fragment in found["platform.cluster.nodeGroups[0].labels"]
     if labels == {"-bad": "x"}:
         validate_exits_2(tmp_path, values, "platform.cluster.nodeGroups[0].labels")
 
 
 def test_good_node_labels_and_taints_pass():
-    values = set_path(
-        eks(), "cluster.nodeGroups.0.labels", {"example.com/team": "a.b_c-d", "node.kubernetes.io/pool": "x"}
+    values = merged(
+        config_values(cluster=EKS_CLUSTER, repo=REPO),
+        {"cluster.nodeGroups.0.labels": {"example.com/team": "a.b_c-d", "node.kubernetes.io/pool": "x"}},
     )
-    values = set_path(
-        values, "cluster.nodeGroups.0.taints", [{"key": "dedicated", "value": "system", "effect": "NO_SCHEDULE"}]
+    values = merged(
+        values, {"cluster.nodeGroups.0.taints": [{"key": "dedicated", "value": "system", "effect": "NO_SCHEDULE"}]}
     )
     assert parse_platform_config(values)
-    bad_taint = set_path(eks(), "cluster.nodeGroups.0.taints", [{"key": "bad key", "effect": "NO_SCHEDULE"}])
-    assert "platform.cluster.nodeGroups[0].taints[0].key" in problems(bad_taint)
+    bad_taint = merged(
+        config_values(cluster=EKS_CLUSTER, repo=REPO),
+        {"cluster.nodeGroups.0.taints": [{"key": "bad key", "effect": "NO_SCHEDULE"}]},
+    )
+    assert "platform.cluster.nodeGroups[0].taints[0].key" in config_problems(bad_taint)
 
 
 @pytest.mark.parametrize(
@@ -298,16 +286,16 @@ def test_good_node_labels_and_taints_pass():
     [{"aws:owner": "x"}, {"AWS:owner": "x"}, {"k" * 129: "x"}, {"owner": "v" * 257}, {f"t{i}": "x" for i in range(46)}],
 )
 def test_aws_tags_follow_aws_rules(tags, tmp_path):
-    values = set_path(eks(), "cluster.tags", tags)
-    assert "platform.cluster.tags" in problems(values)
-    secrets = set_path(existing(), "services.secrets", {"region": "eu-west-1", "tags": tags})
-    assert "platform.services.secrets.tags" in problems(secrets)
+    values = merged(config_values(cluster=EKS_CLUSTER, repo=REPO), {"cluster.tags": tags})
+    assert "platform.cluster.tags" in config_problems(values)
+    secrets = merged(config_values(repo=REPO), {"services.secrets": {"region": "eu-west-1", "tags": tags}})
+    assert "platform.services.secrets.tags" in config_problems(secrets)
     if tags == {"aws:owner": "x"}:
         validate_exits_2(tmp_path, values, "platform.cluster.tags")
 
 
 def test_argocd_cluster_labels_fail_at_validation_not_at_deploy():
-    values = set_path(existing("argocd"), "cluster.region", "Europe (Ireland)")
+    values = merged(config_values(agent="argocd", repo=REPO), {"cluster.region": "Europe (Ireland)"})
     # The report: validation passed and the Argo CD cluster Secret's labels raised later, inside the program.
     with pytest.raises(ValueError, match="label value"):
         PlatformMetadata(
@@ -319,26 +307,25 @@ def test_argocd_cluster_labels_fail_at_validation_not_at_deploy():
             repo_branch="main",
             repo_path="clusters/dev",
         ).to_labels()
-    assert "platform.cluster.region" in problems(values)
-    assert parse_platform_config(set_path(existing(), "cluster.region", "Europe (Ireland)"))  # Flux: no such label
+    assert "platform.cluster.region" in config_problems(values)
+    assert parse_platform_config(
+        merged(config_values(repo=REPO), {"cluster.region": "Europe (Ireland)"})
+    )  # Flux: no such label
 
 
 # --- 4. names against the repo layout ------------------------------------------------------
 
 
 def _probe(agent: str, environment: str = "probe-env", path: str | None = None, team: str = "probe-team") -> dict:
-    values = existing(agent)
-    values["environment"] = environment
-    values["cluster"]["region"] = "eu-west-1"
-    if path is not None:
-        values["repo"]["path"] = path
-    values["services"] = {
-        "secrets": {"region": "eu-west-1"},
-        "observability": {"enabled": True},
-        "policy": {"enabled": True},
-    }
-    values["teams"] = [{"name": team, "owners": ["g"]}]
-    return values
+    return config_values(
+        {"cluster.region": "eu-west-1"},
+        {} if path is None else {"repo.path": path},
+        agent=agent,
+        environment=environment,
+        repo=REPO,
+        services={"secrets": {"region": "eu-west-1"}, "observability": {"enabled": True}, "policy": {"enabled": True}},
+        teams=[{"name": team, "owners": ["g"]}],
+    )
 
 
 def layout_breakage(values: dict[str, Any]) -> list[str]:
@@ -407,7 +394,7 @@ def test_layout_constants_are_derived_from_the_renderer(agent):
 def test_environment_named_like_a_layout_directory_breaks_the_render_and_is_refused(agent, name, tmp_path):
     values = _probe(agent, environment=name)
     assert layout_breakage(values), f"{name} renders fine: it need not be reserved"
-    assert "platform.environment" in problems(values)
+    assert "platform.environment" in config_problems(values)
     if agent == "flux" and name == "base":
         validate_exits_2(tmp_path, values, "platform.environment")
 
@@ -432,11 +419,11 @@ def test_repo_path_inside_a_layout_directory_is_refused(agent):
     ]
     assert len(breaking) >= 8  # the report: these crash the render or write into .git
     for path in breaking:
-        assert "platform.repo.path" in problems(_probe(agent, path=path)), path
+        assert "platform.repo.path" in config_problems(_probe(agent, path=path)), path
     for root in sorted(LAYOUT_ROOTS):
-        assert "platform.repo.path" in problems(_probe(agent, path=f"{root}/probe")), root
+        assert "platform.repo.path" in config_problems(_probe(agent, path=f"{root}/probe")), root
     for path in ("x/.GIT/y", "x/.git./y", "git~1"):
-        assert "platform.repo.path" in problems(_probe(agent, path=path)), path
+        assert "platform.repo.path" in config_problems(_probe(agent, path=path)), path
     assert parse_platform_config(_probe(agent, path="clusters/eu/probe-env"))
 
 
@@ -498,8 +485,8 @@ def test_branch_rules_agree_with_git(name):
 
 @pytest.mark.parametrize("name", ["main.lock", "a..b"])
 def test_bad_branch_fails_config_and_the_cli_flag(name, tmp_path):
-    values = set_path(existing(), "repo.branch", name)
-    assert "platform.repo.branch" in problems(values)
+    values = merged(config_values(repo=REPO), {"repo.branch": name})
+    assert "platform.repo.branch" in config_problems(values)
     validate_exits_2(tmp_path, values, "platform.repo.branch")
     with pytest.raises(Exception, match="branch"):
         ConfigRepoConfig.model_validate({"url": "https://h/x.git", "branch": name})
@@ -509,7 +496,7 @@ def test_seed_branch_flag_exits_2(tmp_path):
     from click.testing import CliRunner
 
     project = project_skeleton(tmp_path / "project")
-    document = {"config": {f"platform:{key}": value for key, value in existing().items()}}
+    document = {"config": {f"platform:{key}": value for key, value in config_values(repo=REPO).items()}}
     (project / "stacks" / "Pulumi.dev.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
     result = CliRunner().invoke(
         cli_main, ["seed", "--stack", "dev", "--branch", "main.lock", "--plan", "--project", str(project)]
@@ -522,13 +509,15 @@ def test_seed_branch_flag_exits_2(tmp_path):
 
 
 def test_team_channel_needs_notifications(tmp_path):
-    values = set_path(existing(), "teams", [{"name": "payments", "owners": ["g"], "channel": "#payments"}])
+    values = merged(
+        config_values(repo=REPO), {"teams": [{"name": "payments", "owners": ["g"], "channel": "#payments"}]}
+    )
     # The report: the render simply has nothing that posts to the channel.
     files = render_config_repo(unchecked_with_defaults(values))
     assert not any("#payments" in m.content for m in files)
-    assert "platform.teams[0].channel" in problems(values)
+    assert "platform.teams[0].channel" in config_problems(values)
     validate_exits_2(tmp_path, values, "platform.teams[0].channel")
-    with_notifications = set_path(values, "services.observability", {"notifications": {"webhookUrlEnv": "HOOK"}})
+    with_notifications = merged(values, {"services.observability": {"notifications": {"webhookUrlEnv": "HOOK"}}})
     assert parse_platform_config(with_notifications)
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 from dulwich.objects import Blob, Tree
-from teams_support import config_for, many_teams, rendered
+from factories import make_config
+from teams_support import TEAMS_CONFIG, many_teams, rendered
 
 from platform_kit.publish import seed_files
 from platform_kit.testing.git_server import HTTP_TOKEN, HTTP_USER, git
@@ -163,7 +164,7 @@ class Parsed:
 
 def noop_reseed_cost(tmp_path: Path, teams: int) -> tuple[int, int, int]:
     """(files, tree entries parsed, blobs parsed) by a no-op re-seed of a stack with `teams` teams."""
-    files = rendered(config_for(teams=many_teams(teams)))
+    files = rendered(make_config(TEAMS_CONFIG, cluster="eks", teams=many_teams(teams)))
     url = str(tmp_path / f"config-{teams}.git")
     kw = {"environment": "dev", "library_version": "1", "template_version": "1", "create_local": True}
     assert seed_files(url, files, **kw).commit is not None

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from factories import config_values, make_config
 from stack_support import project_skeleton
 
 from platform_kit.cli import main
@@ -44,14 +45,8 @@ HOSTILE_HTTP = {
 }
 
 
-def values(repo: dict[str, Any] | None = None, gitops: dict[str, Any] | None = None, **extra: Any) -> dict:
-    return {
-        "environment": "dev",
-        "cluster": {"kind": "existing", "name": "dev-1", "kubeconfig": {"path": "~/.kube/config"}},
-        "gitops": gitops or {"agent": "flux"},
-        "repo": repo or {"url": "https://git.example.com/acme/config.git", "credentials": {"kind": "none"}},
-        **extra,
-    }
+NO_CREDENTIALS = {"repo.credentials": {"kind": "none"}}
+"""The override of tests that keep the base config repo."""
 
 
 def problems(document: dict) -> list[str]:
@@ -67,19 +62,21 @@ def problems(document: dict) -> list[str]:
 
 @pytest.mark.parametrize("url", HOSTILE_HTTP.values(), ids=HOSTILE_HTTP.keys())
 def test_repo_url_refuses_credential_parts_without_echoing_them(url):
-    (problem,) = problems(values({"url": url, "credentials": {"kind": "none"}}))
+    (problem,) = problems(config_values(repo={"url": url, "credentials": {"kind": "none"}}))
     assert problem.startswith("platform.repo.url: ")
 
 
 @pytest.mark.parametrize("url", HOSTILE_HTTP.values(), ids=HOSTILE_HTTP.keys())
 def test_agent_url_refuses_credential_parts(url):
     repo = {"url": ".gitops/x.git", "agentUrl": url, "credentials": {"kind": "none"}}
-    (problem,) = problems(values(repo))
+    (problem,) = problems(config_values(repo=repo))
     assert problem.startswith("platform.repo.agentUrl: ")
 
 
 def test_userinfo_in_https_points_at_credentials():
-    (problem,) = problems(values({"url": HOSTILE_HTTP["token as user name"], "credentials": {"kind": "none"}}))
+    (problem,) = problems(
+        config_values(repo={"url": HOSTILE_HTTP["token as user name"], "credentials": {"kind": "none"}})
+    )
     assert "`credentials`" in problem
 
 
@@ -112,7 +109,7 @@ def test_userinfo_in_https_points_at_credentials():
     ],
 )
 def test_gitops_url_fields_refuse_credential_parts(gitops, path):
-    (problem,) = problems(values(gitops=gitops))
+    (problem,) = problems(config_values(NO_CREDENTIALS, gitops=gitops))
     assert problem.startswith(f"platform.gitops.{path}: "), problem
 
 
@@ -127,7 +124,7 @@ def test_gitops_url_fields_refuse_credential_parts(gitops, path):
 )
 def test_team_source_repos_refuse_credential_parts(repo):
     team = {"name": "payments", "owners": ["g"], "sourceRepos": ["https://git.example.com/t/ok.git", repo]}
-    (problem,) = problems(values(teams=[team]))
+    (problem,) = problems(config_values(NO_CREDENTIALS, teams=[team]))
     assert problem.startswith("platform.teams[0].sourceRepos[1]: "), problem
 
 
@@ -137,12 +134,14 @@ def test_github_api_url_refuses_credential_parts():
         "credentials": {"kind": "token", "tokenEnv": "T"},
         "github": {"repository": "adopt", "apiUrl": f"https://ghe.example.com/api/v3?access_token={SECRET}"},
     }
-    (problem,) = problems(values(repo))
+    (problem,) = problems(config_values(repo=repo))
     assert problem.startswith("platform.repo.github.apiUrl: "), problem
 
 
 def test_unsupported_scheme_is_named_but_the_url_is_not_echoed():
-    (problem,) = problems(values({"url": f"ftp://u:{SECRET}@h.example.com/r.git", "credentials": {"kind": "none"}}))
+    (problem,) = problems(
+        config_values(repo={"url": f"ftp://u:{SECRET}@h.example.com/r.git", "credentials": {"kind": "none"}})
+    )
     assert "ftp" in problem
 
 
@@ -154,7 +153,7 @@ def test_ssh_user_names_are_allowed():
         "ssh://git@git.example.com/acme/config.git",
         "ssh://APKAEIBAERJR2EXAMPLE@git-codecommit.example.com/v1/r",
     ):
-        config = parse_platform_config(values({"url": url, "credentials": SSH_CREDENTIALS}))
+        config = make_config(repo={"url": url, "credentials": SSH_CREDENTIALS})
         assert config.repo.url == url
 
 
@@ -168,7 +167,7 @@ def test_ssh_user_names_are_allowed():
     ],
 )
 def test_ssh_passwords_and_token_like_user_names_are_refused(url):
-    (problem,) = problems(values({"url": url, "credentials": SSH_CREDENTIALS}))
+    (problem,) = problems(config_values(repo={"url": url, "credentials": SSH_CREDENTIALS}))
     assert problem.startswith("platform.repo.url: ")
 
 
@@ -176,26 +175,26 @@ def test_ssh_passwords_and_token_like_user_names_are_refused(url):
 
 
 def test_scp_style_is_ssh_and_becomes_an_ssh_url():
-    config = parse_platform_config(values({"url": "git@github.com:acme/config.git", "credentials": SSH_CREDENTIALS}))
+    config = make_config(repo={"url": "git@github.com:acme/config.git", "credentials": SSH_CREDENTIALS})
     assert config.repo.url == "ssh://git@github.com/acme/config.git"
     assert config.repo.cluster_url == "ssh://git@github.com/acme/config.git"  # Flux only clones ssh:// URLs
     absolute = parse_platform_config(
-        values({"url": "me@host.example.com:/srv/git/c.git", "credentials": SSH_CREDENTIALS})
+        config_values(repo={"url": "me@host.example.com:/srv/git/c.git", "credentials": SSH_CREDENTIALS})
     )
     assert absolute.repo.url == "ssh://me@host.example.com/srv/git/c.git"
-    home = parse_platform_config(values({"url": "host.example.com:~/c.git", "credentials": SSH_CREDENTIALS}))
+    home = make_config(repo={"url": "host.example.com:~/c.git", "credentials": SSH_CREDENTIALS})
     assert home.repo.url == "ssh://host.example.com/~/c.git"
 
 
 @pytest.mark.parametrize("kind", [{"kind": "none"}, {"kind": "token", "tokenEnv": "T"}])
 def test_scp_style_needs_ssh_credentials(kind):
-    (problem,) = problems(values({"url": "git@github.com:acme/config.git", "credentials": kind}))
+    (problem,) = problems(config_values(repo={"url": "git@github.com:acme/config.git", "credentials": kind}))
     assert problem.startswith("platform.repo.credentials: ") and "SSH" in problem, problem
 
 
 def test_ssh_agent_url_needs_ssh_credentials_without_github():
     repo = {"url": ".gitops/x.git", "agentUrl": "git@git.example.com:acme/config.git", "credentials": {"kind": "none"}}
-    (problem,) = problems(values(repo))
+    (problem,) = problems(config_values(repo=repo))
     assert "agentUrl" in problem and "SSH" in problem
 
 
@@ -207,7 +206,7 @@ def test_scp_style_agent_url_and_source_repos_become_ssh_urls():
     }
     team = {"name": "payments", "owners": ["g"], "sourceRepos": ["git@git.example.com:payments/app.git"]}
     gitops = {"agent": "argocd", "platformSourceRepos": ["git@git.example.com:acme/extra.git"]}
-    config = parse_platform_config(values(repo, gitops, teams=[team]))
+    config = make_config(repo=repo, gitops=gitops, teams=[team])
     assert config.repo.cluster_url == "ssh://git@git.example.com/acme/config.git"
     assert config.teams[0].source_repos == ("ssh://git@git.example.com/payments/app.git",)
     assert config.gitops.platform_source_repos == ("ssh://git@git.example.com/acme/extra.git",)
@@ -241,9 +240,9 @@ def test_local_paths_stay_paths_and_host_like_bare_names_are_refused():
         "platform-config.git",
         "./github.com/acme/x.git",
     ):
-        assert parse_platform_config(values({"url": url, "agentUrl": "https://h.example.com/x.git"}))
+        assert make_config(repo={"url": url, "agentUrl": "https://h.example.com/x.git"})
     for url in ("github.com/acme/config.git", "git@github.com/acme/config.git"):
-        (problem,) = problems(values({"url": url, "agentUrl": "https://h.example.com/x.git"}))
+        (problem,) = problems(config_values(repo={"url": url, "agentUrl": "https://h.example.com/x.git"}))
         assert problem.startswith("platform.repo.url: ") and "./" in problem
 
 
@@ -308,7 +307,7 @@ def test_scp_style_seed_reaches_the_ssh_server(git_ssh_server, tmp_path, monkeyp
 
 
 def stack_document(repo: dict[str, Any], gitops: dict[str, Any] | None = None, **extra: Any) -> dict:
-    config = {f"platform:{key}": value for key, value in values(repo, gitops, **extra).items()}
+    config = {f"platform:{key}": value for key, value in config_values(repo=repo, gitops=gitops or {}, **extra).items()}
     return {"config": config}
 
 

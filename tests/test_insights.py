@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from dulwich.repo import Repo
+from factories import make_config
 from insights_support import (
     KNOWN,
     KNOWN_ENVS,
@@ -21,7 +22,7 @@ from insights_support import (
     H,
     build_history,
 )
-from teams_support import PAYMENTS, SEARCH, config_for
+from teams_support import PAYMENTS, SEARCH, TEAMS_CONFIG
 
 from platform_kit.insights import (
     Layout,
@@ -171,8 +172,8 @@ def test_since_reports_the_later_landings_and_still_reads_the_earlier(history):
 
 
 def test_stack_configs_name_the_environments_teams_and_their_directory():
-    dev = config_for(teams=(PAYMENTS, SEARCH))
-    moved = config_for(teams=(PAYMENTS,)).model_copy(update={"environment": "prod"})
+    dev = make_config(TEAMS_CONFIG, cluster="eks", teams=[PAYMENTS, SEARCH])
+    moved = make_config(TEAMS_CONFIG, cluster="eks", teams=[PAYMENTS]).model_copy(update={"environment": "prod"})
     moved = moved.model_copy(update={"repo": moved.repo.model_copy(update={"path": "clusters/eu/prod"})})
     layout = layout_from_configs([dev, moved], ["clusters/dev/a.yaml", "clusters/eu/prod/a.yaml", "clusters/qa/a.yaml"])
     assert dict(layout.environments) == {"dev": "clusters/dev", "prod": "clusters/eu/prod"}

@@ -18,7 +18,7 @@ from insights_support import KNOWN, KNOWN_FAILURES, KNOWN_LIBRARY, KNOWN_WEEKS, 
 from stack_support import existing_cluster_stack, project_skeleton
 
 from platform_kit.cli import main
-from platform_kit.testing.git_server import HTTP_TOKEN, _free_port
+from platform_kit.testing.git_server import HTTP_TOKEN, free_port
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +221,7 @@ def test_an_unknown_stack_is_a_config_error(tmp_path):
 
 
 def test_unreachable_remote_exits_1_in_one_line():
-    proc = run_cli(f"git://127.0.0.1:{_free_port()}/config.git", env={"PLATFORM_KIT_NETWORK_TIMEOUT": "20"})
+    proc = run_cli(f"git://127.0.0.1:{free_port()}/config.git", env={"PLATFORM_KIT_NETWORK_TIMEOUT": "20"})
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
 

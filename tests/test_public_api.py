@@ -6,14 +6,16 @@ import re
 import subprocess
 import sys
 import warnings
+from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 
 import pulumi
 import pytest
+from factories import make_config
 
 import platform_kit
 from platform_kit import Platform, PlatformArgs, PlatformMetadata
-from platform_kit.config import parse_platform_config
 from platform_kit.gitops import AgentArgs, ArgoCdAgent, FluxAgent, GitOpsAgent, build_agent
 from platform_kit.repo.agent import AgentLayout
 from platform_kit.repo.argocd import ArgoCdLayout
@@ -24,16 +26,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_API_DOC = REPO_ROOT / "docs" / "public-api.md"
 
 
-def config_for(agent: str):
-    return parse_platform_config(
-        {
-            "environment": "dev",
-            "cluster": {"kind": "existing", "name": "dev-1", "kubeconfig": {"path": "k"}},
-            "gitops": {"agent": agent},
-            "repo": {"url": "https://git.example.com/acme/config.git"},
-            "teams": [{"name": "payments", "owners": ["payments-devs"]}],
-        }
-    )
+WITH_A_TEAM = {"cluster.kubeconfig.path": "k", "teams": [{"name": "payments", "owners": ["payments-devs"]}]}
+"""Overrides of these tests: one team."""
 
 
 def declared(cls: type) -> set[str]:
@@ -53,11 +47,26 @@ def contract(config) -> PlatformMetadata:
     )
 
 
+SUBPACKAGES = ("config", "repo", "publish", "cluster", "gitops", "platform")
+"""The packages docs/public-api.md sends readers to for the facade's names."""
+
+
+def home_of(name: str, value: object) -> ModuleType | None:
+    """The subpackage that exports `name` (in its `__all__`, or as the module the class or function is defined in)."""
+    for package in SUBPACKAGES:
+        module = import_module(f"platform_kit.{package}")
+        if name in getattr(module, "__all__", ()) or getattr(value, "__module__", None) == module.__name__:
+            return module
+    return None
+
+
 def test_every_public_name_resolves_to_what_its_module_defines():
-    assert platform_kit.__all__ == ["__version__", *sorted(platform_kit._WHERE)]
-    for name in platform_kit.__all__[1:]:
-        module = __import__(platform_kit._WHERE[name], fromlist=[name])
-        assert getattr(platform_kit, name) is getattr(module, name), name
+    names = platform_kit.__all__[1:]
+    assert platform_kit.__all__ == ["__version__", *sorted(names)]
+    for name in names:
+        value = getattr(platform_kit, name)
+        home = home_of(name, value)
+        assert home is not None and getattr(home, name) is value, name
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         platform_kit.Nope  # noqa: B018
 
@@ -95,7 +104,7 @@ def test_old_module_paths_forward_with_a_warning():
 
 @pytest.mark.parametrize("agent", ["flux", "argocd"])
 def test_each_agent_layout_implements_the_layout_protocol(agent):
-    layout = agent_layout(config_for(agent))
+    layout = agent_layout(make_config(WITH_A_TEAM, agent=agent))
     assert isinstance(layout, {"flux": FluxLayout, "argocd": ArgoCdLayout}[agent])
     assert layout.agent == agent
     members = [name for name in vars(AgentLayout) if not name.startswith("_")]
@@ -107,14 +116,14 @@ def test_each_agent_layout_implements_the_layout_protocol(agent):
 
 def test_a_layout_refuses_the_other_agents_config():
     with pytest.raises(TypeError, match="gitops.agent = flux"):
-        FluxLayout(config_for("argocd"))
+        FluxLayout(make_config(WITH_A_TEAM, agent="argocd"))
     with pytest.raises(TypeError, match="gitops.agent = argocd"):
-        ArgoCdLayout(config_for("flux"))
+        ArgoCdLayout(make_config(WITH_A_TEAM, agent="flux"))
 
 
 @pytest.mark.parametrize(("agent", "component"), [("flux", FluxAgent), ("argocd", ArgoCdAgent)])
 def test_build_agent_returns_the_chosen_agent_with_every_protocol_member(pulumi_recorder, agent, component):
-    config = config_for(agent)
+    config = make_config(WITH_A_TEAM, agent=agent)
     built = build_agent("a", AgentArgs(config=config, metadata=contract(config)), pulumi.ResourceOptions())
     assert type(built) is component
     assert declared(GitOpsAgent) == {"namespace", "root_sync", "webhook_secret", "webhook_url"}
@@ -125,7 +134,7 @@ def test_build_agent_returns_the_chosen_agent_with_every_protocol_member(pulumi_
 
 
 def test_the_old_variables_form_of_the_contract_still_reaches_the_agent(pulumi_recorder):
-    config = config_for("flux")
+    config = make_config(WITH_A_TEAM, agent="flux")
     with pytest.warns(DeprecationWarning, match="pass a PlatformMetadata"):
         FluxAgent("f", AgentArgs(config=config, metadata=contract(config).to_variables()))
         data = pulumi_recorder.inputs("kubernetes:core/v1:ConfigMap", "f-metadata")["data"]
@@ -133,7 +142,7 @@ def test_the_old_variables_form_of_the_contract_still_reaches_the_agent(pulumi_r
 
 
 def test_platform_declares_and_documents_every_public_attribute(pulumi_recorder):
-    built = Platform("dev", PlatformArgs(config=config_for("argocd")))
+    built = Platform("dev", PlatformArgs(config=make_config(WITH_A_TEAM, agent="argocd")))
     inherited = set(vars(pulumi.ComponentResource("t:m:C", "c")))  # urn, id
     public = {name for name in vars(built) if not name.startswith("_")} - inherited
     assert public <= declared(Platform), public - declared(Platform)

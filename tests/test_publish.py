@@ -25,7 +25,7 @@ from platform_kit.publish import (
     publish_files,
     redact_url,
 )
-from platform_kit.testing.git_server import HTTP_TOKEN, HTTP_USER, _free_port
+from platform_kit.testing.git_server import HTTP_TOKEN, HTTP_USER, free_port
 
 pytest_plugins = ["platform_kit.testing.git_server"]
 
@@ -239,7 +239,7 @@ def test_unreachable_port_and_bad_repo(git_daemon):
     repo = git_daemon.create_repo("cfg")
     publish_files(git_daemon.url("cfg"), {"README.md": "base\n"})
     before = sorted(p.name for p in git_daemon.root.iterdir())
-    port = _free_port()
+    port = free_port()
     for url in (
         f"git://127.0.0.1:{port}/cfg.git",
         f"http://127.0.0.1:{port}/cfg.git",

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from factories import make_config
 
-from platform_kit.config import load_stack_file, parse_platform_config
+from platform_kit.config import load_stack_file
 from platform_kit.config.metadata import METADATA_CONFIGMAP, VARIABLES
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.flux.objects import flux_instance, root_git_repository, root_kustomization
@@ -16,15 +17,12 @@ from platform_kit.validation.manifests import kustomize_build, validate_object, 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
-def config_for(environment: str = "dev", **repo):
-    return parse_platform_config(
-        {
-            "environment": environment,
-            "cluster": {"kind": "existing", "name": f"{environment}-cluster-77", "kubeconfig": {"path": "k"}},
-            "gitops": {"agent": "flux"},
-            "repo": {"url": "https://git.example.com/acme/platform-config.git", **repo},
-        }
-    )
+RENDERED = {
+    "cluster.name": "dev-cluster-77",
+    "cluster.kubeconfig.path": "k",
+    "repo.url": "https://git.example.com/acme/platform-config.git",
+}
+"""Overrides of these tests; another environment names its cluster `<env>-cluster-77`."""
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +36,10 @@ def local_tree(tmp_path_factory) -> Path:
 
 
 def test_layout_of_the_local_environment():
-    paths = {m.path for m in render_config_repo(config_for("local"))}
+    paths = {
+        m.path
+        for m in render_config_repo(make_config(RENDERED, {"cluster.name": "local-cluster-77"}, environment="local"))
+    }
     assert {
         "README.md",
         "clusters/local/kustomization.yaml",
@@ -57,14 +58,17 @@ def test_layout_of_the_local_environment():
 
 
 def test_render_is_deterministic_and_sorted():
-    first = render_config_repo(config_for())
-    assert first == render_config_repo(config_for())
+    first = render_config_repo(make_config(RENDERED))
+    assert first == render_config_repo(make_config(RENDERED))
     assert [m.path for m in first] == sorted(m.path for m in first)
 
 
 def test_environments_share_only_the_shared_directories():
-    dev = {m.path: m.content for m in render_config_repo(config_for("dev"))}
-    prod = {m.path: m.content for m in render_config_repo(config_for("prod"))}
+    dev = {m.path: m.content for m in render_config_repo(make_config(RENDERED))}
+    prod = {
+        m.path: m.content
+        for m in render_config_repo(make_config(RENDERED, {"cluster.name": "prod-cluster-77"}, environment="prod"))
+    }
     shared = set(dev) & set(prod)
     assert all(not p.startswith(("clusters/", "apps/dev", "apps/prod")) for p in shared)
     # A shared file renders identically, so whichever environment seeds first, the others agree.
@@ -72,18 +76,20 @@ def test_environments_share_only_the_shared_directories():
 
 
 def test_custom_environment_path():
-    paths = {m.path for m in render_config_repo(config_for(path="fleet/eu/dev"))}
+    paths = {m.path for m in render_config_repo(make_config(RENDERED, repo={"path": "fleet/eu/dev"}))}
     assert "fleet/eu/dev/kustomization.yaml" in paths
     kustomizations = yaml.safe_load(
         next(
-            m.content for m in render_config_repo(config_for(path="fleet/eu/dev")) if m.path == "fleet/eu/dev/apps.yaml"
+            m.content
+            for m in render_config_repo(make_config(RENDERED, repo={"path": "fleet/eu/dev"}))
+            if m.path == "fleet/eu/dev/apps.yaml"
         )
     )
     assert kustomizations["spec"]["path"] == "./apps/dev"
 
 
 def test_no_infrastructure_literals_in_the_repo():
-    config = config_for("staging")
+    config = make_config(RENDERED, {"cluster.name": "staging-cluster-77"}, environment="staging")
     text = "".join(m.content for m in render_config_repo(config))
     assert "staging-cluster-77" not in text
     assert "git.example.com" not in text
@@ -144,7 +150,7 @@ def test_validation_would_catch_a_broken_seed(local_tree, tmp_path):
 
 
 def test_objects_pulumi_applies_validate_too():
-    config = config_for()
+    config = make_config(RENDERED)
     for body in (
         flux_instance(config.gitops),
         root_git_repository(config, config.gitops),
@@ -154,7 +160,7 @@ def test_objects_pulumi_applies_validate_too():
 
 
 def test_root_sync_prunes_on_delete():
-    config = config_for()
+    config = make_config(RENDERED)
     root = root_kustomization(config, config.gitops)
     assert root["spec"]["prune"] is True
     assert root["spec"]["deletionPolicy"] == "Delete"
@@ -162,13 +168,13 @@ def test_root_sync_prunes_on_delete():
 
 
 def test_git_repository_references_credentials_only_when_configured():
-    plain = config_for()
+    plain = make_config(RENDERED)
     assert "secretRef" not in root_git_repository(plain, plain.gitops)["spec"]
-    with_token = config_for(credentials={"kind": "token", "tokenEnv": "GIT_TOKEN"})
+    with_token = make_config(RENDERED, repo={"credentials": {"kind": "token", "tokenEnv": "GIT_TOKEN"}})
     assert root_git_repository(with_token, with_token.gitops)["spec"]["secretRef"] == {"name": "flux-system"}
 
 
 def test_seeded_yaml_carries_the_ownership_header():
-    for manifest in render_config_repo(config_for()):
+    for manifest in render_config_repo(make_config(RENDERED)):
         if manifest.path.endswith(".yaml"):
             assert manifest.content.startswith("# Seeded by platform-kit")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from platform_kit.gitops.seed import SEED_COMMIT_TYPE, ConfigRepoSeed, ConfigRepoSeedArgs, _SeedProvider
+from platform_kit.gitops.seed import SEED_COMMIT_TYPE, ConfigRepoSeed, ConfigRepoSeedArgs, SeedProvider
 from platform_kit.publish import GitAuth, content_hash
 from platform_kit.testing.dynamic_host import HostError, ProviderHost, provider_string, secret
 from platform_kit.testing.git_server import HTTP_TOKEN, HTTP_USER, GitDaemon, HttpGitServer, git
@@ -79,7 +79,7 @@ def token_free_except_check_inputs(host: ProviderHost, start: int) -> None:
 def test_the_sdk_serialises_the_provider_by_reference_as_earlier_releases_did(pulumi_recorder):
     inputs = registered_inputs(pulumi_recorder, "git://127.0.0.1:1/x.git", FILES)
 
-    assert inputs["__provider"]["value"] == provider_string(_SeedProvider()) == PROVIDER_OF_EARLIER_RELEASES
+    assert inputs["__provider"]["value"] == provider_string(SeedProvider()) == PROVIDER_OF_EARLIER_RELEASES
 
 
 def test_create_noop_additive_update_and_delete_through_the_host(host, http_server, pulumi_recorder, tmp_path):

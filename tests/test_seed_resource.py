@@ -16,7 +16,7 @@ from platform_kit.gitops.seed import (
     ConfigRepoSeed,
     ConfigRepoSeedArgs,
     PullRequestTarget,
-    _SeedProvider,
+    SeedProvider,
     seeded_files,
 )
 from platform_kit.gitops.seed_state import pack_files
@@ -80,7 +80,7 @@ def human_edit(url: str, workdir: Path, path: str, content: bytes) -> str:
 def test_create_makes_one_commit_and_returns_outs(remote):
     bare, url = remote
 
-    result = _SeedProvider().create(props(url))
+    result = SeedProvider().create(props(url))
 
     commits = log(bare)
     assert len(commits) == 1
@@ -103,7 +103,7 @@ def test_create_makes_one_commit_and_returns_outs(remote):
 def test_create_over_http_with_auth(git_http_server):
     bare, url = git_http_server.create_repo("config"), git_http_server.url("config")
 
-    outs = _SeedProvider().create(props(url, auth={"username": HTTP_USER, "token": HTTP_TOKEN})).outs
+    outs = SeedProvider().create(props(url, auth={"username": HTTP_USER, "token": HTTP_TOKEN})).outs
 
     assert log(bare) == [outs["commit"]]
     assert paths(bare) == sorted([*FILES, RECORD])
@@ -111,7 +111,7 @@ def test_create_over_http_with_auth(git_http_server):
 
 def test_update_publishes_only_new_files_and_keeps_human_edits(remote, tmp_path):
     bare, url = remote
-    provider = _SeedProvider()
+    provider = SeedProvider()
     created = provider.create(props(url))
     human = b"# mine now\nkind: Kustomization\nmetadata:\n  name: apps\n  labels: {team: a}\n"
     human_head = human_edit(url, tmp_path / "clone", "clusters/dev/apps.yaml", human)
@@ -134,7 +134,7 @@ def test_update_publishes_only_new_files_and_keeps_human_edits(remote, tmp_path)
 
 def test_update_with_nothing_new_makes_no_commit(remote):
     bare, url = remote
-    provider = _SeedProvider()
+    provider = SeedProvider()
     created = provider.create(props(url))
 
     outs = provider.update(created.id, created.outs, props(url)).outs
@@ -147,7 +147,7 @@ def test_update_with_nothing_new_makes_no_commit(remote):
 
 def test_diff_replaces_on_url_or_branch_and_is_quiet_for_identical_props(remote):
     _, url = remote
-    provider = _SeedProvider()
+    provider = SeedProvider()
     olds = provider.create(props(url)).outs  # the engine diffs the stored outputs against new inputs
 
     same = provider.diff("id", olds, props(url))
@@ -177,7 +177,7 @@ def test_diff_replaces_on_url_or_branch_and_is_quiet_for_identical_props(remote)
 
 def test_delete_leaves_every_commit_and_file(remote, tmp_path):
     bare, url = remote
-    provider = _SeedProvider()
+    provider = SeedProvider()
     created = provider.create(props(url))
     human_head = human_edit(url, tmp_path / "clone", "README.md", b"# ours\n")
     before = {path: show(bare, path) for path in paths(bare)}
@@ -226,7 +226,7 @@ def test_config_repo_seed_without_auth_has_no_secret(pulumi_recorder):
 def test_update_with_a_changed_rendering_proposes_it_and_opens_a_pull_request(remote, fake_github_api):
     """Same library and template versions, other content: a config change, on its own config branch."""
     bare, url = remote
-    provider = _SeedProvider()
+    provider = SeedProvider()
     target = {"owner": "acme", "repo": "platform-config", "apiUrl": fake_github_api.url}
     auth = {"token": "ghp_seed_token_for_fake_api"}
     created = provider.create(props(url, auth=auth) | {"pullRequests": target})

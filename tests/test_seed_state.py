@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from teams_support import config_for, many_teams, rendered
+from factories import make_config
+from teams_support import TEAMS_CONFIG, many_teams, rendered
 
-from platform_kit.gitops.seed import SEED_COMMIT_TYPE, ConfigRepoSeed, ConfigRepoSeedArgs, _SeedProvider, seeded_files
+from platform_kit.gitops.seed import SEED_COMMIT_TYPE, ConfigRepoSeed, ConfigRepoSeedArgs, SeedProvider, seeded_files
 from platform_kit.gitops.seed_state import contents, fingerprint, pack_files
 from platform_kit.publish import GitAuth
 
@@ -16,14 +17,14 @@ STATE_LIMIT = 2 * 2**20
 
 
 def test_500_teams_keep_the_seeds_inputs_and_outputs_under_2_mb(pulumi_recorder, tmp_path):
-    files = rendered(config_for(teams=many_teams(500)))
+    files = rendered(make_config(TEAMS_CONFIG, cluster="eks", teams=many_teams(500)))
     args = ConfigRepoSeedArgs(
         url=str(tmp_path / "config.git"), branch="main", files=files, environment="dev", auth=GitAuth("git", "tok")
     )
     ConfigRepoSeed("dev-seed", args)
     inputs = pulumi_recorder.get(SEED_COMMIT_TYPE, "dev-seed-commit").inputs
 
-    outputs = _SeedProvider().create({k: v for k, v in inputs.items() if k != "__provider"}).outs
+    outputs = SeedProvider().create({k: v for k, v in inputs.items() if k != "__provider"}).outs
 
     content = sum(len(text.encode()) for text in files.values())
     state = len(json.dumps(inputs)) + len(json.dumps(outputs))

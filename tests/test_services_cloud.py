@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
+from factories import make_config
 from stack_support import EKS, EXISTING
 
-from platform_kit.config import ConfigError, parse_platform_config
+from platform_kit.config import ConfigError
 from platform_kit.offline.engine import fake_password
 from platform_kit.platform import Platform, PlatformArgs
 from platform_kit.services.secrets import eso_read_policy
@@ -16,23 +16,8 @@ from platform_kit.services.secrets import eso_read_policy
 SERVICES = {"secrets": {}, "observability": {"retention": "30d"}, "policy": {"mode": "Enforce"}}
 
 
-def config_for(cluster, services=SERVICES, **extra):
-    return parse_platform_config(
-        {
-            "environment": "dev",
-            "cluster": copy.deepcopy(cluster),
-            "gitops": {"agent": "flux"},
-            "repo": {"url": "https://git.example.com/acme/config.git"},
-            "services": copy.deepcopy(services),
-            **extra,
-        }
-    )
-
-
 def test_services_are_off_unless_configured():
-    config = parse_platform_config(
-        {"environment": "dev", "cluster": EXISTING, "gitops": {"agent": "flux"}, "repo": {"url": "https://h/x.git"}}
-    )
+    config = make_config(cluster=EXISTING, repo={"url": "https://h/x.git"})
     assert not (
         config.services.secrets.enabled or config.services.observability.enabled or config.services.policy.enabled
     )
@@ -40,13 +25,13 @@ def test_services_are_off_unless_configured():
 
 def test_non_eks_secrets_need_a_region_and_static_auth():
     with pytest.raises(ConfigError, match=r"platform\.services: .*secrets\.region is required"):
-        config_for(EXISTING)
+        make_config(cluster=EXISTING, services=SERVICES)
     with pytest.raises(ConfigError, match="workload-identity` needs an EKS cluster"):
-        config_for(EXISTING, {"secrets": {"region": "eu-west-1", "auth": "workload-identity"}})
-    config = config_for(EXISTING, {"secrets": {"region": "eu-west-1"}})
+        make_config(cluster=EXISTING, services={"secrets": {"region": "eu-west-1", "auth": "workload-identity"}})
+    config = make_config(cluster=EXISTING, services={"secrets": {"region": "eu-west-1"}})
     assert config.secrets_auth == "static"
-    assert config_for(EKS).secrets_auth == "workload-identity"
-    assert config_for(EKS).secrets_region == "eu-west-1"
+    assert make_config(cluster=EKS, services=SERVICES).secrets_auth == "workload-identity"
+    assert make_config(cluster=EKS, services=SERVICES).secrets_region == "eu-west-1"
 
 
 def test_eso_policy_is_least_privilege():
@@ -61,7 +46,7 @@ def test_eso_policy_is_least_privilege():
 
 @pytest.fixture
 def eks_platform(pulumi_recorder):
-    return Platform("dev", PlatformArgs(config=config_for(EKS)))
+    return Platform("dev", PlatformArgs(config=make_config(cluster=EKS, services=SERVICES)))
 
 
 def test_kms_key_rotates(eks_platform, pulumi_recorder):
@@ -113,7 +98,7 @@ def test_root_sync_waits_for_the_secrets_side(eks_platform, pulumi_recorder):
 
 
 def test_existing_cluster_uses_a_static_key_kept_in_a_kubernetes_secret(pulumi_recorder):
-    Platform("op", PlatformArgs(config=config_for(EXISTING, {"secrets": {"region": "eu-central-1"}})))
+    Platform("op", PlatformArgs(config=make_config(cluster=EXISTING, services={"secrets": {"region": "eu-central-1"}})))
     provider = pulumi_recorder.get("pulumi:providers:aws", "op-secrets-aws")
     assert provider.inputs["region"] == "eu-central-1"
     policy = json.loads(pulumi_recorder.inputs("aws:iam/userPolicy:UserPolicy", "op-secrets-eso-policy")["policy"])
@@ -133,7 +118,7 @@ def test_existing_cluster_uses_a_static_key_kept_in_a_kubernetes_secret(pulumi_r
 
 
 def test_no_secrets_no_aws(pulumi_recorder):
-    Platform("op", PlatformArgs(config=config_for(EXISTING, {"observability": {}})))
+    Platform("op", PlatformArgs(config=make_config(cluster=EXISTING, services={"observability": {}})))
     assert not [r for r in pulumi_recorder.registrations if r.type.startswith(("aws:", "pulumi:providers:aws"))]
 
 

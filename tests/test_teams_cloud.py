@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from factories import make_config
 from stack_support import EXISTING
-from teams_support import PAYMENTS, SEARCH, config_for
+from teams_support import PAYMENTS, SEARCH, TEAMS_CONFIG
 
 from platform_kit.gitops.seed import seeded_files
 from platform_kit.platform import Platform, PlatformArgs
@@ -16,8 +17,9 @@ ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 
 
-def build(pulumi_recorder, **kwargs) -> Platform:
-    return Platform("dev", PlatformArgs(config=config_for(teams=[PAYMENTS, SEARCH], **kwargs)))
+def build(pulumi_recorder, cluster="eks", **overrides) -> Platform:
+    config = make_config(TEAMS_CONFIG, cluster=cluster, teams=[PAYMENTS, SEARCH], **overrides)
+    return Platform("dev", PlatformArgs(config=config))
 
 
 def statements(document: str) -> list[dict]:
@@ -30,7 +32,7 @@ def as_list(value) -> list:
 
 @pytest.mark.parametrize("team", ["payments", "search"])
 def test_each_team_reads_only_its_own_prefix(pulumi_recorder, team):
-    build(pulumi_recorder, secrets={})
+    build(pulumi_recorder, services={"secrets": {}})
     read, decrypt = statements(pulumi_recorder.inputs(ROLE_POLICY, f"dev-teams-{team}-policy")["policy"])
     assert sorted(as_list(read["Action"])) == ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
     assert as_list(read["Resource"]) == [f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:dev/teams/{team}/*"]
@@ -42,7 +44,7 @@ def test_each_team_reads_only_its_own_prefix(pulumi_recorder, team):
 
 
 def test_pod_identity_team_roles_trust_only_the_eso_role(pulumi_recorder):
-    platform = build(pulumi_recorder, secrets={})
+    platform = build(pulumi_recorder, services={"secrets": {}})
     (trust,) = statements(pulumi_recorder.inputs(ROLE, "dev-teams-payments-role")["assumeRolePolicy"])
     assert trust == {
         "Effect": "Allow",
@@ -59,7 +61,7 @@ def test_pod_identity_team_roles_trust_only_the_eso_role(pulumi_recorder):
 
 
 def test_irsa_team_roles_trust_only_the_team_service_accounts(pulumi_recorder):
-    build(pulumi_recorder, agent="argocd", secrets={}, workload_identity="irsa")
+    build(pulumi_recorder, agent="argocd", services={"secrets": {}}, **{"cluster.workloadIdentity": "irsa"})
     (trust,) = statements(pulumi_recorder.inputs(ROLE, "dev-teams-payments-role")["assumeRolePolicy"])
     assert trust["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert trust["Principal"]["Federated"].startswith("arn:aws:iam::123456789012:oidc-provider/")
@@ -81,7 +83,7 @@ def test_irsa_team_roles_trust_only_the_team_service_accounts(pulumi_recorder):
 
 
 def test_non_eks_teams_get_their_own_key_in_a_kubernetes_secret(pulumi_recorder):
-    platform = build(pulumi_recorder, cluster=EXISTING, secrets={"region": "eu-central-1"})
+    platform = build(pulumi_recorder, cluster=EXISTING, services={"secrets": {"region": "eu-central-1"}})
     assert pulumi_recorder.find(ROLE) == []
     (read, _) = statements(pulumi_recorder.inputs("aws:iam/userPolicy:UserPolicy", "dev-teams-search-policy")["policy"])
     assert read["Resource"] == "arn:aws:secretsmanager:eu-central-1:123456789012:secret:dev/teams/search/*"
@@ -97,7 +99,7 @@ def test_non_eks_teams_get_their_own_key_in_a_kubernetes_secret(pulumi_recorder)
 
 
 def test_team_outputs_for_team_stacks(pulumi_recorder):
-    platform = build(pulumi_recorder, secrets={})
+    platform = build(pulumi_recorder, services={"secrets": {}})
     outputs, _ = pulumi_recorder.resolve(platform.team_outputs)
     assert outputs["payments"] == {
         "namespaces": ["payments", "payments-jobs"],
@@ -118,7 +120,7 @@ def test_teams_without_the_secrets_service_need_no_cloud(pulumi_recorder):
 
 
 def test_pulumi_flux_instance_equals_the_seeded_one_with_the_lockdown(pulumi_recorder):
-    build(pulumi_recorder, multitenant=True)
+    build(pulumi_recorder, gitops={"multitenant": True})
     instance = pulumi_recorder.inputs("kubernetes:fluxcd.controlplane.io/v1:FluxInstance", "dev-flux-instance")
     files = seeded_files(pulumi_recorder.get("pulumi-python:dynamic/platform-kit:SeedCommit").inputs)
     (seeded,) = load_documents(files["clusters/dev/flux-system/flux-instance.yaml"])

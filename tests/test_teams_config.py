@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from teams_support import PAYMENTS, SEARCH, config_for, values
+from factories import config_problems, config_values, make_config
+from teams_support import PAYMENTS, SEARCH, TEAMS_CONFIG
 
-from platform_kit.config import ConfigError, PlatformMetadata, parse_platform_config
+from platform_kit.config import PlatformMetadata
 from platform_kit.config.metadata import team_metadata_key, team_variable_name
 from platform_kit.config.teams import RESERVED_NAMESPACES, SIZE_CLASSES, team_secrets_prefix
 
 
-def problems(teams, **kwargs) -> dict[str, str]:
-    with pytest.raises(ConfigError) as caught:
-        parse_platform_config(values(teams=teams, **kwargs))
-    return {problem.path: problem.message for problem in caught.value.problems}
+def problems(teams, **gitops) -> dict[str, str]:
+    return config_problems(config_values(TEAMS_CONFIG, cluster="eks", teams=teams, gitops=gitops))
 
 
 def test_one_entry_is_enough():
-    team = config_for(teams=[SEARCH]).teams[0]
+    team = make_config(TEAMS_CONFIG, cluster="eks", teams=[SEARCH]).teams[0]
     assert team.all_namespaces == ("search",) and team.home_namespace == "search"
     assert team.size == "small" and team.quota == SIZE_CLASSES["small"]
     assert team.source_repos == () and team.channel is None
@@ -28,7 +27,7 @@ def test_size_classes_grow():
     small, medium, large = (SIZE_CLASSES[name] for name in ("small", "medium", "large"))
     assert small.pods < medium.pods < large.pods
     assert small.persistent_volume_claims < medium.persistent_volume_claims < large.persistent_volume_claims
-    assert config_for(teams=[PAYMENTS]).teams[0].quota.requests_memory == "16Gi"
+    assert make_config(TEAMS_CONFIG, cluster="eks", teams=[PAYMENTS]).teams[0].quota.requests_memory == "16Gi"
 
 
 def test_bad_names_are_rejected_by_field_path():

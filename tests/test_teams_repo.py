@@ -6,17 +6,18 @@ import re
 
 import pytest
 import yaml
+from factories import make_config
 from stack_support import EKS, EXISTING
-from teams_support import PAYMENTS, SEARCH, config_for, rendered, write_tree
+from teams_support import PAYMENTS, SEARCH, TEAMS_CONFIG, rendered, write_tree
 
 from platform_kit.repo.flux.objects import flux_instance
 from platform_kit.validation.manifests import kustomize_build, load_documents, validate_tree
 
 SHAPES = {
-    "flux-pod-identity": dict(agent="flux", cluster=EKS, secrets={}),
-    "flux-static": dict(agent="flux", cluster=EXISTING, secrets={"region": "eu-west-1"}),
-    "argocd-irsa": dict(agent="argocd", cluster=EKS, secrets={}, workload_identity="irsa"),
-    "argocd-no-secrets": dict(agent="argocd", cluster=EXISTING, secrets=None),
+    "flux-pod-identity": dict(agent="flux", cluster=EKS, services={"secrets": {}}),
+    "flux-static": dict(agent="flux", cluster=EXISTING, services={"secrets": {"region": "eu-west-1"}}),
+    "argocd-irsa": dict(agent="argocd", cluster={**EKS, "workloadIdentity": "irsa"}, services={"secrets": {}}),
+    "argocd-no-secrets": dict(agent="argocd", cluster=EXISTING),
 }
 
 
@@ -30,7 +31,7 @@ def by_kind(documents: list[dict], kind: str) -> list[dict]:
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_every_team_object_validates_and_builds(shape, tmp_path):
-    files = rendered(config_for(teams=[PAYMENTS, SEARCH], **SHAPES[shape]))
+    files = rendered(make_config(TEAMS_CONFIG, teams=[PAYMENTS, SEARCH], **SHAPES[shape]))
     root = write_tree(files, tmp_path)
     assert validate_tree(root) == []
     built = kustomize_build(root / "clusters/dev/teams/payments")
@@ -40,7 +41,7 @@ def test_every_team_object_validates_and_builds(shape, tmp_path):
 
 
 def test_quota_limits_network_and_owners_per_namespace():
-    files = rendered(config_for(teams=[PAYMENTS]))
+    files = rendered(make_config(TEAMS_CONFIG, cluster="eks", teams=[PAYMENTS]))
     quota = objects(files, "clusters/dev/teams/payments/quota.yaml")
     hard = {q["metadata"]["namespace"]: q["spec"]["hard"] for q in by_kind(quota, "ResourceQuota")}
     assert set(hard) == {"payments", "payments-jobs"}
@@ -71,7 +72,7 @@ def test_quota_limits_network_and_owners_per_namespace():
 
 
 def test_flux_tenant_impersonates_the_team_service_account():
-    files = rendered(config_for(teams=[PAYMENTS]))
+    files = rendered(make_config(TEAMS_CONFIG, cluster="eks", teams=[PAYMENTS]))
     gitops = objects(files, "clusters/dev/teams/payments/gitops.yaml")
     tenant = next(d for d in gitops if d["kind"] == "Kustomization")
     spec = tenant["spec"]
@@ -109,7 +110,7 @@ def test_flux_tenant_impersonates_the_team_service_account():
 
 
 def test_argocd_project_is_limited_to_the_team():
-    files = rendered(config_for("argocd", teams=[PAYMENTS]))
+    files = rendered(make_config(TEAMS_CONFIG, agent="argocd", cluster="eks", teams=[PAYMENTS]))
     project, app_set = objects(files, "clusters/dev/teams/payments/gitops.yaml")
     spec = project["spec"]
     assert project["metadata"]["name"] == "team-payments"
@@ -139,7 +140,7 @@ def test_argocd_project_is_limited_to_the_team():
     ],
 )
 def test_eks_stores_act_as_the_team_role_from_the_contract(shape, kind, auth, role):
-    files = rendered(config_for(teams=[PAYMENTS], **SHAPES[shape]))
+    files = rendered(make_config(TEAMS_CONFIG, teams=[PAYMENTS], **SHAPES[shape]))
     documents = objects(files, "clusters/dev/teams/payments/secrets.yaml")
     stores = by_kind(documents, kind)
     assert {s["metadata"]["namespace"] for s in stores} == {"payments", "payments-jobs"}
@@ -159,7 +160,7 @@ def test_eks_stores_act_as_the_team_role_from_the_contract(shape, kind, auth, ro
 
 
 def test_non_eks_store_is_a_cluster_store_limited_to_the_team_namespaces():
-    files = rendered(config_for(teams=[PAYMENTS], **SHAPES["flux-static"]))
+    files = rendered(make_config(TEAMS_CONFIG, teams=[PAYMENTS], **SHAPES["flux-static"]))
     (store,) = objects(files, "clusters/dev/teams/payments/secrets.yaml")
     assert store["kind"] == "ClusterSecretStore" and store["metadata"]["name"] == "team-payments"
     assert store["spec"]["conditions"] == [{"namespaces": ["payments", "payments-jobs"]}]
@@ -172,7 +173,7 @@ def test_non_eks_store_is_a_cluster_store_limited_to_the_team_namespaces():
     [("flux", "flux-system:kustomize-controller"), ("argocd", "argocd:argocd-application-controller")],
 )
 def test_only_the_agent_manages_secret_stores_in_team_namespaces(agent, user):
-    files = rendered(config_for(agent, teams=[PAYMENTS]))
+    files = rendered(make_config(TEAMS_CONFIG, agent=agent, cluster="eks", teams=[PAYMENTS]))
     policy, binding = objects(files, "clusters/dev/teams/payments/guardrails.yaml")
     expressions = [v["expression"] for v in policy["spec"]["validations"]]
     assert f"request.userInfo.username == 'system:serviceaccount:{user}'" in expressions[0]
@@ -186,17 +187,19 @@ def test_only_the_agent_manages_secret_stores_in_team_namespaces(agent, user):
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_adding_a_team_keeps_every_existing_file_byte_identical(shape):
-    before = rendered(config_for(teams=[PAYMENTS], **SHAPES[shape]))
-    after = rendered(config_for(teams=[PAYMENTS, SEARCH], **SHAPES[shape]))
+    before = rendered(make_config(TEAMS_CONFIG, teams=[PAYMENTS], **SHAPES[shape]))
+    after = rendered(make_config(TEAMS_CONFIG, teams=[PAYMENTS, SEARCH], **SHAPES[shape]))
     assert {path: after[path] for path in before} == before
     added = set(after) - set(before)
     assert added and all(path.startswith(("clusters/dev/teams/search/", "teams/search/")) for path in added)
-    none = rendered(config_for(teams=[], **SHAPES[shape]))
+    none = rendered(make_config(TEAMS_CONFIG, teams=[], **SHAPES[shape]))
     assert {path: before[path] for path in none} == none  # the first team is additive too
 
 
 def test_argocd_patches_fill_each_team_directory_from_the_cluster_secret(tmp_path):
-    files = rendered(config_for("argocd", teams=[PAYMENTS, SEARCH], secrets={}))
+    files = rendered(
+        make_config(TEAMS_CONFIG, agent="argocd", cluster="eks", teams=[PAYMENTS, SEARCH], services={"secrets": {}})
+    )
     root = write_tree(files, tmp_path / "repo")
     entry = objects(files, "clusters/dev/teams.yaml")[0]
     annotations = {
@@ -232,9 +235,9 @@ def test_argocd_patches_fill_each_team_directory_from_the_cluster_secret(tmp_pat
 
 
 def test_flux_multitenant_lockdown_is_explicit_and_platform_objects_name_their_accounts():
-    plain = config_for(teams=[PAYMENTS])
+    plain = make_config(TEAMS_CONFIG, cluster="eks", teams=[PAYMENTS])
     assert "multitenant" not in flux_instance(plain.gitops)["spec"]["cluster"]  # default: unchanged instance
-    locked = config_for(teams=[PAYMENTS], multitenant=True)
+    locked = make_config(TEAMS_CONFIG, cluster="eks", teams=[PAYMENTS], gitops={"multitenant": True})
     assert flux_instance(locked.gitops)["spec"]["cluster"]["multitenant"] is True
     files = rendered(locked)
     stages = objects(files, "clusters/dev/infrastructure.yaml") + objects(files, "clusters/dev/teams.yaml")
@@ -254,8 +257,20 @@ def test_flux_multitenant_lockdown_is_explicit_and_platform_objects_name_their_a
 def test_rendered_yaml_is_byte_identical_to_pyyamls_own_representer_with_either_emitter():
     from platform_kit.repo.manifest import FastDumper, PureDumper, dump_yaml, dump_yaml_with_representer
 
-    files = rendered(config_for("argocd", teams=[PAYMENTS, SEARCH], secrets={}, workload_identity="irsa"))
-    files |= rendered(config_for(teams=[PAYMENTS], secrets={}, multitenant=True))
+    files = rendered(
+        make_config(
+            TEAMS_CONFIG,
+            agent="argocd",
+            cluster={**EKS, "workloadIdentity": "irsa"},
+            teams=[PAYMENTS, SEARCH],
+            services={"secrets": {}},
+        )
+    )
+    files |= rendered(
+        make_config(
+            TEAMS_CONFIG, cluster="eks", teams=[PAYMENTS], services={"secrets": {}}, gitops={"multitenant": True}
+        )
+    )
     checked = 0
     for path, content in files.items():
         if path.endswith(".yaml"):

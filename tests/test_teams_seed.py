@@ -6,7 +6,8 @@ import subprocess
 import time
 
 import pytest
-from teams_support import PAYMENTS, SEARCH, config_for, many_teams, rendered, write_tree
+from factories import make_config
+from teams_support import PAYMENTS, SEARCH, TEAMS_CONFIG, many_teams, rendered, write_tree
 
 from platform_kit.delivery.seeding import publish_seed
 from platform_kit.platform import Platform, PlatformArgs
@@ -26,8 +27,10 @@ def seed(url: str, files: dict[str, str]):
 @pytest.mark.parametrize("agent", ["flux", "argocd"])
 def test_second_team_commit_adds_only_its_files(git_daemon, agent):
     repo, url = git_daemon.create_repo(f"config-{agent}"), git_daemon.url(f"config-{agent}")
-    one = rendered(config_for(agent, secrets={}, teams=[PAYMENTS]))
-    two = rendered(config_for(agent, secrets={}, teams=[PAYMENTS, SEARCH]))
+    one = rendered(make_config(TEAMS_CONFIG, agent=agent, cluster="eks", services={"secrets": {}}, teams=[PAYMENTS]))
+    two = rendered(
+        make_config(TEAMS_CONFIG, agent=agent, cluster="eks", services={"secrets": {}}, teams=[PAYMENTS, SEARCH])
+    )
     assert seed(url, one).commit
 
     result = seed(url, two)
@@ -46,7 +49,7 @@ def test_second_team_commit_adds_only_its_files(git_daemon, agent):
 
 def test_two_hundred_teams_validate_render_and_seed(git_daemon, pulumi_recorder, tmp_path):
     start = time.perf_counter()
-    config = config_for(secrets={}, teams=many_teams(200))
+    config = make_config(TEAMS_CONFIG, cluster="eks", services={"secrets": {}}, teams=many_teams(200))
     files = rendered(config)
     assert sum(path.endswith("/namespaces.yaml") for path in files) == 200
 

@@ -9,10 +9,11 @@ import pulumi
 import pulumi_random as random
 import pytest
 import yaml
+from factories import make_config
 from pulumi.runtime.sync_await import _sync_await
 from stack_support import project_skeleton
 
-from platform_kit.config import PlatformMetadata, parse_platform_config
+from platform_kit.config import PlatformMetadata
 from platform_kit.gitops import AgentArgs, FluxAgent
 from platform_kit.offline.engine import RANDOM_PASSWORD_TYPE, SECRET_MARKER, fake_password
 from platform_kit.offline.preview import StackRun, run_stack, write_render
@@ -45,20 +46,6 @@ RECEIVER = "kubernetes:notification.toolkit.fluxcd.io/v1:Receiver"
 SECRET = "kubernetes:core/v1:Secret"
 
 
-def flux_config(webhook=None, components=None):
-    gitops = {"agent": "flux", "webhook": webhook or {}}
-    if components is not None:
-        gitops["components"] = components
-    return parse_platform_config(
-        {
-            "environment": "dev",
-            "cluster": {"kind": "existing", "name": "dev-1", "kubeconfig": {"path": "k"}},
-            "gitops": gitops,
-            "repo": {"url": "https://git.example.com/acme/config.git"},
-        }
-    )
-
-
 def flux_agent(config):
     contract = PlatformMetadata(
         environment=config.environment,
@@ -88,7 +75,7 @@ def test_receiver_path_is_the_digest_notification_controller_serves():
     ],
 )
 def test_receiver_validates_and_targets_the_root_source(provider, receiver_type, events):
-    config = flux_config({"provider": provider})
+    config = make_config({"cluster.kubeconfig.path": "k"}, gitops={"webhook": {"provider": provider}})
     receiver = webhook_receiver(config.gitops)
     assert validate_object(receiver) == []
     assert receiver["spec"]["type"] == receiver_type
@@ -101,7 +88,9 @@ def test_receiver_validates_and_targets_the_root_source(provider, receiver_type,
 
 
 def test_flux_webhook_token_is_secret_and_the_url_is_derived_from_it(pulumi_recorder):
-    agent = flux_agent(flux_config({"publicUrl": "https://hooks.example.com/"}))
+    agent = flux_agent(
+        make_config({"cluster.kubeconfig.path": "k"}, gitops={"webhook": {"publicUrl": "https://hooks.example.com/"}})
+    )
     fake = fake_password("f-webhook-secret", 40)
     token = pulumi_recorder.get(SECRET, "f-webhook-token")
     assert token.is_secret("stringData")
@@ -120,14 +109,20 @@ def test_flux_webhook_token_is_secret_and_the_url_is_derived_from_it(pulumi_reco
 
 
 def test_flux_without_public_url_exports_no_url_but_a_secret(pulumi_recorder):
-    agent = flux_agent(flux_config())
+    agent = flux_agent(make_config({"cluster.kubeconfig.path": "k"}, gitops={"webhook": {}}))
     assert agent.webhook_url is None
     assert pulumi_recorder.resolve(agent.webhook_secret)[1] is True
 
 
 def test_flux_without_notification_controller_has_no_receiver(pulumi_recorder):
     agent = flux_agent(
-        flux_config({"publicUrl": "https://h.example.com"}, ["source-controller", "kustomize-controller"])
+        make_config(
+            {"cluster.kubeconfig.path": "k"},
+            gitops={
+                "webhook": {"publicUrl": "https://h.example.com"},
+                "components": ["source-controller", "kustomize-controller"],
+            },
+        )
     )
     assert pulumi_recorder.find(RECEIVER) == []
     assert pulumi_recorder.find(RANDOM_PASSWORD_TYPE) == []

@@ -33,8 +33,7 @@ from platform_kit.cli.serve import serve
 from platform_kit.config import ConfigError, load_stack_file, stack_config_schema
 from platform_kit.config.loaders import override_repo
 from platform_kit.delivery.credentials import CredentialError, resolve_git_auth
-from platform_kit.publish import PublishError, redact_url
-from platform_kit.publish.errors import NetworkSettingError
+from platform_kit.publish.auth import redact_url
 from platform_kit.text import plural
 
 if TYPE_CHECKING:
@@ -57,7 +56,7 @@ project_option = click.option(
 stack_option = click.option("--stack", "-s", required=True, help="Stack name (stacks/Pulumi.<stack>.yaml).")
 
 
-def _progress(message: str) -> None:
+def progress(message: str) -> None:
     """`... running the stack program` on stderr, for a person watching (a terminal), never in stdout or logs."""
     if sys.stderr.isatty():
         click.echo(f"... {message}", err=True)
@@ -120,7 +119,7 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
     if inflate and not chart_dir.is_dir():
         _fail(f"--inflate needs a directory of packaged charts: {chart_dir} does not exist (give --charts)", USER_ERROR)
     try:
-        _progress(f"running the stack program of {stack}")
+        progress(f"running the stack program of {stack}")
         run = run_stack(project, stack)
     except ConfigError as error:
         _fail(str(error), USER_ERROR)
@@ -130,10 +129,10 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
         stack_file, _ = read_stack_file(project, stack)
         _fail(f"stack {stack} ({stack_file}): the program stopped: {error}", USER_ERROR)
     if inflate:
-        _progress(f"inflating charts from {chart_dir}")
+        progress(f"inflating charts from {chart_dir}")
     inflation, inflation_error = _inflate(run, chart_dir) if inflate else (None, None)
     try:
-        _progress(f"writing {out}")
+        progress(f"writing {out}")
         # One output, swapped in whole: plan.json, summary.md, config-repo/ and inflated/.
         plan_file, repo_dir = write_render(run, out, None if inflation is None else partial(write_inflated, inflation))
     except RenderOutputError as error:
@@ -179,6 +178,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
     from platform_kit.delivery.seed_report import describe_plan, describe_seed
     from platform_kit.delivery.seeding import preview_seed, proposal_host, publish_seed, pull_request_target
     from platform_kit.offline.preview import run_stack
+    from platform_kit.publish.errors import NetworkSettingError, PublishError  # socket and ssl: not for validate
     from platform_kit.publish.transport import NetworkLimits, network_deadline  # dulwich: not for validate
 
     try:
@@ -186,7 +186,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
         auth = resolve_git_auth(config.repo.credentials, os.environ)
         network = config.repo.network
         limits = NetworkLimits.resolve(network and network.connect_timeout_seconds, network and network.timeout_seconds)
-        _progress(f"running the stack program of {stack}")
+        progress(f"running the stack program of {stack}")
         files = run_stack(project, stack).seeded_files()
     except (ConfigError, CredentialError, NetworkSettingError) as error:
         _fail(str(error), USER_ERROR)
@@ -194,7 +194,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
     where = f"{redact_url(url)} ({target_branch})"
     try:
         with network_deadline(limits):  # one overall deadline for the whole seed, retries included
-            _progress(f"{'planning' if plan_only else 'publishing'} {plural(len(files), 'file')} to {where}")
+            progress(f"{'planning' if plan_only else 'publishing'} {plural(len(files), 'file')} to {where}")
             if plan_only:
                 planned = preview_seed(url, target_branch, files, environment=config.environment, auth=auth)
                 click.echo(describe_plan(planned, where))

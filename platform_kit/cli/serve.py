@@ -7,7 +7,6 @@ by `platform_kit.cli.signals`, which the CLI group installs.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from pathlib import Path
@@ -46,6 +45,8 @@ def serve(project: Path, address: str, port: int, token_env: str | None) -> None
     if not project.is_dir():
         click.echo(f"error: --project {project}: no such directory", err=True)
         sys.exit(2)
+    import logging  # only for the server
+
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(message)s", stream=sys.stderr)
     logging.getLogger("platform_kit.serve").setLevel(logging.INFO)  # one line per request; dulwich's own INFO is noise
     try:

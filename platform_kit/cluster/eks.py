@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
+from pulumi_aws.cloudwatch.log_group import LogGroup  # not pulumi_aws.cloudwatch's ~100 classes (docs/architecture.md)
 
 from platform_kit.aws.identity import IdentityIssuer
 from platform_kit.aws.kms import rotating_key
@@ -65,7 +66,7 @@ class EksCluster(pulumi.ComponentResource):
             description=f"EKS secrets envelope encryption for {config.name}",
             opts=aws_opts,
         )
-        log_group = aws.cloudwatch.LogGroup(
+        log_group = LogGroup(
             f"{name}-control-plane-logs",
             name=f"/aws/eks/{config.name}/cluster",
             retention_in_days=config.log_retention_days,

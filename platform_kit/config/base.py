@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, model_validator
 from pydantic.alias_generators import to_camel
 
+from platform_kit.config import validator_cache
+
 DnsLabel = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=40),
@@ -149,19 +151,25 @@ AGENT_READABLE_SCHEMES = ("http", "https", "ssh")
 class _NotANumber:
     """Stand-in for a boolean given where a number is expected: fails the number's own validation."""
 
-    __slots__ = ()
+    __slots__ = ("given",)
+
+    def __init__(self, given: bool) -> None:
+        self.given = given
+
+    def __repr__(self) -> str:
+        return "true" if self.given else "false"  # as the stack file spells it, for the error message
 
 
-def _expects_number(annotation: Any) -> bool:
+def expects_number(annotation: Any) -> bool:
     """Whether a field's type is a number (int/float, a Literal of numbers, or optional/union of those)."""
     if get_origin(annotation) is Annotated:
-        return _expects_number(get_args(annotation)[0])
+        return expects_number(get_args(annotation)[0])
     if annotation in (int, float):
         return True
     if get_origin(annotation) is Literal:
         return any(type(value) in (int, float) for value in get_args(annotation))
     if get_origin(annotation) in (Union, types.UnionType):
-        return any(_expects_number(arg) for arg in get_args(annotation))
+        return any(expects_number(arg) for arg in get_args(annotation))
     return False
 
 
@@ -174,7 +182,13 @@ class Model(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
         hide_input_in_errors=True,
+        defer_build=True,  # built on first use, or taken from the validator cache (validator_cache.py)
     )
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        validator_cache.install(cls)
 
     @model_validator(mode="before")
     @classmethod
@@ -183,7 +197,7 @@ class Model(BaseModel):
         if not isinstance(data, dict):
             return data
         booleans = [key for key in _number_keys(cls) if isinstance(data.get(key), bool)]
-        return {**data, **dict.fromkeys(booleans, _NotANumber())} if booleans else data
+        return {**data, **{key: _NotANumber(data[key]) for key in booleans}} if booleans else data
 
 
 @functools.cache
@@ -192,7 +206,7 @@ def _number_keys(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(
         key
         for name, info in model.model_fields.items()
-        if _expects_number(info.annotation)
+        if expects_number(info.annotation)
         for key in (name, info.alias or name)
     )
 

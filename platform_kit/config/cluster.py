@@ -1,7 +1,5 @@
 """Cluster variants, chosen by `cluster.kind`."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -21,7 +19,7 @@ class KubeconfigSource(Model):
     """Kubeconfig context to use; the file's current context when unset."""
 
     @model_validator(mode="after")
-    def _exactly_one_source(self) -> KubeconfigSource:
+    def _exactly_one_source(self) -> "KubeconfigSource":
         if (self.path is None) == (self.content is None):
             raise ValueError("set exactly one of `path` or `content`")
         return self

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Literal, get_args, get_origin
 
 from platform_kit.config import metadata
+from platform_kit.config.docstrings import attribute_docstrings
 from platform_kit.config.metadata import (
     CONTRACT_VERSION,
     METADATA_CONFIGMAP,
@@ -117,11 +118,12 @@ def contract_reference() -> str:
         "| field | Flux variable (ConfigMap key) | Argo CD cluster Secret | type | default | description |",
         "|---|---|---|---|---|---|",
     ]
+    docstrings = attribute_docstrings(PlatformMetadata)  # the model does not parse its source at import
     for field, info in PlatformMetadata.model_fields.items():
         flux = ", ".join(f"`{_show(key)}`" for key in variables.get(field, [])) or "-"
         argocd = [f"annotation `{_show(key)}`" for key in annotations.get(field, [])]
         argocd += [f"label `{_show(key)}`" for key in labels.get(field, [])]
-        description = " ".join((info.description or "").split())
+        description = " ".join((info.description or docstrings.get(field, "")).split())
         lines.append(
             f"| `{field}` | {flux} | {', '.join(argocd) or '-'} | {_type(field)} | {_default(field)} | {description} |"
         )

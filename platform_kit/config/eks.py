@@ -5,8 +5,6 @@ Every rule AWS would reject late (name lengths, CIDR overlap, scaling bounds) is
 checked here, before any resource is registered.
 """
 
-from __future__ import annotations
-
 import ipaddress
 import re
 from typing import Annotated, Literal
@@ -155,7 +153,7 @@ class NewVpc(Model):
         return value
 
     @model_validator(mode="after")
-    def _zones_match_count(self) -> NewVpc:
+    def _zones_match_count(self) -> "NewVpc":
         if self.zones is not None and len(self.zones) != self.zone_count:
             raise ValueError(f"zones lists {len(self.zones)} zones but zoneCount is {self.zone_count}")
         return self
@@ -209,7 +207,7 @@ class EndpointAccess(Model):
         return checked
 
     @model_validator(mode="after")
-    def _public_needs_cidrs(self) -> EndpointAccess:
+    def _public_needs_cidrs(self) -> "EndpointAccess":
         if self.public and not self.public_cidrs:
             raise ValueError("publicCidrs must list at least one network when the endpoint is public")
         if not self.public and self.public_cidrs:
@@ -294,7 +292,7 @@ class NodeGroupConfig(Model):
         return types
 
     @model_validator(mode="after")
-    def _sizes_ordered(self) -> NodeGroupConfig:
+    def _sizes_ordered(self) -> "NodeGroupConfig":
         if not self.min_size <= self.desired_size <= self.max_size:
             raise ValueError(
                 f"need minSize <= desiredSize <= maxSize (got {self.min_size}, {self.desired_size}, {self.max_size})"

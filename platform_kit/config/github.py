@@ -1,7 +1,5 @@
 """GitHub hosting of the config repo: create or adopt it, the agent's deploy key, protection, webhook."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 

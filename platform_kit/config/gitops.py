@@ -1,7 +1,5 @@
 """GitOps agent variants, chosen by `gitops.agent`."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, StringConstraints, model_validator
@@ -68,7 +66,7 @@ class FluxConfig(Model):
     """Git push webhook (a notification-controller Receiver; needs `notification-controller`)."""
 
     @model_validator(mode="after")
-    def _needs_core_controllers(self) -> FluxConfig:
+    def _needs_core_controllers(self) -> "FluxConfig":
         missing = {"source-controller", "kustomize-controller"} - set(self.components)
         if missing:
             raise ValueError(f"components must include {', '.join(sorted(missing))} (the root sync needs them)")
@@ -125,7 +123,7 @@ class OidcConfig(Model):
     """IdP groups mapped to `role:admin`; everyone else gets `defaultRole`."""
 
     @model_validator(mode="after")
-    def _exactly_one_secret_source(self) -> OidcConfig:
+    def _exactly_one_secret_source(self) -> "OidcConfig":
         if (self.client_secret is None) == (self.client_secret_env is None):
             raise ValueError("set exactly one of `clientSecret` or `clientSecretEnv`")
         return self
@@ -177,7 +175,7 @@ class ArgoCdConfig(Model):
     """Git push webhook (Argo CD's `/api/webhook`, secured with a generated secret)."""
 
     @model_validator(mode="after")
-    def _sso_needs_url(self) -> ArgoCdConfig:
+    def _sso_needs_url(self) -> "ArgoCdConfig":
         if self.sso is not None and self.url is None:
             raise ValueError("`sso` needs `url` (the redirect URL registered with the OIDC provider derives from it)")
         return self

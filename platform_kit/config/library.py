@@ -9,8 +9,6 @@ whichever index has the higher version win: dependency confusion), or a direct r
 requirements file are committed to Git.
 """
 
-from __future__ import annotations
-
 import re
 from typing import Annotated
 
@@ -72,7 +70,7 @@ class LibraryConfig(Model):
     """Install from this direct reference instead of an index (`git+https://host/org/platform-kit@v0.1.0`)."""
 
     @model_validator(mode="after")
-    def _one_source(self) -> LibraryConfig:
+    def _one_source(self) -> "LibraryConfig":
         if self.url is not None and ({"version", "index_url"} & self.model_fields_set):
             raise ValueError("`url` pins the library itself: set either `url` or `version`/`indexUrl`")
         return self

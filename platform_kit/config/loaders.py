@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from platform_kit.config import validator_cache
 from platform_kit.config.errors import ConfigError, Problem, problems_from_validation, suggest
 from platform_kit.config.models import ConfigRepoConfig, PlatformConfig, url_scheme
 from platform_kit.config.yaml_files import read_yaml_file
@@ -32,6 +33,8 @@ def parse_platform_config(values: Mapping[str, Any], source: str | None = None) 
         return PlatformConfig.model_validate(dict(values))
     except ValidationError as error:
         raise ConfigError(problems_from_validation(error, NAMESPACE, PlatformConfig), source) from None
+    finally:
+        validator_cache.save_if_missing()
 
 
 def resolve_local_repo(config: PlatformConfig, project_dir: Path) -> PlatformConfig:

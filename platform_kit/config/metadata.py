@@ -8,8 +8,6 @@ Bump CONTRACT_VERSION on any incompatible change (renamed or removed variable); 
 a variable with a `none` default is compatible and keeps the version.
 """
 
-from __future__ import annotations
-
 import re
 from collections.abc import Mapping
 from typing import Literal
@@ -80,7 +78,7 @@ def metadata_key(field: str) -> str:
 class PlatformMetadata(BaseModel):
     """Typed, versioned facts about one environment that manifests in Git may reference."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     contract_version: Literal["v1"] = CONTRACT_VERSION
     """Contract version; consumers can refuse versions they do not know."""
@@ -129,7 +127,7 @@ class PlatformMetadata(BaseModel):
         return fixed | {team_variable_name(team): arn for team, arn in sorted(self.team_role_arns.items())}
 
     @classmethod
-    def from_variables(cls, variables: Mapping[str, str]) -> PlatformMetadata:
+    def from_variables(cls, variables: Mapping[str, str]) -> "PlatformMetadata":
         """The contract back from its `PLATFORM_*` variables (what agents receive)."""
         fields: dict = {field: variables[name] for field, name in VARIABLES.items() if name in variables}
         teams = {

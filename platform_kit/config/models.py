@@ -6,8 +6,6 @@ Every choice is a `Literal`, and every variant is chosen by a discriminator
 The parts live in `base`, `cluster`, `gitops` and `repo`; this module re-exports them.
 """
 
-from __future__ import annotations
-
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -140,7 +138,7 @@ class PlatformConfig(Model):
         return teams
 
     @model_validator(mode="after")
-    def _argocd_labels_are_valid(self) -> PlatformConfig:
+    def _argocd_labels_are_valid(self) -> "PlatformConfig":
         """Argo CD's cluster Secret carries the cluster name and region as labels (metadata LABEL_FIELDS)."""
         if self.gitops.agent != "argocd":
             return self
@@ -158,7 +156,7 @@ class PlatformConfig(Model):
         return self
 
     @model_validator(mode="after")
-    def _fleet_role_fits(self) -> PlatformConfig:
+    def _fleet_role_fits(self) -> "PlatformConfig":
         """The fleet role against the agent and the cluster (`platform_kit.config.fleet.check_role`)."""
         errors = [
             InitErrorDetails(type=PydanticCustomError("fleet", message), loc=loc, input=None)

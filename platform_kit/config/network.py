@@ -1,7 +1,5 @@
 """Deadlines of the seed's network operations (git://, http(s)://, ssh://)."""
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from platform_kit.config.base import Model

@@ -1,7 +1,5 @@
 """The config repo the agent watches and the seed writes to, and its credentials."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
@@ -41,7 +39,7 @@ class TokenCredentials(Model):
     """Environment variable holding the token, read by `pulumi up` and the CLI at start-up."""
 
     @model_validator(mode="after")
-    def _exactly_one_source(self) -> TokenCredentials:
+    def _exactly_one_source(self) -> "TokenCredentials":
         if (self.token is None) == (self.token_env is None):
             raise ValueError("set exactly one of `token` or `tokenEnv`")
         return self
@@ -60,7 +58,7 @@ class SshCredentials(Model):
     """Pinned `known_hosts` line(s) of the Git host; a mismatch fails the connection."""
 
     @model_validator(mode="after")
-    def _exactly_one_source(self) -> SshCredentials:
+    def _exactly_one_source(self) -> "SshCredentials":
         if (self.private_key is None) == (self.private_key_env is None):
             raise ValueError("set exactly one of `privateKey` or `privateKeyEnv`")
         return self
@@ -114,7 +112,7 @@ class ConfigRepoConfig(Model):
         return credentials
 
     @model_validator(mode="after")
-    def _ssh_agent_url_needs_a_key(self) -> ConfigRepoConfig:
+    def _ssh_agent_url_needs_a_key(self) -> "ConfigRepoConfig":
         ssh_agent_url = self.agent_url is not None and url_scheme(self.agent_url) == "ssh"
         if ssh_agent_url and self.github is None and self.credentials.kind != "ssh":
             raise ValueError(

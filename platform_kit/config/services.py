@@ -4,8 +4,6 @@ Cloud resources come from Pulumi; everything in-cluster comes from the seeded co
 repo. Chart versions are pinned in `platform_kit.versions` and overridable here.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, SecretStr, StringConstraints, field_validator, model_validator
@@ -74,7 +72,7 @@ class NotificationsConfig(Model):
     """Environment variable holding the webhook URL, read at start-up."""
 
     @model_validator(mode="after")
-    def _exactly_one_source(self) -> NotificationsConfig:
+    def _exactly_one_source(self) -> "NotificationsConfig":
         if (self.webhook_url is None) == (self.webhook_url_env is None):
             raise ValueError("set exactly one of `webhookUrl` or `webhookUrlEnv`")
         return self

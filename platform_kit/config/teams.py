@@ -5,8 +5,6 @@ names and namespaces, no platform namespace) are checked on the whole list and
 reported by field path, e.g. `platform.teams[1].namespaces[0]`.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from platform_kit._version import __version__
 from platform_kit.config.github import github_coordinates
 from platform_kit.config.models import ConfigRepoConfig
-from platform_kit.publish import (
-    GitAuth,
-    GitHubPullRequests,
-    NoProposals,
-    ProposalHost,
-    SeedResult,
-    plan_seed_files,
-    seed_files,
-)
+from platform_kit.publish.auth import GitAuth
 from platform_kit.repo.version import TEMPLATE_VERSION
+
+if TYPE_CHECKING:
+    from platform_kit.publish import ProposalHost, SeedResult
+
+# The publisher (dulwich, HTTP) is imported by the functions that publish: a render defines the seed
+# resource, whose provider publishes only during `pulumi up`.
 
 SEED_MESSAGE = "platform-kit: seed {environment}"
 """Commit message of the seed commit."""
@@ -49,6 +48,8 @@ def pull_request_target(repo: ConfigRepoConfig) -> PullRequestTarget | None:
 
 def proposal_host(target: PullRequestTarget | Mapping[str, str] | None, auth: GitAuth | None) -> ProposalHost:
     """GitHub pull requests for `target` with the seed's token, else no review requests."""
+    from platform_kit.publish import GitHubPullRequests, NoProposals
+
     if target is None or auth is None or not auth.token:
         return NoProposals()
     if isinstance(target, Mapping):
@@ -67,6 +68,8 @@ def publish_seed(
     message: str | None = None,
 ) -> SeedResult:
     """Seed one environment (missing files + record; upgrades on a branch); the CLI calls this too."""
+    from platform_kit.publish import seed_files
+
     return seed_files(
         url,
         dict(files),
@@ -88,6 +91,8 @@ def preview_seed(
 
     Was `platform_kit.gitops.seed.plan_seed`, renamed apart from `platform_kit.publish.upgrade.plan_seed`
     (the pure decision over already-fetched files, which this reaches through the publisher)."""
+    from platform_kit.publish import plan_seed_files
+
     return plan_seed_files(
         url,
         dict(files),

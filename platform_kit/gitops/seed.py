@@ -8,7 +8,8 @@ keeps is small (a digest per file and one compressed archive in, a fingerprint a
 see `platform_kit.gitops.seed_state`. What a create or update does is
 `platform_kit.delivery.seeding.publish_seed`, which the CLI's `seed` calls too.
 
-`_SeedProvider` stays defined in this module: Pulumi state pickles it by import path.
+`_SeedProvider` stays defined in this module: Pulumi state pickles it by import path (`SeedProvider`
+is the same class by a public name).
 """
 
 from __future__ import annotations
@@ -138,6 +139,11 @@ class _SeedProvider(ResourceProvider):
 
     def delete(self, _id: str, _props: dict[str, Any]) -> None:
         """Deliberately leaves every commit in place: after the hand-over, Git owns the content."""
+
+
+SeedProvider = _SeedProvider
+"""The seed's dynamic provider by a public name (tests, tools). Only a second name: the class stays
+`_SeedProvider`, the name Pulumi state pickles."""
 
 
 class SeedCommit(Resource, module="platform-kit", name="SeedCommit"):

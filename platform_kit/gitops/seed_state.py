@@ -20,9 +20,12 @@ import gzip
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from platform_kit.publish import SeedResult, content_hash
+from platform_kit.publish.record import content_hash  # not the publisher (dulwich): a render never publishes
+
+if TYPE_CHECKING:
+    from platform_kit.publish import SeedResult
 
 FINGERPRINTED = ("message", "environment", "versions", "pullRequests")
 """Inputs besides the files whose change means an update (url and branch mean a replace; auth means nothing)."""

@@ -13,6 +13,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,11 @@ class StackRun:
 
     def seeded_files(self) -> dict[str, str]:
         """Exactly the tree the seed resource publishes: path -> content (nothing for non-platform programs)."""
+        return dict(self._seeded_tree)
+
+    @cached_property
+    def _seeded_tree(self) -> dict[str, str]:
+        """Unpacked once per run (a render asks three times: the tree, summary.md, the console summary)."""
         if self.config is None and not any(r.type == SEED_COMMIT_TYPE for r in self.registrations):
             return {}
         return seeded_files(self.seed().inputs)
@@ -196,9 +202,12 @@ def _write_tree(run: StackRun, extra: Callable[[Path], object] | None, staging: 
     _write_file(staging / "summary.md", summary_document(run))
     repo_dir = staging / "config-repo"
     repo_dir.mkdir()
+    made = {repo_dir}
     for path, content in sorted(run.seeded_files().items()):
         target = repo_dir / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:  # one mkdir per directory, not per file (thousands of teams' files)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         _write_file(target, content)
     if extra is not None:
         extra(staging)

@@ -29,7 +29,8 @@ HTTP_TOKEN = "s3cr3t-token-for-tests"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on HOST that was free a moment ago (for a test server to listen on)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
@@ -105,7 +106,7 @@ class GitDaemon(_ProcessServer):
 
     def start(self) -> GitDaemon:
         for _ in range(5):  # another process may grab the free port first
-            self.port = _free_port()
+            self.port = free_port()
             self._proc = subprocess.Popen(
                 [
                     "git",
@@ -306,7 +307,7 @@ class SshGitServer(_ProcessServer):
             os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # privilege separation dir
         sshd = shutil.which("sshd") or "/usr/sbin/sshd"
         for _ in range(5):
-            self.port = _free_port()
+            self.port = free_port()
             config = self._etc / "sshd_config"
             config.write_text(
                 "\n".join(
