@@ -11,10 +11,10 @@ import json
 
 import pytest
 import yaml
+from factories import config_problems, config_values, make_config
 from stack_support import REPO_ROOT
 
 from platform_kit.aws import addon_policies, karpenter
-from platform_kit.config import ConfigError, parse_platform_config
 from platform_kit.guardrails.manifests import manifest_resources
 from platform_kit.guardrails.rules import GuardrailConfig, Resource, check, iam_no_wildcard_actions
 from platform_kit.offline.preview import guardrail_violations, run_stack
@@ -270,46 +270,30 @@ def test_a_dns_role_not_limited_to_named_zones_is_a_violation(resource):
 
 # ------------------------------------------------------------------ config errors, by field path
 
-BASE = {
-    "environment": "dev",
-    "gitops": {"agent": "flux"},
-    "repo": {"url": "https://git.example.com/acme/config.git"},
-    "cluster": {
-        "kind": "eks",
-        "name": "platform-dev",
-        "region": "eu-west-1",
-        "adminPrincipalArns": ["arn:aws:iam::111122223333:role/platform-admins"],
-        "nodeGroups": [{"name": "general", "instanceTypes": ["m7i.large"]}],
-    },
-}
-
-
-def _problems(change):
-    values = copy.deepcopy(BASE)
-    change(values)
-    with pytest.raises(ConfigError) as caught:
-        parse_platform_config(values)
-    return {p.path: p.message for p in caught.value.problems}
-
 
 def test_config_errors_name_their_field():
-    found = _problems(
-        lambda v: v["cluster"].update(capacity={"kind": "karpenter", "nodePools": [{"name": "a", "cpuLimit": 0}]})
+    found = config_problems(
+        config_values(
+            {"cluster.capacity": {"kind": "karpenter", "nodePools": [{"name": "a", "cpuLimit": 0}]}}, cluster="eks"
+        )
     )
     assert any(path.endswith("nodePools[0].cpuLimit") for path in found), found
-    found = _problems(lambda v: v.update(services={"addons": {"externalDns": {}, "certManager": {"zones": []}}}))
+    found = config_problems(
+        config_values(services={"addons": {"externalDns": {}, "certManager": {"zones": []}}}, cluster="eks")
+    )
     assert any(path.endswith("addons.externalDns.zones") for path in found), found
     assert any(path.endswith("addons.certManager.email") for path in found), found
-    found = _problems(lambda v: v["cluster"].update(capacity={"kind": "karpenter"}, nodeGroups=[]))
+    found = config_problems(
+        config_values({"cluster.capacity": {"kind": "karpenter"}, "cluster.nodeGroups": []}, cluster="eks")
+    )
     assert any(path.endswith("cluster.nodeGroups") for path in found), found
 
 
 def test_aws_addons_need_eks_and_auto_mode_is_refused_until_built():
-    values = copy.deepcopy(BASE)
-    values["cluster"] = {"kind": "existing", "name": "onprem-1", "kubeconfig": {"path": "~/.kube/config"}}
-    values["services"] = {"addons": {"loadBalancerController": {}, "metricsServer": {}}}
-    with pytest.raises(ConfigError) as caught:
-        parse_platform_config(values)
-    assert [p.path for p in caught.value.problems] == ["platform.services.addons.loadBalancerController"]
-    found = _problems(lambda v: v["cluster"].update(capacity={"kind": "autoMode"}, nodeGroups=[]))
+    found = config_problems(config_values(services={"addons": {"loadBalancerController": {}, "metricsServer": {}}}))
+    assert list(found) == ["platform.services.addons.loadBalancerController"]
+    assert make_config(services={"addons": {"metricsServer": {}}}).services.addons.metrics_server.enabled
+    found = config_problems(
+        config_values({"cluster.capacity": {"kind": "autoMode"}, "cluster.nodeGroups": []}, cluster="eks")
+    )
     assert "not built yet" in found["platform.cluster.capacity"], found  # refused, never silently ignored
