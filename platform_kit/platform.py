@@ -103,11 +103,14 @@ def platform_metadata(
     cluster: ClusterHandle,
     eso_role_arn: pulumi.Input[str] = NO_VALUE,
     team_role_arns: Mapping[str, pulumi.Input[str]] | None = None,
+    extra: Mapping[str, pulumi.Input[str]] | None = None,
 ) -> pulumi.Output[PlatformMetadata]:
-    """The metadata contract for this environment (one role per team)."""
+    """The metadata contract for this environment (one role per team; `extra`: further contract fields)."""
     secrets_on = config.services.secrets.enabled
     teams = pulumi.Output.all(**dict(team_role_arns or {})) if team_role_arns else {}
-    return pulumi.Output.all(cluster.name, cluster.region, eso_role_arn, teams).apply(
+    fields = {**cluster.contract, **(extra or {})}
+    more = pulumi.Output.all(**fields) if fields else {}
+    return pulumi.Output.all(cluster.name, cluster.region, eso_role_arn, teams, more).apply(
         lambda values: PlatformMetadata(
             environment=config.environment,
             cluster_name=values[0],
@@ -120,8 +123,25 @@ def platform_metadata(
             secrets_prefix=config.secrets_prefix if secrets_on else NO_VALUE,
             eso_role_arn=values[2] or NO_VALUE,
             team_role_arns=values[3],
+            **{field: value or NO_VALUE for field, value in values[4].items()},
         )
     )
+
+
+def build_addons(
+    name: str, config: PlatformConfig, cluster: ClusterHandle, opts: pulumi.ResourceOptions
+) -> dict[str, pulumi.Output[str]]:
+    """The add-ons' IAM roles as metadata contract fields (none without AWS add-ons)."""
+    addons = config.services.addons
+    if not addons.aws_addons or cluster.identity is None or config.cluster.kind != "eks":
+        return {}
+    from platform_kit.services.addons import PlatformAddons, PlatformAddonsArgs
+
+    args = PlatformAddonsArgs(
+        config=addons, cluster_name=config.cluster.name, region=config.cluster.region, issuer=cluster.identity
+    )
+    provider_opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(provider=cluster.aws_provider))
+    return PlatformAddons(name, args, opts=provider_opts).role_arns
 
 
 def build_teams(
@@ -245,6 +265,7 @@ class Platform(pulumi.ComponentResource):
         self.secrets = build_secrets(f"{name}-secrets", config, self.cluster, child)
         self.teams = build_teams(f"{name}-teams", config, self.cluster, self.secrets, child)
         self.team_outputs = team_outputs(config, self.teams, self.secrets)
+        addon_roles = build_addons(f"{name}-addons", config, self.cluster, child)
 
         # Git hosting (issue #6): on GitHub, the repo and the agent's deploy key; elsewhere a pass-through.
         hosting = git_hosting(f"{name}-github", config, args.auth, child)
@@ -269,6 +290,7 @@ class Platform(pulumi.ComponentResource):
             self.cluster,
             self.secrets.eso_role_arn if self.secrets else NO_VALUE,
             self.teams.role_arns if self.teams else None,
+            addon_roles,
         )
         sync_after = [seed.resource, *hosting.sync_after, *([self.secrets] if self.secrets else [])]
         sync_after += [self.teams] if self.teams else []

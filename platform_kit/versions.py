@@ -38,3 +38,21 @@ KUBE_PROMETHEUS_STACK_CHART_VERSION = "77.6.2"
 
 KYVERNO_CHART_VERSION = "3.5.2"
 """kyverno chart (https://kyverno.github.io/kyverno/); Kyverno 1.15, rule-level failureAction."""
+
+KARPENTER_CHART_REPOSITORY = "oci://public.ecr.aws/karpenter"
+"""OCI repository of the Karpenter chart (the project publishes no HTTPS Helm repository any more)."""
+
+KARPENTER_CHART_VERSION = "1.8.0"
+"""karpenter chart (controller and its CRDs: NodePool, NodeClaim, EC2NodeClass, karpenter.sh/v1)."""
+
+AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION = "1.16.0"
+"""aws-load-balancer-controller chart (https://aws.github.io/eks-charts), controller v2.16.0."""
+
+EXTERNAL_DNS_CHART_VERSION = "1.20.0"
+"""external-dns chart (https://kubernetes-sigs.github.io/external-dns/), external-dns v0.20.0."""
+
+CERT_MANAGER_CHART_VERSION = "v1.19.1"
+"""cert-manager chart (https://charts.jetstack.io); its versions carry the `v`."""
+
+METRICS_SERVER_CHART_VERSION = "3.13.0"
+"""metrics-server chart (https://kubernetes-sigs.github.io/metrics-server/), metrics-server v0.8.0."""

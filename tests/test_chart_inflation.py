@@ -38,6 +38,11 @@ PINNED_CHARTS = {
     "external-secrets": versions.EXTERNAL_SECRETS_CHART_VERSION,
     "kube-prometheus-stack": versions.KUBE_PROMETHEUS_STACK_CHART_VERSION,
     "kyverno": versions.KYVERNO_CHART_VERSION,
+    "karpenter": versions.KARPENTER_CHART_VERSION,
+    "aws-load-balancer-controller": versions.AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION,
+    "external-dns": versions.EXTERNAL_DNS_CHART_VERSION,
+    "cert-manager": versions.CERT_MANAGER_CHART_VERSION,
+    "metrics-server": versions.METRICS_SERVER_CHART_VERSION,
 }
 """Every chart the platform installs whose archive is vendored (flux-operator is not: see KNOWN_GAPS)."""
 
@@ -132,6 +137,17 @@ def _charts_of(config) -> set[str]:
         charts.add("kube-prometheus-stack")
     if services.policy.enabled:
         charts.add("kyverno")
+    if getattr(config.cluster, "capacity", None) is not None and config.cluster.capacity.kind == "karpenter":
+        charts.add("karpenter")
+    addons = services.addons
+    for name, chart in (
+        ("load_balancer_controller", "aws-load-balancer-controller"),
+        ("external_dns", "external-dns"),
+        ("cert_manager", "cert-manager"),
+        ("metrics_server", "metrics-server"),
+    ):
+        if getattr(addons, name).enabled:
+            charts.add(chart)
     return charts
 
 

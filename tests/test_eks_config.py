@@ -152,10 +152,11 @@ def test_repo_stacks_have_the_promised_shape():
     root = Path(__file__).resolve().parent.parent
     dev, staging, prod = (load_stack_file(root, s).cluster for s in ("dev", "staging", "prod"))
     assert dev.network.nat_gateways == "single"
-    assert all(g.capacity_type == "SPOT" for g in dev.node_groups)
+    assert dev.capacity.kind == "karpenter" and dev.capacity.node_pools[0].capacity_types == ("spot",)
     assert dev.endpoint.public and dev.endpoint.public_cidrs
     assert staging.workload_identity == "irsa"
     assert prod.endpoint.public is False and prod.endpoint.public_cidrs == ()
     assert prod.network.nat_gateways == "per-zone" and prod.network.zone_count == 3
     assert all(g.capacity_type == "ON_DEMAND" for g in prod.node_groups)
+    assert prod.capacity.kind == "karpenter" and prod.capacity.node_pools[0].capacity_types == ("on-demand",)
     assert prod.deletion_protection is True

@@ -24,6 +24,8 @@ import platform_kit.cluster.eks as eks
 import platform_kit.cluster.eks_nodes as eks_nodes
 from platform_kit.cli import main
 from platform_kit.guardrails.rules import RULES
+from platform_kit.repo.services import karpenter as repo_karpenter
+from platform_kit.services import addons as addon_services
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ("local", "local-argocd", "dev", "staging", "prod")
@@ -162,6 +164,39 @@ def no_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
     swap_resource(kms, "Key", "enable_key_rotation", False)(monkeypatch)  # kms.py imports the class itself
 
 
+def any_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = addon_services.external_dns_policy
+
+    def loose(zone_ids, region):
+        document = original(zone_ids, region)
+        document["Statement"][0]["Resource"] = "*"
+        return document
+
+    monkeypatch.setattr(addon_services, "external_dns_policy", loose)
+
+
+def node_class_hop_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = repo_karpenter.node_class
+
+    def loose(capacity, ref=None):
+        document = original(capacity)
+        document["spec"]["metadataOptions"]["httpPutResponseHopLimit"] = 2
+        return document
+
+    monkeypatch.setattr(repo_karpenter, "node_class", loose)
+
+
+def pool_without_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = repo_karpenter.node_pool
+
+    def loose(pool):
+        document = original(pool)
+        del document["spec"]["limits"]
+        return document
+
+    monkeypatch.setattr(repo_karpenter, "node_pool", loose)
+
+
 BREAKS = {
     "eks-secrets-encryption": swap_resource(aws.eks, "Cluster", "encryption_config"),
     "kms-key-rotation": no_rotation,
@@ -170,6 +205,9 @@ BREAKS = {
     "imdsv2": swap_launch_template(lambda a: a["metadata_options"].update(http_put_response_hop_limit=2)),
     "iam-no-wildcard-actions": wildcard_trust,
     "nodes-in-private-subnets": nodes_in_public_subnets,
+    "route53-named-zones": any_zone,
+    "karpenter-node-class": node_class_hop_2,
+    "node-pool-limits": pool_without_limits,
 }
 
 

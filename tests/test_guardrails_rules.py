@@ -34,6 +34,15 @@ def policy(*statements: dict) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"
+NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool"
+
+
+def zone_grant(zone_arn: str) -> dict:
+    return {"Effect": "Allow", "Action": ["route53:ChangeResourceRecordSets"], "Resource": [zone_arn]}
+
+
 def fired(*resources: Resource, config: GuardrailConfig | None = None) -> list[str]:
     return [v.rule for v in check(resources, config)]
 
@@ -72,6 +81,11 @@ CASES = [
         Resource("aws:iam/rolePolicy:RolePolicy", "p", {"policy": policy({"Effect": "Allow", "Action": "s3:*"})}),
     ),
     (
+        "route53-named-zones",
+        Resource(ROLE_POLICY, "p", {"policy": policy(zone_grant("arn:aws:route53:::hostedzone/Z1"))}),
+        Resource(ROLE_POLICY, "p", {"policy": policy(zone_grant("arn:aws:route53:::hostedzone/*"))}),
+    ),
+    (
         "required-tags",
         Resource(PROVIDER, "aws", {"defaultTags": json.dumps({"tags": GOOD_TAGS})}),
         Resource(PROVIDER, "aws", {"defaultTags": json.dumps({"tags": {"environment": "dev"}})}),
@@ -93,12 +107,22 @@ CASES = [
             subnets=(Resource("aws:ec2/subnet:Subnet", "public-0", {"tags": {"kubernetes.io/role/elb": "1"}}),),
         ),
     ),
+    (
+        "karpenter-node-class",
+        Resource(NODE_CLASS, "nc", {"spec": good_template()}),
+        Resource(NODE_CLASS, "nc", {"spec": good_template(httpPutResponseHopLimit=2)}),
+    ),
+    (
+        "node-pool-limits",
+        Resource(NODE_POOL, "np", {"spec": {"limits": {"cpu": "8", "memory": "32Gi"}}}),
+        Resource(NODE_POOL, "np", {"spec": {"template": {}}}),
+    ),
 ]
 
 
 def test_every_rule_has_a_case_and_a_unique_id():
     assert [case[0] for case in CASES] == [r.id for r in RULES]
-    assert len({r.id for r in RULES}) == len(RULES) == 9
+    assert len({r.id for r in RULES}) == len(RULES) == 12
 
 
 @pytest.mark.parametrize(("rule_id", "good", "bad"), CASES, ids=[case[0] for case in CASES])

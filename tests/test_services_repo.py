@@ -61,7 +61,9 @@ def test_all_three_services_are_seeded_in_order(rendered, stack):
         ("infra-monitoring", ["infra-observability"]),
     ]
     releases = {d["metadata"]["name"] for d in build(rendered, stack, "controllers") if d["kind"] == "HelmRelease"}
-    assert releases == {"external-secrets", "kyverno"}
+    addons = {"karpenter", "aws-load-balancer-controller", "metrics-server"}  # the stacks' capacity and add-ons
+    addons |= {"external-dns", "cert-manager"} if stack == "prod" else set()
+    assert releases == {"external-secrets", "kyverno"} | addons
     configs = {(d["kind"], d["metadata"]["name"]) for d in build(rendered, stack, "configs")}
     assert {("ClusterSecretStore", "aws-secrets-manager"), ("ExternalSecret", "grafana-admin")} <= configs
     assert ("ClusterPolicy", "pod-security-standards") in configs
@@ -83,6 +85,11 @@ def test_argocd_installs_the_same_services_in_waves(rendered):
         "infra-controllers": -1,
         "external-secrets": -1,
         "kyverno": -1,
+        "karpenter": -1,
+        "aws-load-balancer-controller": -1,
+        "external-dns": -1,
+        "cert-manager": -1,
+        "metrics-server": -1,
         "infra-configs": 0,
         "kube-prometheus-stack": 1,
         "infra-monitoring": 2,

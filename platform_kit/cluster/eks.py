@@ -124,6 +124,26 @@ class EksCluster(pulumi.ComponentResource):
             kubeconfig=kubeconfig,
             opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["kubeconfig"]),
         )
+        contract: dict[str, pulumi.Input[str]] = {"vpc_id": cluster.vpc_config.vpc_id}
+        if config.capacity.kind == "karpenter":
+            from platform_kit.cluster.karpenter import KarpenterCloud, KarpenterCloudArgs
+
+            karpenter = KarpenterCloud(
+                f"{name}-karpenter",
+                KarpenterCloudArgs(
+                    cluster_name=config.name,
+                    region=config.region,
+                    cluster=cluster,
+                    subnet_ids=private_subnets,
+                    issuer=issuer,
+                ),
+                opts=aws_opts,
+            )
+            contract |= {
+                "karpenter_role_arn": karpenter.role_arn,
+                "karpenter_node_role": karpenter.node_role_name,
+                "karpenter_queue": karpenter.queue_name,
+            }
         self.cluster = cluster
         self.public_subnet_ids = public_subnets
         self.handle = ClusterHandle(
@@ -134,6 +154,7 @@ class EksCluster(pulumi.ComponentResource):
             region=config.region,
             identity=issuer,
             aws_provider=self.aws_provider,
+            contract=contract,
         )
         self.register_outputs({"clusterName": cluster.name, "endpoint": cluster.endpoint, "kubeconfig": kubeconfig})
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pulumi
@@ -30,3 +31,5 @@ class ClusterHandle:
     """How pods get cloud IAM roles (EKS: Pod Identity or IRSA); None elsewhere."""
     aws_provider: pulumi.ProviderResource | None = None
     """AWS provider (region, default tags) for the cluster's cloud-side resources; None elsewhere."""
+    contract: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Metadata contract fields the cluster layer knows (EKS: VPC id, Karpenter's roles and queue)."""

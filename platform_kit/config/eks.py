@@ -13,6 +13,7 @@ from pydantic import Field, StringConstraints, ValidationInfo, field_validator, 
 
 from platform_kit import versions
 from platform_kit.config.base import DnsLabel, Model
+from platform_kit.config.capacity import Capacity, NodeGroupsCapacity
 
 AwsRegion = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")]
 """An AWS region such as `eu-west-1`."""
@@ -336,8 +337,11 @@ class EksClusterConfig(Model):
     """Control-plane log types sent to CloudWatch."""
     log_retention_days: Literal[7, 14, 30, 60, 90, 180, 365, 731, 1827, 3653] = 90
     """Retention of the control-plane log group."""
-    node_groups: tuple[NodeGroupConfig, ...] = Field(min_length=1)
-    """Managed node groups (at least one, so coredns has somewhere to run)."""
+    capacity: Capacity = NodeGroupsCapacity(kind="nodeGroups")
+    """Where the nodes come from: managed node groups (default), Karpenter or EKS Auto Mode."""
+    node_groups: tuple[NodeGroupConfig, ...] = Field(default=(), validate_default=True)
+    """Managed node groups: at least one (so coredns, and Karpenter's controller, have somewhere to run);
+    may be empty with Auto Mode."""
     addons: AddonVersions = AddonVersions()
     """Pinned EKS add-on versions."""
     workload_identity: WorkloadIdentity = "pod-identity"
@@ -368,9 +372,23 @@ class EksClusterConfig(Model):
             raise ValueError(f"{value} overlaps the VPC CIDR {network.cidr}")
         return value
 
+    @field_validator("capacity")
+    @classmethod
+    def _auto_mode_not_built_yet(cls, capacity):  # noqa: ANN001, ANN206 - the discriminated union
+        if capacity.kind == "autoMode":
+            raise ValueError(
+                "EKS Auto Mode is modelled but its cloud side (compute config, node role) is not built yet; "
+                "use `nodeGroups` or `karpenter`"
+            )
+        return capacity
+
     @field_validator("node_groups")
     @classmethod
     def _check_node_groups(cls, groups: tuple[NodeGroupConfig, ...], info: ValidationInfo) -> tuple:
+        capacity = info.data.get("capacity")
+        if not groups and capacity is not None and capacity.kind != "autoMode":
+            role = "the system group Karpenter runs on" if capacity.kind == "karpenter" else "somewhere for coredns"
+            raise ValueError(f"list at least 1 node group ({role}); only `capacity.kind: autoMode` needs none")
         names = [group.name for group in groups]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:

@@ -32,6 +32,13 @@ VARIABLES: dict[str, str] = {
     "secrets_region": "PLATFORM_SECRETS_REGION",
     "secrets_prefix": "PLATFORM_SECRETS_PREFIX",
     "eso_role_arn": "PLATFORM_ESO_ROLE_ARN",
+    "vpc_id": "PLATFORM_VPC_ID",
+    "karpenter_role_arn": "PLATFORM_KARPENTER_ROLE_ARN",
+    "karpenter_node_role": "PLATFORM_KARPENTER_NODE_ROLE",
+    "karpenter_queue": "PLATFORM_KARPENTER_QUEUE",
+    "load_balancer_controller_role_arn": "PLATFORM_LOAD_BALANCER_CONTROLLER_ROLE_ARN",
+    "external_dns_role_arn": "PLATFORM_EXTERNAL_DNS_ROLE_ARN",
+    "cert_manager_role_arn": "PLATFORM_CERT_MANAGER_ROLE_ARN",
 }
 """Model field -> substitution variable name, the stable public interface for repo authors."""
 
@@ -95,6 +102,21 @@ class PlatformMetadata(BaseModel):
     """Name prefix of the platform's secrets (`<env>/platform/`), or `none`."""
     eso_role_arn: str = NO_VALUE
     """IAM role of External Secrets Operator (workload identity), or `none`."""
+    vpc_id: str = NO_VALUE
+    """ID of the EKS cluster's VPC (the load balancer controller cannot read it from IMDS at hop limit 1), or
+    `none`."""
+    karpenter_role_arn: str = NO_VALUE
+    """IAM role of the Karpenter controller (named by its service account under IRSA), or `none`."""
+    karpenter_node_role: str = NO_VALUE
+    """Name of the IAM role of the nodes Karpenter launches (the `EC2NodeClass` role), or `none`."""
+    karpenter_queue: str = NO_VALUE
+    """Name of Karpenter's SQS interruption queue, or `none`."""
+    load_balancer_controller_role_arn: str = NO_VALUE
+    """IAM role of the AWS Load Balancer Controller, or `none`."""
+    external_dns_role_arn: str = NO_VALUE
+    """IAM role of external-dns (limited to the configured hosted zones), or `none`."""
+    cert_manager_role_arn: str = NO_VALUE
+    """IAM role of cert-manager's Route 53 DNS-01 solver (limited to the configured hosted zones), or `none`."""
     team_role_arns: dict[str, str] = {}
     """Team name -> IAM role its SecretStores use (or `none`); one extra variable/annotation per team."""
 

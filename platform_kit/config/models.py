@@ -7,6 +7,7 @@ The parts live in `base`, `cluster`, `gitops` and `repo`; this module re-exports
 """
 
 from pydantic import ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from platform_kit.config.base import (
@@ -99,6 +100,18 @@ class PlatformConfig(Model):
         cluster = info.data.get("cluster")
         if cluster is not None and cluster.kind == "eks" and services.observability.scrape_control_plane:
             raise ValueError("observability.scrapeControlPlane: EKS does not expose its control plane to scrape")
+        if cluster is not None and cluster.kind != "eks" and services.addons.aws_addons:
+            errors = [
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "addon", "needs an EKS cluster (its IAM role comes from workload identity)"
+                    ),
+                    loc=("addons", to_camel(name)),
+                    input="enabled",
+                )
+                for name in services.addons.aws_addons
+            ]
+            raise ValidationError.from_exception_data("services", errors)
         secrets = services.secrets
         if cluster is None or not secrets.enabled or cluster.kind == "eks":
             return services

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, SecretStr, StringConstraints, field_validator, model_validator
 
 from platform_kit import versions
+from platform_kit.config.addons import AddonsConfig
 from platform_kit.config.base import GO_DURATION_MAX_NS, EnvVarName, Model
 from platform_kit.config.eks import check_aws_tags
 
@@ -120,3 +121,6 @@ class ServicesConfig(Model):
     """Prometheus/Grafana (off unless configured)."""
     policy: PolicyConfig = PolicyConfig(enabled=False)
     """Kyverno policies (off unless configured)."""
+    addons: AddonsConfig = AddonsConfig()
+    """Optional add-ons (load balancer controller, external-dns, cert-manager, metrics-server); all off unless
+    listed."""

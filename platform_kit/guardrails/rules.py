@@ -24,6 +24,12 @@ LAUNCH_TEMPLATE_TYPE = "aws:ec2/launchTemplate:LaunchTemplate"
 KMS_KEY_TYPE = "aws:kms/key:Key"
 SECRET_TYPE = "aws:secretsmanager/secret:Secret"
 
+NODE_CLASS_TYPE = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"
+NODE_POOL_TYPE = "kubernetes:karpenter.sh/v1:NodePool"
+"""Karpenter's objects, as Pulumi types them (`render --check` also reads them from the config repo)."""
+ROUTE53_RECORD_ACTIONS = ("route53:ChangeResourceRecordSets",)
+"""Actions that change DNS records: granted only on named hosted zones."""
+
 PUBLIC_LB_TAG = "kubernetes.io/role/elb"
 """Subnet tag for internet-facing load balancers: such a subnet is public by intent."""
 POLICY_INPUTS = ("assumeRolePolicy", "policy")
@@ -243,6 +249,66 @@ def iam_no_wildcard_actions(resource: Resource, config: GuardrailConfig) -> list
     return [problem for where, document in _documents(resource.inputs) for problem in _wildcard_grants(where, document)]
 
 
+def _named_zone(resource: Any) -> bool:
+    zone = str(resource).rpartition(":::hostedzone/")[2] if ":::hostedzone/" in str(resource) else ""
+    return bool(zone) and "*" not in zone and "?" not in zone
+
+
+def _unnamed_zone_grants(where: str, document: Any) -> list[str]:
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return []  # iam-no-wildcard-actions reports it
+    problems = []
+    for index, statement in enumerate(_seq(_mapping(document).get("Statement"))):
+        statement = _mapping(statement)
+        if statement.get("Effect", "Allow") != "Allow":
+            continue
+        actions = {str(action).lower() for action in _seq(statement.get("Action"))}
+        if not actions & {action.lower() for action in ROUTE53_RECORD_ACTIONS}:
+            continue
+        loose = [str(r) for r in _seq(statement.get("Resource")) if not _named_zone(r)]
+        if loose or statement.get("NotResource") is not None:
+            label = f"{where} statement {statement.get('Sid') or index}"
+            problems.append(
+                f"{label} changes DNS records beyond named hosted zones: {', '.join(loose) or 'NotResource'}"
+            )
+    return problems
+
+
+def route53_named_zones(resource: Resource, config: GuardrailConfig) -> list[str]:
+    """Roles that change Route 53 records (external-dns, cert-manager) name each hosted zone: no `*`."""
+    return [p for where, document in _documents(resource.inputs) for p in _unnamed_zone_grants(where, document)]
+
+
+def karpenter_node_class(resource: Resource, config: GuardrailConfig) -> list[str]:
+    """Karpenter's nodes require IMDSv2 with hop limit 1 and declare only encrypted volumes."""
+    spec = _mapping(resource.inputs.get("spec"))
+    options = _mapping(spec.get("metadataOptions"))
+    problems = []
+    if options.get("httpTokens") != "required":
+        problems.append(f"spec.metadataOptions.httpTokens must be `required` (got {options.get('httpTokens')})")
+    if _number(options.get("httpPutResponseHopLimit")) != 1:
+        problems.append(
+            f"spec.metadataOptions.httpPutResponseHopLimit must be 1 (got {options.get('httpPutResponseHopLimit')})"
+        )
+    volumes = _seq(spec.get("blockDeviceMappings"))
+    if not volumes:
+        problems.append("spec.blockDeviceMappings declares no volume (the AMI's default may be unencrypted)")
+    for index, volume in enumerate(volumes):
+        if not _is_true(_mapping(_mapping(volume).get("ebs")).get("encrypted")):
+            problems.append(f"spec.blockDeviceMappings[{index}].ebs.encrypted must be true")
+    return problems
+
+
+def node_pool_limits(resource: Resource, config: GuardrailConfig) -> list[str]:
+    """Every Karpenter NodePool caps its total CPU and memory (`spec.limits`)."""
+    limits = _mapping(_mapping(resource.inputs.get("spec")).get("limits"))
+    missing = [key for key in ("cpu", "memory") if not str(limits.get(key) or "").strip()]
+    return [f"spec.limits lacks {', '.join(missing)}: the pool could grow without bound"] if missing else []
+
+
 def required_tags(resource: Resource, config: GuardrailConfig) -> list[str]:
     """Every AWS provider tags what it creates (default tags) with the required keys."""
     tags = provider_default_tags(resource.inputs.get("defaultTags"))
@@ -287,6 +353,12 @@ RULES: tuple[Rule, ...] = (
         ("aws:iam/*",),
         iam_no_wildcard_actions,
     ),
+    Rule(
+        "route53-named-zones",
+        "IAM documents change Route 53 records only in named hosted zones.",
+        ("aws:iam/*",),
+        route53_named_zones,
+    ),
     Rule("required-tags", "AWS providers' default tags carry the required keys.", (AWS_PROVIDER_TYPE,), required_tags),
     Rule(
         "nodes-in-private-subnets",
@@ -295,6 +367,13 @@ RULES: tuple[Rule, ...] = (
         nodes_in_private_subnets,
         stack=True,
     ),
+    Rule(
+        "karpenter-node-class",
+        "Karpenter EC2NodeClasses require IMDSv2 with hop limit 1 and encrypted volumes.",
+        (NODE_CLASS_TYPE,),
+        karpenter_node_class,
+    ),
+    Rule("node-pool-limits", "Karpenter NodePools set CPU and memory limits.", (NODE_POOL_TYPE,), node_pool_limits),
 )
 """Every guardrail, in the order they are reported."""
 

@@ -9,6 +9,7 @@ binary, no cluster, no network), with `is_install=True` like a first install. A 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,11 +127,24 @@ def _template_order(path: str) -> tuple[int, str]:
     return (path.count("/charts/"), path)
 
 
+HELM_DOCUMENT_SEPARATOR = re.compile(r"(?:^|\s*\n)---\s*")
+"""How Helm splits rendered templates into manifests (`releaseutil.SplitManifests`): a `---` then any
+whitespace, so `---# comment` (cert-manager's rbac.yaml after `{{-` trimming) starts a document too."""
+
+
 def _documents(text: str, source: str) -> list[dict[str, Any]]:
     try:
-        return parse_documents(text, source)
+        objects = [obj for part in HELM_DOCUMENT_SEPARATOR.split(text) for obj in parse_documents(part, source)]
     except KustomizeError as error:
         raise ChartError(str(error)) from None
+    return [item for obj in objects for item in _flattened(obj)]
+
+
+def _flattened(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """A `v1` `List` becomes its items, as Helm's client (and so Flux and Argo CD) apply it."""
+    if obj.get("apiVersion") == "v1" and obj.get("kind") == "List":
+        return [item for entry in obj.get("items") or [] if isinstance(entry, dict) for item in _flattened(entry)]
+    return [obj]
 
 
 def _missing_subcharts(chart: Any, values: dict[str, Any]) -> list[tuple[str, str]]:

@@ -34,6 +34,18 @@ def computed_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str,
             "identities": [
                 {"oidcs": [{"issuer": f"https://oidc.eks.{FAKE_REGION}.amazonaws.com/id/{cluster.upper()}"}]}
             ],
+            "vpcConfig": {
+                **(inputs.get("vpcConfig") or {}),
+                "vpcId": "vpc-0fa4e0000000000000",
+                "clusterSecurityGroupId": "sg-0fa4e0000000000000",
+            },
+        }
+    if type_ == "aws:sqs/queue:Queue":
+        queue = inputs.get("name", name)
+        return {
+            "arn": _arn(type_, queue),
+            "name": queue,
+            "url": f"https://sqs.{FAKE_REGION}.amazonaws.com/{FAKE_ACCOUNT}/{queue}",
         }
     if type_ == "aws:iam/role:Role":
         return {"arn": f"arn:aws:iam::{FAKE_ACCOUNT}:role/{name}", "name": name}

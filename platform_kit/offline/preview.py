@@ -134,7 +134,11 @@ def plan_resource(r: Registration, inputs: dict[str, Any] | None = None) -> dict
 def guardrail_violations(run: StackRun) -> list[Violation]:
     """The guardrails (`platform_kit.guardrails.rules`) over the registrations' real inputs."""
     config = GuardrailConfig(environment=run.config.environment if run.config else run.stack)
-    return check_registrations(run.registrations, config, resource_id=lambda r: mock_id(r.name))
+    from platform_kit.guardrails.manifests import manifest_resources
+    from platform_kit.guardrails.rules import check
+
+    registered = check_registrations(run.registrations, config, resource_id=lambda r: mock_id(r.name))
+    return registered + check(manifest_resources(run.seeded_files()), config)
 
 
 def summary_document(run: StackRun) -> str:

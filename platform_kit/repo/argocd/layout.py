@@ -43,7 +43,13 @@ from platform_kit.repo.argocd.objects import (
 from platform_kit.repo.argocd.services import stage_applications
 from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
 from platform_kit.repo.services.charts import HelmChart
-from platform_kit.repo.services.layout import Stage, overlay_files, service_destinations, stages
+from platform_kit.repo.services.layout import (
+    Stage,
+    extra_cluster_kinds,
+    overlay_files,
+    service_destinations,
+    stages,
+)
 from platform_kit.repo.shared import PLATFORM_NAMESPACE, shared_files
 from platform_kit.repo.teams.layout import all_team_files
 
@@ -176,7 +182,10 @@ def platform_project(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, 
             "description": "Platform layers from the config repo (owned by Pulumi via platform-kit)",
             "sourceRepos": list(repos),
             "destinations": [{"server": IN_CLUSTER, "namespace": namespace} for namespace in namespaces],
-            "clusterResourceWhitelist": [{"group": group, "kind": kind} for group, kind in PLATFORM_CLUSTER_KINDS],
+            "clusterResourceWhitelist": [
+                {"group": group, "kind": kind}
+                for group, kind in (*PLATFORM_CLUSTER_KINDS, *extra_cluster_kinds(config))
+            ],
         },
     }
 

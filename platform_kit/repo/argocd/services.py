@@ -26,7 +26,7 @@ def chart_application(argocd: ArgoCdConfig, chart: HelmChart, wave: int) -> dict
     """An Application installing `chart` at sync wave `wave`."""
     options = ("ServerSideApply=true", *(("CreateNamespace=true",) if chart.create_namespace else ()))
     source = {
-        "repoURL": chart.repo_url,
+        "repoURL": chart.helm_repo_url,
         "chart": chart.chart,
         "targetRevision": chart.version,
         "helm": {"releaseName": chart.release, "valuesObject": chart.values},

@@ -14,7 +14,7 @@ def flux_helm_objects(chart: HelmChart, flux: FluxConfig) -> list[dict[str, Any]
         "apiVersion": "source.toolkit.fluxcd.io/v1",
         "kind": "HelmRepository",
         "metadata": {"name": chart.release, "namespace": flux.namespace},
-        "spec": {"interval": "1h", "url": chart.repo_url},
+        "spec": {"interval": "1h", "url": chart.repo_url, **({"type": "oci"} if chart.oci else {})},
     }
     release = {
         "apiVersion": "helm.toolkit.fluxcd.io/v2",

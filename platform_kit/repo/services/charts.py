@@ -26,3 +26,13 @@ class HelmChart:
     """Whether the install creates its namespace (False when Pulumi owns it)."""
     other_namespaces: tuple[str, ...] = ()
     """Namespaces besides `namespace` the chart renders objects into (Argo CD's project must permit them)."""
+
+    @property
+    def oci(self) -> bool:
+        """Whether the chart comes from an OCI registry (`oci://...`)."""
+        return self.repo_url.startswith("oci://")
+
+    @property
+    def helm_repo_url(self) -> str:
+        """The repository as Argo CD's Helm source names it (OCI registries without the `oci://` scheme)."""
+        return self.repo_url.removeprefix("oci://")

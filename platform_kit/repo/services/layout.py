@@ -24,7 +24,10 @@ from platform_kit.config.models import PlatformConfig
 from platform_kit.config.services import PolicyConfig
 from platform_kit.repo.agent import AgentLayout
 from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
+from platform_kit.repo.services.addons import addon_charts, addon_cluster_kinds, addon_objects
 from platform_kit.repo.services.charts import HelmChart
+from platform_kit.repo.services.karpenter import CLUSTER_KINDS as KARPENTER_KINDS
+from platform_kit.repo.services.karpenter import karpenter_chart, karpenter_objects
 from platform_kit.repo.services.observability import MONITORING_NAMESPACE, monitoring_objects, prometheus_stack_chart
 from platform_kit.repo.services.policy import failure_action_patches, kyverno_chart, policy_objects
 from platform_kit.repo.services.secrets import (
@@ -115,6 +118,12 @@ def stages(config: PlatformConfig, agent: AgentLayout) -> list[Stage]:
     configs = Stage("configs", f"{root}/configs", bases=["../../configs"])
     observability = Stage("observability", f"{root}/observability")
     monitoring = Stage("monitoring", f"{root}/monitoring")
+    capacity = getattr(config.cluster, "capacity", None)
+    if capacity is not None and capacity.kind == "karpenter":
+        controllers.charts.append(karpenter_chart(capacity, irsa))
+        configs.objects.extend(karpenter_objects(capacity))
+    controllers.charts.extend(addon_charts(services.addons, irsa))
+    configs.objects.extend(addon_objects(services.addons))
     if secrets_on:
         controllers.charts.append(eso_chart(services.secrets, config.secrets_auth, irsa))
         configs.objects.append(cluster_secret_store(config.secrets_auth, platform_namespaces(config)))
@@ -169,4 +178,11 @@ def service_destinations(config: PlatformConfig, agent: AgentLayout) -> tuple[li
     charts = [chart for stage in stage_list for chart in stage.charts]
     namespaces = {namespace for chart in charts for namespace in (chart.namespace, *chart.other_namespaces)}
     namespaces |= {o["metadata"]["namespace"] for s in stage_list for o in s.objects if "namespace" in o["metadata"]}
-    return sorted(namespaces), sorted({chart.repo_url for chart in charts})
+    return sorted(namespaces), sorted({chart.helm_repo_url for chart in charts})
+
+
+def extra_cluster_kinds(config: PlatformConfig) -> tuple[tuple[str, str], ...]:
+    """Cluster-scoped kinds Karpenter and the enabled add-ons bring (the Argo CD project permits them)."""
+    capacity = getattr(config.cluster, "capacity", None)
+    karpenter = KARPENTER_KINDS if capacity is not None and capacity.kind == "karpenter" else ()
+    return (*karpenter, *addon_cluster_kinds(config.services.addons))
