@@ -6,6 +6,7 @@ the IAM documents are checked as pure functions; the repo side reads the rendere
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 
@@ -14,10 +15,14 @@ import yaml
 from factories import config_problems, config_values, make_config
 from stack_support import REPO_ROOT
 
+from platform_kit import versions
 from platform_kit.aws import addon_policies, karpenter
 from platform_kit.guardrails.manifests import manifest_resources
 from platform_kit.guardrails.rules import GuardrailConfig, Resource, check, iam_no_wildcard_actions
+from platform_kit.inflate import ChartRef, ChartStore
 from platform_kit.offline.preview import guardrail_violations, run_stack
+from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR
+from platform_kit.repo.argocd import objects as argocd_objects
 
 ZONE = "Z0STAGINGEXAMPLE0001"
 DOCUMENTS = {
@@ -205,6 +210,27 @@ def test_karpenter_comes_from_oci_for_both_agents(runs):
             "metadata"
         ]["annotations"]["argocd.argoproj.io/sync-wave"]
     )
+
+
+def test_argocd_gets_an_oci_repository_for_karpenters_registry_from_its_own_chart(runs):
+    """Argo CD pulls a Helm chart from an OCI registry only with a repository Secret saying `enableOCI`."""
+    config = runs["staging"].config
+    values = argocd_objects.chart_values(config, config.gitops)
+    store = ChartStore(REPO_ROOT / DEFAULT_CHART_DIR)
+    rendered = store.render(
+        ChartRef("argo-cd", versions.ARGOCD_CHART_VERSION), values, release="argocd", namespace="argocd"
+    )
+    repositories = [
+        o
+        for o in rendered.objects
+        if o["kind"] == "Secret"
+        and o["metadata"].get("labels", {}).get("argocd.argoproj.io/secret-type") == "repository"
+    ]
+    (secret,) = repositories
+    data = {key: base64.b64decode(value).decode() for key, value in secret["data"].items()}
+    assert data == {"name": "karpenter", "type": "helm", "url": "public.ecr.aws/karpenter", "enableOCI": "true"}
+    local = make_config(agent="argocd")  # no OCI chart: no repository entry
+    assert "repositories" not in argocd_objects.chart_values(local, local.gitops)["configs"]
 
 
 # ------------------------------------------------------------------ guardrails

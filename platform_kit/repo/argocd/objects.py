@@ -145,6 +145,9 @@ def chart_values(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]
     credentials = config.repo.credentials
     if isinstance(credentials, SshCredentials):
         configs["ssh"] = {"extraHosts": credentials.known_hosts}
+    registries = oci_registries(config)
+    if registries:
+        configs["repositories"] = registries
     notifications = notifications_values(config)
     if argocd.url is not None and notifications["enabled"]:
         notifications["argocdUrl"] = argocd.url  # exact (the chart would assume https://<domain>)
@@ -171,6 +174,23 @@ def chart_values(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]
 
         values = hub_chart_values(values)
     return values
+
+
+def oci_registries(config: PlatformConfig) -> dict[str, dict[str, str]]:
+    """A repository entry (`enableOCI`) per OCI registry a platform chart comes from (Karpenter's, on ECR Public).
+
+    Argo CD pulls a Helm chart from an OCI registry only when a repository Secret for it says
+    `enableOCI: "true"`; the chart's `configs.repositories` writes those Secrets. Public registries
+    only: the entries carry no credentials.
+    """
+    from platform_kit.repo.argocd.layout import ArgoCdLayout  # the layout imports this module
+    from platform_kit.repo.services.layout import stages
+
+    charts = [chart for stage in stages(config, ArgoCdLayout(config)) for chart in stage.charts if chart.oci]
+    return {
+        chart.release: {"name": chart.release, "type": "helm", "url": chart.helm_repo_url, "enableOCI": "true"}
+        for chart in sorted(charts, key=lambda chart: chart.release)
+    }
 
 
 def sync_policy(argocd: ArgoCdConfig, *options: str) -> dict[str, Any]:
