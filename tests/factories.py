@@ -27,7 +27,7 @@ from typing import Any, Literal
 import pytest
 from stack_support import EKS
 
-from platform_kit.config import ConfigError, PlatformConfig, parse_platform_config
+from platform_kit.config import ConfigError, PlatformConfig, PlatformMetadata, parse_platform_config
 
 REPO_URL = "https://git.example.com/acme/config.git"
 """The config repo of the base config (no credentials)."""
@@ -89,6 +89,19 @@ def config_problems(values: Mapping[str, Any]) -> dict[str, str]:
     with pytest.raises(ConfigError) as caught:
         parse_platform_config(values)
     return {problem.path: problem.message for problem in caught.value.problems}
+
+
+def make_contract(config: PlatformConfig, **fields: Any) -> PlatformMetadata:
+    """The metadata contract of `config`'s environment on an existing cluster `dev-1` (fields override)."""
+    return PlatformMetadata(
+        environment=config.environment,
+        cluster_name="dev-1",
+        cluster_kind="existing",
+        repo_url=config.repo.cluster_url,
+        repo_branch=config.repo.branch,
+        repo_path=config.environment_path,
+        **fields,
+    )
 
 
 def _merge_key(node: dict[str, Any], key: str, value: Any) -> None:

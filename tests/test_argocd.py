@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from factories import make_config
+from factories import make_config, make_contract
 
 from platform_kit.config import PlatformMetadata
 from platform_kit.config.metadata import VARIABLES, metadata_key
@@ -34,15 +34,8 @@ KNOWN_HOSTS = "git.example.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample"
 
 
 def contract(config) -> PlatformMetadata:
-    return PlatformMetadata(
-        environment=config.environment,
-        cluster_name="dev-1",
-        cluster_kind="existing",
-        region="eu-central-1",
-        repo_url=config.repo.cluster_url,
-        repo_branch=config.repo.branch,
-        repo_path=config.environment_path,
-    )
+    """The contract of these tests: cluster `dev-1` in eu-central-1."""
+    return make_contract(config, region="eu-central-1")
 
 
 def agent(config, auth=None, sso_client_secret=None, sync_after=()):

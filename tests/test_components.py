@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from factories import make_config
+from factories import make_config, make_contract
 
 from platform_kit.cluster import ExistingCluster, ExistingClusterArgs
-from platform_kit.config import PlatformMetadata
 from platform_kit.gitops import AgentArgs, FluxAgent
 from platform_kit.gitops.seed import seeded_files
 from platform_kit.platform import Platform, PlatformArgs
@@ -49,23 +48,11 @@ def test_kubeconfig_content_is_secret(pulumi_recorder):
     assert provider.masked_inputs["kubeconfig"] == "[secret]"
 
 
-def contract(config) -> PlatformMetadata:
-    """A metadata contract for `config`'s environment on an existing cluster `dev-1`."""
-    return PlatformMetadata(
-        environment=config.environment,
-        cluster_name="dev-1",
-        cluster_kind="existing",
-        repo_url=config.repo.cluster_url,
-        repo_branch=config.repo.branch,
-        repo_path=config.environment_path,
-    )
-
-
 def flux(pulumi_recorder, auth=None, credentials=None):
     config = make_config(KIND_DEV, repo={"credentials": credentials} if credentials else {})
     agent = FluxAgent(
         "f",
-        AgentArgs(config=config, metadata=contract(config), auth=auth),
+        AgentArgs(config=config, metadata=make_contract(config), auth=auth),
     )
     return config, agent
 
@@ -144,7 +131,7 @@ def test_metadata_configmap_carries_the_contract(pulumi_recorder):
         "namespace": "flux-system",
         "labels": {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "platform-kit"},
     }
-    assert configmap["data"] == contract(make_config(KIND_DEV)).to_variables()
+    assert configmap["data"] == make_contract(make_config(KIND_DEV)).to_variables()
     assert configmap["data"]["PLATFORM_ENVIRONMENT"] == "dev"
 
 

@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pulumi
 import pytest
-from factories import make_config
+from factories import make_config, make_contract
 
 import platform_kit
 from platform_kit import Platform, PlatformArgs, PlatformMetadata
@@ -34,17 +34,6 @@ def declared(cls: type) -> set[str]:
     """Attributes annotated on `cls` or on its platform_kit base classes (not Pulumi's)."""
     own = [klass for klass in cls.__mro__ if klass.__module__.startswith("platform_kit")]
     return {name for klass in own for name in vars(klass).get("__annotations__", {})}
-
-
-def contract(config) -> PlatformMetadata:
-    return PlatformMetadata(
-        environment=config.environment,
-        cluster_name="dev-1",
-        cluster_kind="existing",
-        repo_url=config.repo.cluster_url,
-        repo_branch=config.repo.branch,
-        repo_path=config.environment_path,
-    )
 
 
 SUBPACKAGES = ("config", "repo", "publish", "cluster", "gitops", "platform")
@@ -124,7 +113,7 @@ def test_a_layout_refuses_the_other_agents_config():
 @pytest.mark.parametrize(("agent", "component"), [("flux", FluxAgent), ("argocd", ArgoCdAgent)])
 def test_build_agent_returns_the_chosen_agent_with_every_protocol_member(pulumi_recorder, agent, component):
     config = make_config(WITH_A_TEAM, agent=agent)
-    built = build_agent("a", AgentArgs(config=config, metadata=contract(config)), pulumi.ResourceOptions())
+    built = build_agent("a", AgentArgs(config=config, metadata=make_contract(config)), pulumi.ResourceOptions())
     assert type(built) is component
     assert declared(GitOpsAgent) == {"namespace", "root_sync", "webhook_secret", "webhook_url"}
     for member in declared(GitOpsAgent):
@@ -136,9 +125,9 @@ def test_build_agent_returns_the_chosen_agent_with_every_protocol_member(pulumi_
 def test_the_old_variables_form_of_the_contract_still_reaches_the_agent(pulumi_recorder):
     config = make_config(WITH_A_TEAM, agent="flux")
     with pytest.warns(DeprecationWarning, match="pass a PlatformMetadata"):
-        FluxAgent("f", AgentArgs(config=config, metadata=contract(config).to_variables()))
+        FluxAgent("f", AgentArgs(config=config, metadata=make_contract(config).to_variables()))
         data = pulumi_recorder.inputs("kubernetes:core/v1:ConfigMap", "f-metadata")["data"]
-    assert data == contract(config).to_variables()
+    assert data == make_contract(config).to_variables()
 
 
 def test_platform_declares_and_documents_every_public_attribute(pulumi_recorder):
