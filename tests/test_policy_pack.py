@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from types import SimpleNamespace
@@ -96,7 +97,10 @@ def find(resources: list[dict[str, Any]], type_: str, suffix: str = "") -> list[
 
 
 def break_everything(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """prod's resources with each of the nine rules broken once (or more)."""
+    """prod's resources with each rule broken once (or more).
+
+    Karpenter's EC2NodeClass and NodePool reach the cluster through Git, so prod registers none; a
+    program that manages them with Pulumi would, so a broken one of each is added here."""
     resources = copy.deepcopy(resources)
     (cluster,) = find(resources, "aws:eks/cluster:Cluster")
     cluster["inputs"]["vpcConfig"]["endpointPublicAccess"] = True
@@ -115,7 +119,29 @@ def break_everything(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     public = {mock_id(s["name"]): s["urn"] for s in find(resources, "aws:ec2/subnet:Subnet") if "public" in s["name"]}
     for group in find(resources, "aws:eks/nodeGroup:NodeGroup"):
         group["inputs"]["subnetIds"] = sorted(public)
+    (dns,) = find(resources, "aws:iam/rolePolicy:RolePolicy", "external-dns-policy")
+    dns["inputs"]["policy"] = re.sub(
+        r"arn:aws:route53:::hostedzone/[A-Z0-9]+", "arn:aws:route53:::hostedzone/*", dns["inputs"]["policy"]
+    )
+    resources += [karpenter_object(cluster, "EC2NodeClass", "karpenter.k8s.aws/v1", {"amiFamily": "AL2023"})]
+    resources += [karpenter_object(cluster, "NodePool", "karpenter.sh/v1", {"template": {}})]
     return [with_subnet_dependencies(r, public) for r in resources]
+
+
+def karpenter_object(cluster: dict[str, Any], kind: str, api_version: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """A Karpenter custom resource as a Pulumi program would register it (pulumi-kubernetes' type token)."""
+    type_ = f"kubernetes:{api_version}:{kind}"
+    urn = cluster["urn"].rsplit("::", 1)[0] + f"::{type_}::{kind.lower()}"
+    return {
+        "urn": urn,
+        "type": type_,
+        "name": kind.lower(),
+        "parent": cluster["parent"],
+        "dependencies": [],
+        "provider": cluster["provider"],
+        "inputs": {"apiVersion": api_version, "kind": kind, "metadata": {"name": "default"}, "spec": spec},
+        "propertyDependencies": {},
+    }
 
 
 def public_endpoint_tagged(resources: list[dict[str, Any]], environment: str) -> list[dict[str, Any]]:
