@@ -33,7 +33,7 @@ PY
 # A copy of the project's program and stack files only: the package comes from the venv, never the checkout.
 project="$work/project"
 mkdir -p "$project"
-cp -r Pulumi.yaml __main__.py stacks "$project/"
+cp -r Pulumi.yaml __main__.py stacks stack-references.yaml "$project/"
 rm -rf "$project/stacks/__pycache__"
 
 echo "+ base install (an existing cluster): $(basename "$wheel")"
