@@ -22,6 +22,7 @@ with kustomize patches (`platform_kit.repo.argocd.root`), so Git holds no litera
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from platform_kit.config.gitops import ArgoCdConfig
@@ -104,7 +105,12 @@ class ArgoCdLayout:
 
     def team_objects(self, team: TeamConfig) -> list[dict[str, Any]]:
         """The team's AppProject and the ApplicationSet deploying its directory."""
-        return argocd_teams.tenant_objects(self.config, self.argocd, team, teams_wave(self.config))
+        return argocd_teams.tenant_objects(self.config, self.argocd, team, self.teams_wave)
+
+    @cached_property
+    def teams_wave(self) -> int:
+        """The teams' sync wave, worked out once per render (it needs every layer Application)."""
+        return teams_wave(self.config)
 
     def render(self) -> list[Manifest]:
         """Every file of the Argo CD seed for the environment (unsorted)."""
