@@ -9,11 +9,10 @@ import pulumi
 import pulumi_random as random
 import pytest
 import yaml
-from factories import make_config
+from factories import make_config, make_contract
 from pulumi.runtime.sync_await import _sync_await
 from stack_support import project_skeleton
 
-from platform_kit.config import PlatformMetadata
 from platform_kit.gitops import AgentArgs, FluxAgent
 from platform_kit.offline.engine import RANDOM_PASSWORD_TYPE, SECRET_MARKER, fake_password
 from platform_kit.offline.preview import StackRun, run_stack, write_render
@@ -47,15 +46,7 @@ SECRET = "kubernetes:core/v1:Secret"
 
 
 def flux_agent(config):
-    contract = PlatformMetadata(
-        environment=config.environment,
-        cluster_name="dev-1",
-        cluster_kind="existing",
-        repo_url=config.repo.cluster_url,
-        repo_branch=config.repo.branch,
-        repo_path=config.environment_path,
-    )
-    return FluxAgent("f", AgentArgs(config=config, metadata=contract))
+    return FluxAgent("f", AgentArgs(config=config, metadata=make_contract(config)))
 
 
 def test_receiver_path_is_the_digest_notification_controller_serves():

@@ -37,13 +37,13 @@ from platform_kit.repo.argocd.objects import (
     API_VERSION,
     IN_CLUSTER,
     PLATFORM_CLUSTER_KINDS,
-    SECRET_TYPE,
     SYNC_WAVE,
+    cluster_secret,
     config_repo_source,
     layer_application,
     object_meta,
 )
-from platform_kit.repo.argocd.patches import _substituted, _templated
+from platform_kit.repo.argocd.patches import substituted, templated
 from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
 from platform_kit.repo.services.alerts import alert, prometheus_rule
 from platform_kit.repo.services.layout import overlay_files, service_destinations, stages
@@ -109,18 +109,7 @@ def spoke_cluster_secret(
     annotations: dict[str, str],
 ) -> dict[str, Any]:
     """The hub-side cluster Secret of one spoke: contract and fleet labels, its server and credentials config."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "type": "Opaque",
-        "metadata": {
-            "name": spoke_secret_name(name),
-            "namespace": namespace,
-            "labels": {SECRET_TYPE: "cluster", **labels},
-            "annotations": dict(annotations),
-        },
-        "stringData": {"name": name, "server": server, "config": cluster_config},
-    }
+    return cluster_secret(spoke_secret_name(name), namespace, name, server, cluster_config, labels, annotations)
 
 
 def aws_cluster_config(cluster_name: str, ca_data: str) -> dict[str, Any]:
@@ -193,7 +182,7 @@ def _resolve(variable: str) -> str:
 def _as_template(application: dict[str, Any]) -> dict[str, Any]:
     """A standalone layer Application turned into an ApplicationSet template for any selected spoke."""
     name = application["metadata"]["name"]
-    spec = _substituted(application["spec"], _resolve)
+    spec = substituted(application["spec"], _resolve)
     text = yaml.safe_dump(spec, sort_keys=False, width=1_000_000).replace(_PROFILE_ENV, _ENV_TEMPLATE)
     spec = yaml.safe_load(text)
     spec["project"] = FLEET_APPS_PROJECT if name == APPS_LAYER else FLEET_PROJECT
@@ -204,7 +193,7 @@ def _as_template(application: dict[str, Any]) -> dict[str, Any]:
     if "chart" in source:  # the spoke's values file, then the contract-derived keys on top
         helm = source["helm"]
         release = helm["releaseName"]
-        contract_values = _templated(application["spec"]["source"]["helm"]["valuesObject"], _resolve) or {}
+        contract_values = templated(application["spec"]["source"]["helm"]["valuesObject"], _resolve) or {}
         helm["valueFiles"] = ["$values/" + annotation_template("repo_path") + f"/values/{release}.yaml"]
         helm["ignoreMissingValueFiles"] = True
         helm["valuesObject"] = contract_values

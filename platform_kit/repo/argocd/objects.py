@@ -249,26 +249,37 @@ def locked_default_project(argocd: ArgoCdConfig) -> dict[str, Any]:
     }
 
 
-def cluster_secret_body(
-    argocd: ArgoCdConfig, cluster_name: str, labels: dict[str, str], annotations: dict[str, str]
+def cluster_secret(
+    secret_name: str,
+    namespace: str,
+    cluster_name: str,
+    server: str,
+    cluster_config: str,
+    labels: dict[str, str],
+    annotations: dict[str, str],
 ) -> dict[str, Any]:
-    """Declarative in-cluster cluster Secret whose labels/annotations carry the metadata contract."""
+    """An Argo CD cluster Secret: the cluster's name, API server and connection config; labels and annotations
+    carry the metadata contract for ApplicationSets' cluster generators."""
     return {
         "apiVersion": "v1",
         "kind": "Secret",
         "type": "Opaque",
         "metadata": {
-            "name": CLUSTER_SECRET,
-            "namespace": argocd.namespace,
+            "name": secret_name,
+            "namespace": namespace,
             "labels": {SECRET_TYPE: "cluster", **labels},
             "annotations": dict(annotations),
         },
-        "stringData": {
-            "name": cluster_name,
-            "server": IN_CLUSTER,
-            "config": '{"tlsClientConfig":{"insecure":false}}',
-        },
+        "stringData": {"name": cluster_name, "server": server, "config": cluster_config},
     }
+
+
+def cluster_secret_body(
+    argocd: ArgoCdConfig, cluster_name: str, labels: dict[str, str], annotations: dict[str, str]
+) -> dict[str, Any]:
+    """Declarative in-cluster cluster Secret whose labels/annotations carry the metadata contract."""
+    config = '{"tlsClientConfig":{"insecure":false}}'
+    return cluster_secret(CLUSTER_SECRET, argocd.namespace, cluster_name, IN_CLUSTER, config, labels, annotations)
 
 
 def config_repo_source(path: str) -> dict[str, Any]:

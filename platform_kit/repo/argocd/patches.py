@@ -31,31 +31,31 @@ def _keep(name: str) -> str:
     return "${" + name + "}"
 
 
-def _substituted(value: Any, resolve: Resolve) -> Any:
+def substituted(value: Any, resolve: Resolve) -> Any:
     """`value` with every placeholder resolved, everything else kept (for whole-list patches)."""
     if isinstance(value, str):
         return _PLACEHOLDER.sub(lambda match: resolve(match.group(1)), value)
     if isinstance(value, dict):
-        return {key: _substituted(item, resolve) for key, item in value.items()}
+        return {key: substituted(item, resolve) for key, item in value.items()}
     if isinstance(value, list):
-        return [_substituted(item, resolve) for item in value]
+        return [substituted(item, resolve) for item in value]
     return value
 
 
-def _templated(value: Any, resolve: Resolve) -> Any:
+def templated(value: Any, resolve: Resolve) -> Any:
     """`value` reduced to its placeholder fields, resolved; None if it has none.
 
     Maps keep only the keys that change (a merge patch); a list that contains a placeholder
     anywhere is patched whole, because merge patches replace lists rather than merge them.
     """
     if isinstance(value, str):
-        return _substituted(value, resolve) if _PLACEHOLDER.search(value) else None
+        return substituted(value, resolve) if _PLACEHOLDER.search(value) else None
     if isinstance(value, dict):
-        kept = {key: _templated(item, resolve) for key, item in value.items()}
+        kept = {key: templated(item, resolve) for key, item in value.items()}
         kept = {key: item for key, item in kept.items() if item is not None}
         return kept or None
     if isinstance(value, list):
-        return _substituted(value, resolve) if any(_templated(item, resolve) is not None for item in value) else None
+        return substituted(value, resolve) if any(templated(item, resolve) is not None for item in value) else None
     return None
 
 
@@ -63,7 +63,7 @@ def _merge_patches(objects: list[dict[str, Any]], resolve: Resolve, group: bool)
     """One merge patch per object with placeholders, targeting it by kind and name."""
     patches = []
     for obj in objects:
-        body = {key: _templated(value, resolve) for key, value in obj.items() if key not in ("apiVersion", "kind")}
+        body = {key: templated(value, resolve) for key, value in obj.items() if key not in ("apiVersion", "kind")}
         body = {key: value for key, value in body.items() if value is not None}
         if not body:
             continue
