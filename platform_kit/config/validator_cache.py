@@ -139,15 +139,12 @@ def _without_json_schema_hooks(node: Any) -> Any:
 
 
 def _config_models() -> list[type]:
-    from platform_kit.config.base import Model
-
-    found, stack = [], [Model]
-    while stack:
-        for sub in stack.pop().__subclasses__():
-            stack.append(sub)
-            if sub.__module__.startswith(_PACKAGE + ".") and "<locals>" not in sub.__qualname__:
-                found.append(sub)
-    return found
+    """Every config model created so far (each passed through `install`), test-local ones left out."""
+    return [
+        model
+        for model in _models.values()
+        if model.__module__.startswith(_PACKAGE + ".") and "<locals>" not in model.__qualname__
+    ]
 
 
 def save_if_missing() -> None:
