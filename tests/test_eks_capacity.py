@@ -315,11 +315,10 @@ def test_config_errors_name_their_field():
     assert any(path.endswith("cluster.nodeGroups") for path in found), found
 
 
-def test_aws_addons_need_eks_and_auto_mode_is_refused_until_built():
+def test_aws_addons_need_eks():
     found = config_problems(config_values(services={"addons": {"loadBalancerController": {}, "metricsServer": {}}}))
     assert list(found) == ["platform.services.addons.loadBalancerController"]
     assert make_config(services={"addons": {"metricsServer": {}}}).services.addons.metrics_server.enabled
-    found = config_problems(
-        config_values({"cluster.capacity": {"kind": "autoMode"}, "cluster.nodeGroups": []}, cluster="eks")
-    )
-    assert "not built yet" in found["platform.cluster.capacity"], found  # refused, never silently ignored
+    # Auto Mode is built (tests/test_eks_auto_mode.py): accepted without node groups
+    auto = make_config({"cluster.capacity": {"kind": "autoMode"}, "cluster.nodeGroups": []}, cluster="eks")
+    assert auto.cluster.capacity.kind == "autoMode"

@@ -48,6 +48,13 @@ def fired(*resources: Resource, config: GuardrailConfig | None = None) -> list[s
 
 
 # (rule id, a compliant resource, a resource that breaks exactly that rule)
+STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass"
+AUTO_MODE = {
+    "computeConfig": {"enabled": True, "nodePools": ["system"], "nodeRoleArn": "arn:aws:iam::1:role/node"},
+    "storageConfig": {"blockStorage": {"enabled": True}},
+    "kubernetesNetworkConfig": {"elasticLoadBalancing": {"enabled": True}},
+}
+
 CASES = [
     (
         "eks-secrets-encryption",
@@ -117,12 +124,24 @@ CASES = [
         Resource(NODE_POOL, "np", {"spec": {"limits": {"cpu": "8", "memory": "32Gi"}}}),
         Resource(NODE_POOL, "np", {"spec": {"template": {}}}),
     ),
+    (
+        "ebs-storage-class-encrypted",
+        Resource(
+            STORAGE_CLASS, "sc", {"provisioner": "ebs.csi.eks.amazonaws.com", "parameters": {"encrypted": "true"}}
+        ),
+        Resource(STORAGE_CLASS, "sc", {"provisioner": "ebs.csi.aws.com", "parameters": {"type": "gp3"}}),
+    ),
+    (
+        "eks-auto-mode-complete",
+        Resource(CLUSTER, "c", {**good_cluster(), **AUTO_MODE}),
+        Resource(CLUSTER, "c", {**good_cluster(), **AUTO_MODE, "storageConfig": {"blockStorage": {"enabled": False}}}),
+    ),
 ]
 
 
 def test_every_rule_has_a_case_and_a_unique_id():
     assert [case[0] for case in CASES] == [r.id for r in RULES]
-    assert len({r.id for r in RULES}) == len(RULES) == 12
+    assert len({r.id for r in RULES}) == len(RULES) == 14
 
 
 @pytest.mark.parametrize(("rule_id", "good", "bad"), CASES, ids=[case[0] for case in CASES])

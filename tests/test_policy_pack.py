@@ -125,11 +125,17 @@ def break_everything(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     )
     resources += [karpenter_object(cluster, "EC2NodeClass", "karpenter.k8s.aws/v1", {"amiFamily": "AL2023"})]
     resources += [karpenter_object(cluster, "NodePool", "karpenter.sh/v1", {"template": {}})]
+    # Auto Mode: compute on without block storage or load balancing or a node role; an unencrypted EBS class
+    cluster["inputs"]["computeConfig"] = {"enabled": True, "nodePools": ["system"]}
+    storage_class = karpenter_object(cluster, "StorageClass", "storage.k8s.io/v1", {})
+    del storage_class["inputs"]["spec"]
+    storage_class["inputs"] |= {"provisioner": "ebs.csi.eks.amazonaws.com", "parameters": {"type": "gp3"}}
+    resources += [storage_class]
     return [with_subnet_dependencies(r, public) for r in resources]
 
 
 def karpenter_object(cluster: dict[str, Any], kind: str, api_version: str, spec: dict[str, Any]) -> dict[str, Any]:
-    """A Karpenter custom resource as a Pulumi program would register it (pulumi-kubernetes' type token)."""
+    """A Kubernetes object (Karpenter's, a StorageClass) as a Pulumi program registers it (pulumi-kubernetes type)."""
     type_ = f"kubernetes:{api_version}:{kind}"
     urn = cluster["urn"].rsplit("::", 1)[0] + f"::{type_}::{kind.lower()}"
     return {

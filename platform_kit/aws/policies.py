@@ -16,6 +16,20 @@ POLICY_VERSION = "2012-10-17"
 EKS_CLUSTER_POLICIES = ("AmazonEKSClusterPolicy",)
 """Managed policies of the control-plane role."""
 
+AUTO_MODE_CLUSTER_POLICIES = (
+    *EKS_CLUSTER_POLICIES,
+    "AmazonEKSComputePolicy",
+    "AmazonEKSBlockStoragePolicy",
+    "AmazonEKSLoadBalancingPolicy",
+    "AmazonEKSNetworkingPolicy",
+)
+"""Managed policies of the control-plane role of an Auto Mode cluster: one per capability it runs
+(AWS EKS user guide, "Learn about identity and access in EKS Auto Mode")."""
+
+AUTO_MODE_NODE_POLICIES = ("AmazonEKSWorkerNodeMinimalPolicy", "AmazonEC2ContainerRegistryPullOnly")
+"""Managed policies of Auto Mode's node role: join the cluster, pull images (the AWS-suggested pair)."""
+
+
 NODE_POLICIES = ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly")
 """Managed policies of the node role: join the cluster and pull images; nothing else.
 

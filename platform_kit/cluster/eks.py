@@ -3,7 +3,9 @@
 Control plane: API authentication mode (access entries) with no implicit creator admin,
 secrets envelope-encrypted with a rotating customer-managed KMS key, every control-plane
 log type, endpoint access from config (private only unless listed CIDRs are allowed).
-Nodes and add-ons live in `eks_nodes.py`.
+Nodes and add-ons live in `eks_nodes.py`; with `capacity.kind: autoMode` EKS runs both (the
+compute, block storage and load balancing capabilities on, a node role for the built-in node
+pools, no managed node group and no EKS add-on; `platform_kit.aws.auto_mode`).
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pulumi_aws.cloudwatch.log_group import LogGroup  # not pulumi_aws.cloudwatch's ~100 classes (docs/architecture.md)
 
+from platform_kit.aws.auto_mode import cluster_settings
 from platform_kit.aws.identity import IdentityIssuer
 from platform_kit.aws.kms import rotating_key
 from platform_kit.aws.kubeconfig import eks_kubeconfig
 from platform_kit.aws.network import Vpc, VpcArgs
 from platform_kit.aws.policies import (
+    AUTO_MODE_CLUSTER_POLICIES,
+    AUTO_MODE_NODE_POLICIES,
     CLUSTER_ADMIN_ACCESS_POLICY,
     EKS_CLUSTER_POLICIES,
     STS_AUDIENCE,
@@ -28,6 +33,7 @@ from platform_kit.aws.policies import (
 from platform_kit.aws.roles import service_role
 from platform_kit.cluster.eks_nodes import EksNodes, EksNodesArgs
 from platform_kit.cluster.handle import ClusterHandle
+from platform_kit.config.capacity import AutoModeCapacity
 from platform_kit.config.eks import EksClusterConfig, NewVpc
 from platform_kit.naming import type_token
 
@@ -51,6 +57,7 @@ class EksCluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(type_token("cluster", "EksCluster"), name, None, opts)
         config = args.config
+        auto_mode = config.capacity.kind == "autoMode"
         self.aws_provider = aws.Provider(
             f"{name}-aws",
             region=config.region,
@@ -76,11 +83,22 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-cluster",
             service="eks.amazonaws.com",
             actions=("sts:AssumeRole", "sts:TagSession"),
-            managed_policies=EKS_CLUSTER_POLICIES,
+            managed_policies=AUTO_MODE_CLUSTER_POLICIES if auto_mode else EKS_CLUSTER_POLICIES,
             region=config.region,
             description=f"EKS control plane of {config.name}",
             opts=aws_opts,
         )
+        node_role_arn = None
+        if auto_mode:
+            node_role, node_policies = service_role(
+                f"{name}-auto-node",
+                service="ec2.amazonaws.com",
+                managed_policies=AUTO_MODE_NODE_POLICIES,
+                region=config.region,
+                description=f"nodes EKS Auto Mode launches in {config.name}",
+                opts=aws_opts,
+            )
+            node_role_arn, attachments = node_role.arn, [*attachments, *node_policies]
         endpoint = config.endpoint
         cluster = aws.eks.Cluster(
             f"{name}-control-plane",
@@ -97,17 +115,24 @@ class EksCluster(pulumi.ComponentResource):
             bootstrap_self_managed_addons=False,
             encryption_config={"resources": ["secrets"], "provider": {"key_arn": key.arn}},
             enabled_cluster_log_types=list(config.log_types),
-            kubernetes_network_config={"service_ipv4_cidr": config.service_cidr},
+            **cluster_settings(
+                config.capacity if isinstance(config.capacity, AutoModeCapacity) else None,
+                node_role_arn,
+                config.service_cidr,
+            ),
             deletion_protection=config.deletion_protection,
             opts=pulumi.ResourceOptions.merge(aws_opts, pulumi.ResourceOptions(depends_on=[log_group, *attachments])),
         )
         admin_grants = self._admins(name, config, cluster, aws_opts)
         issuer = self._identity_issuer(name, config, cluster, aws_opts)
-        nodes = EksNodes(
-            f"{name}-nodes",
-            EksNodesArgs(config=config, cluster=cluster, subnet_ids=private_subnets, issuer=issuer),
-            opts=aws_opts,
-        )
+        ready: list[pulumi.Output[str]] = []
+        if not auto_mode:  # Auto Mode launches nodes for pending pods and runs DNS on them: nothing to wait on
+            nodes = EksNodes(
+                f"{name}-nodes",
+                EksNodesArgs(config=config, cluster=cluster, subnet_ids=private_subnets, issuer=issuer),
+                opts=aws_opts,
+            )
+            ready = nodes.ready
 
         # In-cluster resources wait for access grants, nodes and coredns through the kubeconfig.
         kubeconfig = pulumi.Output.secret(
@@ -116,7 +141,7 @@ class EksCluster(pulumi.ComponentResource):
                 cluster.endpoint,
                 cluster.certificate_authority.data,
                 *[grant.id for grant in admin_grants],
-                *nodes.ready,
+                *ready,
             ).apply(lambda v: eks_kubeconfig(v[0], v[1], v[2], config.region))
         )
         provider = k8s.Provider(

@@ -6,7 +6,8 @@
   GitOps, with its `EC2NodeClass`), and Pulumi creates its cloud side (controller role,
   node role and access entry, interruption queue, discovery tags).
 - `autoMode`: EKS Auto Mode manages the nodes; the built-in node pools listed here run
-  them with a node role Pulumi creates. `cluster.nodeGroups` may be empty.
+  them with a node role Pulumi creates. `cluster.nodeGroups` stays empty: Auto Mode runs
+  every node and the networking, DNS, storage and identity agents on them.
 """
 
 from __future__ import annotations
@@ -95,6 +96,12 @@ class KarpenterCapacity(Model):
         return pools
 
 
+AUTO_MODE_STORAGE_PROVISIONER = "ebs.csi.eks.amazonaws.com"
+"""Provisioner of Auto Mode's block storage capability (not the EBS CSI add-on's `ebs.csi.aws.com`)."""
+AUTO_MODE_ALB_CONTROLLER = "eks.amazonaws.com/alb"
+"""IngressClass controller of Auto Mode's load balancing capability."""
+
+
 class AutoModeCapacity(Model):
     """EKS Auto Mode: EKS runs the nodes, compute, block storage and load balancing capabilities."""
 
@@ -103,7 +110,16 @@ class AutoModeCapacity(Model):
     node_pools: tuple[Literal["general-purpose", "system"], ...] = Field(
         default=("general-purpose", "system"), min_length=1
     )
-    """Built-in node pools to enable."""
+    """Built-in node pools to enable (they run on the node role Pulumi creates)."""
+    ingress_scheme: Literal["internal", "internet-facing"] = "internal"
+    """Scheme of the ALBs the default `alb` IngressClass creates (internal unless opened on purpose)."""
+
+    @field_validator("node_pools")
+    @classmethod
+    def _distinct_pools(cls, pools: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(pools)) != len(pools):
+            raise ValueError("each built-in node pool at most once")
+        return pools
 
 
 Capacity = Annotated[NodeGroupsCapacity | KarpenterCapacity | AutoModeCapacity, Field(discriminator="kind")]

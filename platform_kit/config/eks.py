@@ -10,6 +10,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic.alias_generators import to_camel
 
 from platform_kit import versions
 from platform_kit.config.base import DnsLabel, Model
@@ -341,9 +342,9 @@ class EksClusterConfig(Model):
     """Where the nodes come from: managed node groups (default), Karpenter or EKS Auto Mode."""
     node_groups: tuple[NodeGroupConfig, ...] = Field(default=(), validate_default=True)
     """Managed node groups: at least one (so coredns, and Karpenter's controller, have somewhere to run);
-    may be empty with Auto Mode."""
+    none with Auto Mode."""
     addons: AddonVersions = AddonVersions()
-    """Pinned EKS add-on versions."""
+    """Pinned EKS add-on versions (none with Auto Mode: it runs these components itself)."""
     workload_identity: WorkloadIdentity = "pod-identity"
     """How pods get IAM roles: EKS Pod Identity (default) or IRSA (OIDC provider)."""
     deletion_protection: bool = False
@@ -372,20 +373,15 @@ class EksClusterConfig(Model):
             raise ValueError(f"{value} overlaps the VPC CIDR {network.cidr}")
         return value
 
-    @field_validator("capacity")
-    @classmethod
-    def _auto_mode_not_built_yet(cls, capacity):  # noqa: ANN001, ANN206 - the discriminated union
-        if capacity.kind == "autoMode":
-            raise ValueError(
-                "EKS Auto Mode is modelled but its cloud side (compute config, node role) is not built yet; "
-                "use `nodeGroups` or `karpenter`"
-            )
-        return capacity
-
     @field_validator("node_groups")
     @classmethod
     def _check_node_groups(cls, groups: tuple[NodeGroupConfig, ...], info: ValidationInfo) -> tuple:
         capacity = info.data.get("capacity")
+        if groups and capacity is not None and capacity.kind == "autoMode":
+            raise ValueError(
+                "must be empty with `capacity.kind: autoMode`: Auto Mode runs every node, and managed node groups "
+                "would need the vpc-cni, kube-proxy and pod identity add-ons an Auto Mode cluster does not get"
+            )
         if not groups and capacity is not None and capacity.kind != "autoMode":
             role = "the system group Karpenter runs on" if capacity.kind == "karpenter" else "somewhere for coredns"
             raise ValueError(f"list at least 1 node group ({role}); only `capacity.kind: autoMode` needs none")
@@ -401,3 +397,15 @@ class EksClusterConfig(Model):
                 f"for: {', '.join(too_long)}"
             )
         return groups
+
+    @field_validator("addons")
+    @classmethod
+    def _no_addons_with_auto_mode(cls, addons: AddonVersions, info: ValidationInfo) -> AddonVersions:
+        capacity = info.data.get("capacity")
+        pinned = [to_camel(name) for name, version in addons.model_dump().items() if version is not None]
+        if pinned and capacity is not None and capacity.kind == "autoMode":
+            raise ValueError(
+                f"{', '.join(pinned)}: EKS Auto Mode runs the VPC CNI, kube-proxy, CoreDNS and the Pod Identity agent "
+                "itself, so no EKS add-on is installed to pin"
+            )
+        return addons

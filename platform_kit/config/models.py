@@ -112,6 +112,17 @@ class PlatformConfig(Model):
                 for name in services.addons.aws_addons
             ]
             raise ValidationError.from_exception_data("services", errors)
+        capacity = getattr(cluster, "capacity", None)
+        if capacity is not None and capacity.kind == "autoMode" and services.addons.load_balancer_controller.enabled:
+            error = PydanticCustomError(
+                "addon",
+                "EKS Auto Mode's load balancing capability already runs the ALB/NLB controller (IngressClass `alb`); "
+                "a second controller would fight it over the same Ingresses and Services",
+            )
+            raise ValidationError.from_exception_data(
+                "services",
+                [InitErrorDetails(type=error, loc=("addons", "loadBalancerController"), input="enabled")],
+            )
         secrets = services.secrets
         if cluster is None or not secrets.enabled or cluster.kind == "eks":
             return services

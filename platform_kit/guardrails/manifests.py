@@ -1,4 +1,4 @@
-"""Config-repo objects the guardrails judge (pure): Karpenter's EC2NodeClasses and NodePools.
+"""Config-repo objects the guardrails judge (pure): Karpenter's EC2NodeClasses and NodePools, StorageClasses.
 
 They reach the cluster through GitOps, not Pulumi, so `render --check` reads them from the
 rendered config repo and types them as Pulumi would (`kubernetes:<apiVersion>:<kind>`);
@@ -11,9 +11,9 @@ from collections.abc import Mapping
 
 import yaml
 
-from platform_kit.guardrails.rules import NODE_CLASS_TYPE, NODE_POOL_TYPE, Resource
+from platform_kit.guardrails.rules import NODE_CLASS_TYPE, NODE_POOL_TYPE, STORAGE_CLASS_TYPE, Resource
 
-JUDGED_TYPES = (NODE_CLASS_TYPE, NODE_POOL_TYPE)
+JUDGED_TYPES = (NODE_CLASS_TYPE, NODE_POOL_TYPE, STORAGE_CLASS_TYPE)
 """Types of config-repo objects with rules."""
 
 

@@ -27,6 +27,10 @@ SECRET_TYPE = "aws:secretsmanager/secret:Secret"
 NODE_CLASS_TYPE = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"
 NODE_POOL_TYPE = "kubernetes:karpenter.sh/v1:NodePool"
 """Karpenter's objects, as Pulumi types them (`render --check` also reads them from the config repo)."""
+STORAGE_CLASS_TYPE = "kubernetes:storage.k8s.io/v1:StorageClass"
+"""StorageClasses, as Pulumi types them (Auto Mode's default one comes from the config repo)."""
+EBS_PROVISIONERS = ("ebs.csi.aws.com", "ebs.csi.eks.amazonaws.com")
+"""EBS CSI provisioners: the add-on's and EKS Auto Mode's block storage capability."""
 ROUTE53_RECORD_ACTIONS = ("route53:ChangeResourceRecordSets",)
 """Actions that change DNS records: granted only on named hosted zones."""
 
@@ -309,6 +313,35 @@ def node_pool_limits(resource: Resource, config: GuardrailConfig) -> list[str]:
     return [f"spec.limits lacks {', '.join(missing)}: the pool could grow without bound"] if missing else []
 
 
+def ebs_storage_class_encrypted(resource: Resource, config: GuardrailConfig) -> list[str]:
+    """StorageClasses of the EBS provisioners create encrypted volumes (`parameters.encrypted: "true"`)."""
+    if resource.inputs.get("provisioner") not in EBS_PROVISIONERS:
+        return []
+    encrypted = _mapping(resource.inputs.get("parameters")).get("encrypted")
+    return [] if str(encrypted).lower() == "true" else [f'parameters.encrypted must be "true" (got {encrypted})']
+
+
+def eks_auto_mode_complete(resource: Resource, config: GuardrailConfig) -> list[str]:
+    """An Auto Mode cluster turns compute, block storage and load balancing on together, with a node role."""
+    compute = _mapping(resource.inputs.get("computeConfig"))
+    storage = _is_true(_mapping(_mapping(resource.inputs.get("storageConfig")).get("blockStorage")).get("enabled"))
+    network = _mapping(resource.inputs.get("kubernetesNetworkConfig"))
+    balancing = _is_true(_mapping(network.get("elasticLoadBalancing")).get("enabled"))
+    if not (_is_true(compute.get("enabled")) or storage or balancing):
+        return []
+    problems = (
+        []
+        if _is_true(compute.get("enabled")) and storage and balancing
+        else [
+            "computeConfig, storageConfig.blockStorage and kubernetesNetworkConfig.elasticLoadBalancing must be "
+            f"enabled together (got {_is_true(compute.get('enabled'))}, {storage}, {balancing})"
+        ]
+    )
+    if _seq(compute.get("nodePools")) and not str(compute.get("nodeRoleArn") or "").strip():
+        problems.append("computeConfig.nodePools need computeConfig.nodeRoleArn (the built-in pools' node role)")
+    return problems
+
+
 def required_tags(resource: Resource, config: GuardrailConfig) -> list[str]:
     """Every AWS provider tags what it creates (default tags) with the required keys."""
     tags = provider_default_tags(resource.inputs.get("defaultTags"))
@@ -374,6 +407,18 @@ RULES: tuple[Rule, ...] = (
         karpenter_node_class,
     ),
     Rule("node-pool-limits", "Karpenter NodePools set CPU and memory limits.", (NODE_POOL_TYPE,), node_pool_limits),
+    Rule(
+        "ebs-storage-class-encrypted",
+        "StorageClasses of the EBS provisioners encrypt their volumes.",
+        (STORAGE_CLASS_TYPE,),
+        ebs_storage_class_encrypted,
+    ),
+    Rule(
+        "eks-auto-mode-complete",
+        "EKS Auto Mode's three capabilities are on together, and its node pools have a node role.",
+        (EKS_CLUSTER_TYPE,),
+        eks_auto_mode_complete,
+    ),
 )
 """Every guardrail, in the order they are reported."""
 

@@ -45,6 +45,7 @@ KNOWN_CRD_CLUSTER_SCOPED = frozenset(
         ("cert-manager.io", "ClusterIssuer"),
         ("karpenter.sh", "NodePool"),
         ("karpenter.k8s.aws", "EC2NodeClass"),
+        ("eks.amazonaws.com", "IngressClassParams"),
     }
 )
 """Custom kinds the platform uses whose CRD may not be among the inflated objects (e.g. not vendored)."""

@@ -25,6 +25,8 @@ from platform_kit.config.services import PolicyConfig
 from platform_kit.repo.agent import AgentLayout
 from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
 from platform_kit.repo.services.addons import addon_charts, addon_cluster_kinds, addon_objects
+from platform_kit.repo.services.auto_mode import CLUSTER_KINDS as AUTO_MODE_KINDS
+from platform_kit.repo.services.auto_mode import auto_mode_objects
 from platform_kit.repo.services.charts import HelmChart
 from platform_kit.repo.services.karpenter import CLUSTER_KINDS as KARPENTER_KINDS
 from platform_kit.repo.services.karpenter import karpenter_chart, karpenter_objects
@@ -122,6 +124,8 @@ def stages(config: PlatformConfig, agent: AgentLayout) -> list[Stage]:
     if capacity is not None and capacity.kind == "karpenter":
         controllers.charts.append(karpenter_chart(capacity, irsa))
         configs.objects.extend(karpenter_objects(capacity))
+    if capacity is not None and capacity.kind == "autoMode":
+        configs.objects.extend(auto_mode_objects(capacity))
     controllers.charts.extend(addon_charts(services.addons, irsa))
     configs.objects.extend(addon_objects(services.addons))
     if secrets_on:
@@ -182,7 +186,7 @@ def service_destinations(config: PlatformConfig, agent: AgentLayout) -> tuple[li
 
 
 def extra_cluster_kinds(config: PlatformConfig) -> tuple[tuple[str, str], ...]:
-    """Cluster-scoped kinds Karpenter and the enabled add-ons bring (the Argo CD project permits them)."""
-    capacity = getattr(config.cluster, "capacity", None)
-    karpenter = KARPENTER_KINDS if capacity is not None and capacity.kind == "karpenter" else ()
-    return (*karpenter, *addon_cluster_kinds(config.services.addons))
+    """Cluster-scoped kinds Karpenter, Auto Mode and the enabled add-ons bring (the Argo CD project permits them)."""
+    kind = getattr(getattr(config.cluster, "capacity", None), "kind", None)
+    capacity = {"karpenter": KARPENTER_KINDS, "autoMode": AUTO_MODE_KINDS}.get(kind or "", ())
+    return tuple(dict.fromkeys((*capacity, *addon_cluster_kinds(config.services.addons))))
