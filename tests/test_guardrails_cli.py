@@ -22,6 +22,7 @@ import platform_kit.aws.kms as kms
 import platform_kit.aws.roles as roles
 import platform_kit.cluster.eks as eks
 import platform_kit.cluster.eks_nodes as eks_nodes
+import platform_kit.repo.services.auto_mode as repo_auto_mode
 from platform_kit.cli import main
 from platform_kit.guardrails.rules import RULES
 from platform_kit.repo.services import karpenter as repo_karpenter
@@ -211,8 +212,46 @@ BREAKS = {
 }
 
 
+def auto_mode(config: dict[str, Any]) -> None:
+    """prod on EKS Auto Mode: no node groups, and Auto Mode's own load balancing instead of the controller."""
+    config["platform:cluster"]["capacity"] = {"kind": "autoMode"}
+    config["platform:cluster"]["nodeGroups"] = []
+    del config["platform:services"]["addons"]["loadBalancerController"]
+
+
+def auto_mode_without_block_storage(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = eks.cluster_settings
+
+    def partial(*args, **kwargs):
+        settings = original(*args, **kwargs)
+        settings["storage_config"] = {"block_storage": {"enabled": False}}
+        return settings
+
+    monkeypatch.setattr(eks, "cluster_settings", partial)
+
+
+def unencrypted_storage_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = repo_auto_mode.storage_class
+
+    def loose():
+        document = original()
+        document["parameters"]["encrypted"] = "false"
+        return document
+
+    monkeypatch.setattr(repo_auto_mode, "storage_class", loose)
+
+
+AUTO_MODE_BREAKS = {
+    "eks-auto-mode-complete": auto_mode_without_block_storage,
+    "ebs-storage-class-encrypted": unencrypted_storage_class,
+}
+"""Rules only an Auto Mode cluster can break: checked on prod switched to Auto Mode."""
+
+
 def test_every_rule_is_broken_by_some_test():
-    assert set(BREAKS) | {"private-endpoint-in-prod", "required-tags"} == {r.id for r in RULES}
+    assert set(BREAKS) | set(AUTO_MODE_BREAKS) | {"private-endpoint-in-prod", "required-tags"} == {
+        r.id for r in RULES
+    }
 
 
 @pytest.mark.parametrize("rule_id", sorted(BREAKS))
@@ -221,4 +260,20 @@ def test_each_rule_fails_the_prod_stack_that_breaks_it(rule_id, monkeypatch, tmp
     code, violations, output = render_check("prod", tmp_path)
     assert code == 1, output
     assert violations, output
+    assert {line.split(":")[0] for line in violations} == {rule_id}, violations
+
+
+def test_prod_on_auto_mode_passes(project, tmp_path):
+    write(project, "prod", prod_stack(auto_mode))
+    code, violations, output = render_check("prod", tmp_path / "out", project)
+    assert (code, violations) == (0, []), output
+    assert "auto-ebs-sc" in "".join(p.read_text() for p in (tmp_path / "out" / "config-repo").rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("rule_id", sorted(AUTO_MODE_BREAKS))
+def test_each_auto_mode_rule_fails_the_auto_mode_prod_stack_that_breaks_it(rule_id, project, monkeypatch, tmp_path):
+    write(project, "prod", prod_stack(auto_mode))
+    AUTO_MODE_BREAKS[rule_id](monkeypatch)
+    code, violations, output = render_check("prod", tmp_path / "out", project)
+    assert code == 1, output
     assert {line.split(":")[0] for line in violations} == {rule_id}, violations
