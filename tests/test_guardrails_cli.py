@@ -249,9 +249,7 @@ AUTO_MODE_BREAKS = {
 
 
 def test_every_rule_is_broken_by_some_test():
-    assert set(BREAKS) | set(AUTO_MODE_BREAKS) | {"private-endpoint-in-prod", "required-tags"} == {
-        r.id for r in RULES
-    }
+    assert set(BREAKS) | set(AUTO_MODE_BREAKS) | {"private-endpoint-in-prod", "required-tags"} == {r.id for r in RULES}
 
 
 @pytest.mark.parametrize("rule_id", sorted(BREAKS))
