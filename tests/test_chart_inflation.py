@@ -148,7 +148,7 @@ def test_every_inflated_object_is_valid(inflations, stack, crd_schemas):
     assert problems == []
 
 
-@pytest.mark.parametrize("stack", [s for s in ALL_STACKS if s in ("staging", "local-argocd", "teams-argocd")])
+@pytest.mark.parametrize("stack", [s for s in ALL_STACKS if s in ("staging", "local-argocd", "teams-argocd", "hub")])
 def test_argocd_permits_every_object_in_the_project_that_deploys_it(inflations, stack):
     _, inflation = inflations[stack]
     assert any(source.applier == "argocd" for source in inflation.sources)
