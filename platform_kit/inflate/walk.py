@@ -478,7 +478,8 @@ class _Walker:
         if not apps and not remote and any("clusters" in generator for generator in generators):
             self.not_inflated.append(
                 f"argocd ApplicationSet/{name}: no cluster Secret of another cluster is known, its cluster "
-                "generator generates nothing (spokes register from their own stacks: inflate the hub with them)"
+                "generator generates nothing (spokes register from their own stacks: inflate the hub with them, "
+                "platform_kit.offline.preview_inflate.inflate_fleet)"
             )
         namespace = str((obj.get("metadata") or {}).get("namespace", ""))
         for app in apps:
