@@ -32,3 +32,12 @@ def config_factory() -> SimpleNamespace:
         problems=factories.config_problems,
         DELETE=factories.DELETE,
     )
+
+
+@pytest.fixture(scope="session")
+def project_fleet():
+    """The project's hub inflated with its spokes' cluster Secrets, once per session (tests/inflation_support.py):
+    tests/test_chart_inflation.py and tests/test_fleet_inflation.py share it."""
+    from inflation_support import inflate_project_fleet
+
+    return inflate_project_fleet()

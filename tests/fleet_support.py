@@ -1,10 +1,9 @@
 """Pure stand-ins for a fleet's moving parts: the hub-side cluster Secret of a spoke (as the spoke's stack
 writes it, without Pulumi), the union of several stacks' seeds in one config repo, and Argo CD 3.0's
-AppProject destination rule."""
+AppProject destination rule (restated in platform_kit.inflate.checks, which the inflation checks use too)."""
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 from platform_kit.config import PlatformConfig
 from platform_kit.config.metadata import PlatformMetadata
+from platform_kit.inflate.checks import destination_permitted  # noqa: F401 (Argo CD 3.0's rule, restated once)
 from platform_kit.repo import render_config_repo
 from platform_kit.repo.argocd.fleet import aws_cluster_config, spoke_cluster_secret, spoke_labels
 
@@ -61,32 +61,3 @@ def write_tree(root: Path, files: Mapping[str, str]) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content)
     return root
-
-
-def _glob(pattern: str, value: str) -> bool:
-    """Argo CD's globMatch with negation: `!p` matches what `p` does not."""
-    if pattern.startswith("!"):
-        return not fnmatch.fnmatchcase(value, pattern[1:])
-    return pattern == "*" or fnmatch.fnmatchcase(value, pattern)
-
-
-def destination_permitted(destinations: list[Mapping[str, str]], server: str, name: str, namespace: str) -> bool:
-    """Argo CD 3.0's `AppProject.isDestinationMatched` (pkg/apis/application/v1alpha1/app_project_types.go,
-    v3.0.0 to v3.0.23), restated: an entry matches when its server or name and its namespace match (a `!`
-    pattern matching what it does not name); a non-matching entry denies outright when a negated server/name
-    missed and the namespace matched, or a negated namespace missed and the server matched."""
-    permitted = False
-    for item in destinations:
-        item_server, item_name, item_namespace = item.get("server", ""), item.get("name", ""), item.get("namespace", "")
-        name_hit = bool(name) and _glob(item_name, name)
-        server_hit = bool(server) and _glob(item_server, server)
-        namespace_hit = _glob(item_namespace, namespace)
-        if (server_hit or name_hit) and namespace_hit:
-            permitted = True
-        elif (not name_hit and item_name.startswith("!")) or (
-            not server_hit and item_server.startswith("!") and namespace_hit
-        ):
-            return False
-        elif not namespace_hit and item_namespace.startswith("!") and server_hit:
-            return False
-    return permitted

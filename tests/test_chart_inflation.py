@@ -1,7 +1,9 @@
 """The real charts at the pinned versions, rendered with the values the library writes, in every stack.
 
 Each shipped stack and two team-heavy stacks (Flux and Argo CD, 25 teams) are run offline and
-inflated the way their agent would apply them (`platform_kit.inflate`): kustomize builds,
+inflated the way their agent would apply them (`platform_kit.inflate`; the fleet's hub with its
+spokes registered, each hub-managed spoke as what its own run and the hub's Applications land on
+it: tests/inflation_support.py): kustomize builds,
 Flux post-build substitution, and the vendored chart archives rendered by Helm's own engine
 (helm-python-sdk). Then every inflated object must be valid (kubernetes-validate strict for
 built-in kinds, CRD schemas, the charts' own CRDs first), permitted by the Argo CD project
@@ -13,14 +15,21 @@ from __future__ import annotations
 
 import copy
 import json
-import re
-import shutil
 from pathlib import Path
 
 import helm_python
 import pytest
 import yaml
 from factories import config_values
+from inflation_support import (
+    CHARTS,
+    FLEET_KNOWN_GAPS,
+    KNOWN_GAPS,
+    charts_of,
+    exemptions,
+    overlay_crd_schemas,
+    unexplained,
+)
 from stack_support import REPO_ROOT, project_skeleton
 from teams_support import TEAMS_CONFIG, many_teams
 
@@ -28,10 +37,8 @@ from platform_kit import versions
 from platform_kit.inflate import ChartError, ChartRef, ChartStore
 from platform_kit.inflate.checks import pod_security_problems, project_violations
 from platform_kit.offline.preview import run_stack
-from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR, inflate_run
-from platform_kit.validation.manifests import BUNDLED_SCHEMAS, validate_object
-
-CHARTS = REPO_ROOT / DEFAULT_CHART_DIR
+from platform_kit.offline.preview_inflate import inflate_run
+from platform_kit.validation.manifests import validate_object
 
 PINNED_CHARTS = {
     "argo-cd": versions.ARGOCD_CHART_VERSION,
@@ -45,14 +52,6 @@ PINNED_CHARTS = {
     "metrics-server": versions.METRICS_SERVER_CHART_VERSION,
 }
 """Every chart the platform installs whose archive is vendored (flux-operator is not: see KNOWN_GAPS)."""
-
-KNOWN_GAPS = (
-    r"pulumi helm\.v3\.Release/flux-operator: chart flux-operator .* is not in ",
-    r"flux HelmRelease/flux-operator: chartRef sources are not inflated offline",
-    r"(flux HelmRelease|argocd Application)/[\w-]*kube-prometheus-stack: subcharts not in the chart store, their "
-    r"objects are missing: kube-state-metrics 6\.3\.0, prometheus-node-exporter 4\.47\.3, grafana 9\.4\.5",
-)
-"""What may stay un-inflated, each for a reason in tests/fixtures/charts/README.md; anything else fails."""
 
 SHIPPED_STACKS = sorted(path.stem[len("Pulumi.") :] for path in (REPO_ROOT / "stacks").glob("Pulumi.*.yaml"))
 KPS = "kube-prometheus-stack"
@@ -71,11 +70,15 @@ def _team_project(root: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def inflations(tmp_path_factory):
-    """Stack name -> (its run's config, its inflation) for every shipped stack and the team stacks."""
+def inflations(tmp_path_factory, project_fleet):
+    """Stack name -> (its run's config, its inflation) for every shipped stack and the team stacks; the fleet's
+    stacks as what lands on each one's cluster (the hub inflated with its spokes' cluster Secrets)."""
     team_project = _team_project(tmp_path_factory.mktemp("teams") / "project")
     result = {}
     for stack in SHIPPED_STACKS:
+        if stack in project_fleet.views:
+            result[stack] = (project_fleet.runs[stack].config, project_fleet.views[stack])
+            continue
         run = run_stack(REPO_ROOT, stack)
         result[stack] = (run.config, inflate_run(run, CHARTS))
     for stack in TEAM_STACKS:
@@ -121,44 +124,17 @@ def test_a_bad_value_is_a_render_error_naming_the_chart():
 # ------------------------------------------------------------------ inflation per stack
 
 
-def _charts_of(config) -> set[str]:
-    """The charts a stack's config says the platform installs (and that are vendored)."""
-    charts: set[str] = set()
-    if config.fleet.role == "spoke" and config.gitops.agent == "argocd":
-        # Its charts are applied by the hub's ApplicationSets (fleet/<name>/), not from its own seed;
-        # inflating them needs the hub's cluster Secrets (tests/test_fleet_hub.py expands them).
-        return charts
-    if config.gitops.agent == "argocd":
-        charts.add("argo-cd")
-    services = config.services
-    if services.secrets.enabled:
-        charts.add("external-secrets")
-    if services.observability.enabled:
-        charts.add("kube-prometheus-stack")
-    if services.policy.enabled:
-        charts.add("kyverno")
-    if getattr(config.cluster, "capacity", None) is not None and config.cluster.capacity.kind == "karpenter":
-        charts.add("karpenter")
-    addons = services.addons
-    for name, chart in (
-        ("load_balancer_controller", "aws-load-balancer-controller"),
-        ("external_dns", "external-dns"),
-        ("cert_manager", "cert-manager"),
-        ("metrics_server", "metrics-server"),
-    ):
-        if getattr(addons, name).enabled:
-            charts.add(chart)
-    return charts
-
-
 @pytest.mark.parametrize("stack", ALL_STACKS)
 def test_every_chart_the_stack_installs_is_inflated_and_nothing_else_is_missing(inflations, stack):
     config, inflation = inflations[stack]
     rendered = {source.chart.name for source in inflation.sources if source.chart and source.objects}
-    assert rendered == _charts_of(config)
-    unexplained = [reason for reason in inflation.not_inflated if not any(re.match(g, reason) for g in KNOWN_GAPS)]
-    assert unexplained == []
+    assert rendered == charts_of(config)
+    assert unexplained(inflation.not_inflated, fleet_gaps(stack)) == []
     assert inflation.undefined_variables == {}
+
+
+def fleet_gaps(stack: str) -> list[str]:
+    return [*KNOWN_GAPS, *FLEET_KNOWN_GAPS.get(stack, ())]
 
 
 @pytest.mark.parametrize("stack", ALL_STACKS)
@@ -172,7 +148,7 @@ def test_every_inflated_object_is_valid(inflations, stack, crd_schemas):
     assert problems == []
 
 
-@pytest.mark.parametrize("stack", [s for s in ALL_STACKS if s in ("staging", "local-argocd", "teams-argocd")])
+@pytest.mark.parametrize("stack", [s for s in ALL_STACKS if s in ("staging", "local-argocd", "teams-argocd", "hub")])
 def test_argocd_permits_every_object_in_the_project_that_deploys_it(inflations, stack):
     _, inflation = inflations[stack]
     assert any(source.applier == "argocd" for source in inflation.sources)
@@ -182,7 +158,7 @@ def test_argocd_permits_every_object_in_the_project_that_deploys_it(inflations, 
 @pytest.mark.parametrize("stack", ALL_STACKS)
 def test_pods_meet_restricted_pod_security_or_have_a_documented_exception(inflations, stack):
     _, inflation = inflations[stack]
-    exempt = _exemptions([obj for _, obj in inflation.objects()])
+    exempt = exemptions([obj for _, obj in inflation.objects()])
     problems = []
     workloads = 0
     for source, obj in inflation.objects():
@@ -192,33 +168,8 @@ def test_pods_meet_restricted_pod_security_or_have_a_documented_exception(inflat
         if found and not exempt(obj.get("kind"), meta.get("namespace") or source.namespace, meta.get("name")):
             problems.append(f"{source.label}: {obj['kind']}/{meta.get('name')}: {'; '.join(found)}")
     assert problems == []
-    if _charts_of(inflations[stack][0]):
+    if charts_of(inflations[stack][0]):
         assert workloads > 0  # the check saw the charts' workloads
-
-
-def _exemptions(objects):
-    """The library's documented exceptions: namespaces the PSS ClusterPolicy excludes, and its PolicyExceptions."""
-    excluded: set[str] = set()
-    matches = []
-    for obj in objects:
-        if obj.get("kind") == "ClusterPolicy" and obj["metadata"]["name"] == "pod-security-standards":
-            for rule in obj["spec"]["rules"]:
-                for entry in (rule.get("exclude") or {}).get("any", []):
-                    excluded |= set(entry.get("resources", {}).get("namespaces", []))
-        if obj.get("kind") == "PolicyException":
-            matches += [entry["resources"] for entry in obj["spec"]["match"]["any"]]
-
-    def exempt(kind, namespace, name) -> bool:
-        if namespace in excluded:
-            return True
-        return any(
-            kind in m.get("kinds", [])
-            and namespace in m.get("namespaces", [])
-            and any(re.fullmatch(pattern.replace("*", ".*"), name) for pattern in m.get("names", []))
-            for m in matches
-        )
-
-    return exempt
 
 
 def test_the_pod_security_check_finds_what_restricted_forbids():
@@ -264,19 +215,7 @@ def test_kube_prometheus_stack_lands_nothing_where_eks_cannot_scrape(inflations,
 def crd_schemas(inflations, tmp_path_factory) -> Path:
     """The bundled CRD schemas, overlaid with the schemas of every CRD the charts install."""
     directory = tmp_path_factory.mktemp("schemas") / "crds"
-    shutil.copytree(BUNDLED_SCHEMAS, directory)
-    for _, inflation in inflations.values():
-        for _, obj in inflation.objects():
-            if obj.get("kind") != "CustomResourceDefinition":
-                continue
-            spec = obj["spec"]
-            for version in spec["versions"]:
-                schema = (version.get("schema") or {}).get("openAPIV3Schema")
-                if schema:
-                    target = directory / spec["group"] / f"{spec['names']['kind'].lower()}_{version['name']}.json"
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(json.dumps(schema))
-    return directory
+    return overlay_crd_schemas(directory, [inflation for _, inflation in inflations.values()])
 
 
 def test_a_namespace_the_project_does_not_permit_is_reported(inflations):

@@ -1,7 +1,8 @@
 """Checks on inflated objects that only the whole picture allows: Argo CD project permits, Pod Security.
 
 - `project_violations`: every object an Argo CD Application applies must be permitted by its
-  AppProject (destination namespaces, `clusterResourceWhitelist`/`Blacklist`,
+  AppProject (destinations: the object's namespace on the Application's server, by Argo CD 3.0's
+  `isDestinationMatched`, `destination_permitted` below; `clusterResourceWhitelist`/`Blacklist`,
   `namespaceResourceBlacklist`/`Whitelist`), or Argo CD refuses the whole sync.
 - `pod_security_problems`: the Pod Security Standards `restricted` profile (Kubernetes 1.33) on
   every pod template, as the admission controller would enforce it on a namespace labelled
@@ -11,11 +12,12 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from platform_kit.inflate.argo_sources import IN_CLUSTER_SERVER
 from platform_kit.inflate.scope import Scopes, group_of
-from platform_kit.inflate.walk import ARGO_GROUP, Inflation
+from platform_kit.inflate.walk import ARGO_GROUP, Inflation, Source
 
 POD_TEMPLATE_PATHS = {
     "Pod": ("spec",),
@@ -53,13 +55,13 @@ def project_violations(inflation: Inflation) -> list[str]:
             problems.append(f"{source.label}: AppProject {source.project} not found")
             continue
         for obj in source.objects:
-            problem = _refusal(project.get("spec") or {}, obj, source.namespace, inflation.scopes)
+            problem = _refusal(project.get("spec") or {}, obj, source, inflation.scopes)
             if problem:
                 problems.append(f"{source.label}: {_label(obj)}: {problem} (project {source.project})")
     return problems
 
 
-def _refusal(project: dict[str, Any], obj: dict[str, Any], default_namespace: str, scopes: Scopes) -> str | None:
+def _refusal(project: dict[str, Any], obj: dict[str, Any], source: Source, scopes: Scopes) -> str | None:
     group, kind = group_of(obj), str(obj.get("kind"))
     if not scopes.is_namespaced(obj):
         if not _kind_listed(project.get("clusterResourceWhitelist") or [], group, kind):
@@ -67,9 +69,10 @@ def _refusal(project: dict[str, Any], obj: dict[str, Any], default_namespace: st
         if _kind_listed(project.get("clusterResourceBlacklist") or [], group, kind):
             return f"cluster-scoped {group or 'core'}/{kind} is in clusterResourceBlacklist"
         return None
-    namespace = str((obj.get("metadata") or {}).get("namespace") or default_namespace)
-    if not _namespace_permitted(project.get("destinations") or [], namespace):
-        return f"namespace {namespace} is not permitted"
+    namespace = str((obj.get("metadata") or {}).get("namespace") or source.namespace)
+    server = source.server or IN_CLUSTER_SERVER
+    if not destination_permitted(project.get("destinations") or [], server, "", namespace):
+        return f"namespace {namespace} is not permitted" + (f" on {server}" if source.server else "")
     whitelist = project.get("namespaceResourceWhitelist")
     if whitelist is not None and not _kind_listed(whitelist, group, kind):
         return f"{group or 'core'}/{kind} is not in namespaceResourceWhitelist"
@@ -85,12 +88,33 @@ def _kind_listed(entries: list[dict[str, Any]], group: str, kind: str) -> bool:
     )
 
 
-def _namespace_permitted(destinations: list[dict[str, Any]], namespace: str) -> bool:
-    """Argo CD's rule: some destination's namespace glob matches and no `!`-negated one does."""
-    patterns = [str(d.get("namespace", "")) for d in destinations]
-    if any(p.startswith("!") and fnmatch.fnmatchcase(namespace, p[1:]) for p in patterns):
-        return False
-    return any(not p.startswith("!") and fnmatch.fnmatchcase(namespace, p) for p in patterns)
+def _glob(pattern: str, value: str) -> bool:
+    """Argo CD's globMatch with negation: `!p` matches what `p` does not."""
+    if pattern.startswith("!"):
+        return not fnmatch.fnmatchcase(value, pattern[1:])
+    return pattern == "*" or fnmatch.fnmatchcase(value, pattern)
+
+
+def destination_permitted(destinations: list[Mapping[str, str]], server: str, name: str, namespace: str) -> bool:
+    """Argo CD 3.0's `AppProject.isDestinationMatched` (pkg/apis/application/v1alpha1/app_project_types.go,
+    v3.0.0 to v3.0.23), restated: an entry matches when its server or name and its namespace match (a `!`
+    pattern matching what it does not name); a non-matching entry denies outright when a negated server/name
+    missed and the namespace matched, or a negated namespace missed and the server matched."""
+    permitted = False
+    for item in destinations:
+        item_server, item_name, item_namespace = item.get("server", ""), item.get("name", ""), item.get("namespace", "")
+        name_hit = bool(name) and _glob(item_name, name)
+        server_hit = bool(server) and _glob(item_server, server)
+        namespace_hit = _glob(item_namespace, namespace)
+        if (server_hit or name_hit) and namespace_hit:
+            permitted = True
+        elif (not name_hit and item_name.startswith("!")) or (
+            not server_hit and item_server.startswith("!") and namespace_hit
+        ):
+            return False
+        elif not namespace_hit and item_namespace.startswith("!") and server_hit:
+            return False
+    return permitted
 
 
 # ----------------------------------------------------------------- Pod Security

@@ -9,10 +9,15 @@ found is expanded the way its controller does:
 - Flux `HelmRelease`: the chart from the store, rendered with `spec.values`.
 - Argo CD `ApplicationSet`: its generators and Go template (`platform_kit.inflate.appsets`).
 - Argo CD `Application` on the config repo: `kubectl kustomize <path>` with `kustomize.patches`
-  and the destination namespace; on a Helm repository: the chart with `valuesObject`/`values`.
+  and the destination namespace; on a Helm repository: the chart with its value files and
+  `valuesObject`/`values` (`platform_kit.inflate.argo_sources`: precedence, multi-source `$ref` files).
+  An Application whose destination is another cluster (a hub's spoke) lands its objects there:
+  they are inflated and marked with that server (`Source.server`), but not followed further
+  (no agent on that cluster reads their sync objects).
 
 What cannot be expanded offline (other ApplicationSet generators, sources outside the config
-repo, a chart missing from the store, `valuesFrom`) is listed in `Inflation.not_inflated`, never
+repo, a chart missing from the store, `valuesFrom`, Helm `parameters`, an ApplicationSet whose
+cluster generators match no cluster Secret) is listed in `Inflation.not_inflated`, never
 skipped silently.
 """
 
@@ -29,7 +34,8 @@ from typing import Any
 import yaml
 
 from platform_kit.inflate.appsets import CLUSTER_SECRET_LABEL, UnsupportedApplicationSet, expand_application_set
-from platform_kit.inflate.charts import ChartError, ChartRef, ChartStore, deep_merge
+from platform_kit.inflate.argo_sources import SourceProblem, destination_server, helm_values, lends_files_only
+from platform_kit.inflate.charts import ChartError, ChartRef, ChartStore
 from platform_kit.inflate.kustomize import KUSTOMIZATION_FILES, KustomizeError, kustomize_build, parse_documents
 from platform_kit.inflate.scope import Scopes, group_of
 from platform_kit.inflate.substitute import substitute_objects
@@ -88,6 +94,9 @@ class Source:
     """The chart, for chart sources."""
     missing_subcharts: list[str] = field(default_factory=list)
     """Enabled chart dependencies absent from the store (their objects are not here)."""
+    server: str = ""
+    """API server its objects land on: "" for the environment's own cluster, else an Argo CD
+    Application's remote destination (a spoke of a hub)."""
 
     @property
     def label(self) -> str:
@@ -107,6 +116,8 @@ class Inflation:
     """Flux sources whose substitution met variables without a value (Flux makes them empty)."""
     scopes: Scopes
     """Cluster-scoped kinds, learned from the built CRDs too."""
+    not_inflated_on: dict[str, list[str]] = field(default_factory=dict)
+    """The lines of `not_inflated` about what an Application would land on a remote server, by server."""
 
     def objects(self) -> Iterator[tuple[Source, dict[str, Any]]]:
         """Every (source, object) pair."""
@@ -117,6 +128,22 @@ class Inflation:
     def object_count(self) -> int:
         """Number of inflated objects."""
         return sum(len(source.objects) for source in self.sources)
+
+    def servers(self) -> list[str]:
+        """The remote API servers some source lands objects on (a hub's spokes), in order of appearance."""
+        return list(dict.fromkeys(source.server for source in self.sources if source.server))
+
+    def on(self, server: str) -> Inflation:
+        """The sources that land objects on `server` ("" for the environment's own cluster); the same
+        not-inflated list, undefined variables and scopes."""
+        sources = [source for source in self.sources if source.server == server]
+        remote = {line for lines in self.not_inflated_on.values() for line in lines}
+        if server:
+            not_inflated = list(self.not_inflated_on.get(server, []))
+        else:
+            not_inflated = [line for line in self.not_inflated if line not in remote]
+        undefined = self.undefined_variables if not server else {}
+        return Inflation(sources, not_inflated, undefined, self.scopes, {server: not_inflated} if server else {})
 
 
 def inflate(files: Mapping[str, str], bootstrap: Bootstrap, store: ChartStore) -> Inflation:
@@ -138,6 +165,7 @@ class _Walker:
         self.scopes = Scopes(bootstrap.objects)
         self.sources: list[Source] = []
         self.not_inflated: list[str] = []
+        self.not_inflated_on: dict[str, list[str]] = {}
         self.undefined: dict[str, list[str]] = {}
         self.known: dict[tuple[str, str, str], dict[str, Any]] = {}
         self.seen: set[tuple[str, str, str]] = set()
@@ -157,7 +185,7 @@ class _Walker:
                 namespace=install.namespace,
             )
         self._visit_all(self.bootstrap.objects)
-        return Inflation(self.sources, self.not_inflated, self.undefined, self.scopes)
+        return Inflation(self.sources, self.not_inflated, self.undefined, self.scopes, self.not_inflated_on)
 
     # -- bookkeeping ---------------------------------------------------------
 
@@ -187,8 +215,17 @@ class _Walker:
             elif group == ARGO_GROUP and kind == "ApplicationSet":
                 self._argo_application_set(obj)
 
+    def _skip(self, line: str, server: str = "") -> None:
+        """Record what is not inflated (and, for a remote destination, on which server)."""
+        self.not_inflated.append(line)
+        if server:
+            self.not_inflated_on.setdefault(server, []).append(line)
+
     def _add(self, source: Source) -> None:
         self.sources.append(source)
+        if source.server:  # lands on another cluster: no agent there reads its sync objects
+            self.scopes.learn(source.objects)
+            return
         self._remember(source.objects)
         self._visit_all(source.objects)
 
@@ -262,18 +299,20 @@ class _Walker:
         release: str,
         namespace: str,
         project: str | None = None,
+        server: str = "",
     ) -> None:
         try:
             rendered = self.store.render(ref, copy.deepcopy(values), release=release, namespace=namespace)
         except ChartError as error:
-            self.not_inflated.append(f"{applier} {kind}/{name}: {error}")
+            self._skip(f"{applier} {kind}/{name}: {error}", server)
             return
         objects = self._default_namespace(rendered.objects, namespace, force=False)
-        source = Source(applier, kind, name, namespace, objects, project, ref, rendered.missing_subcharts)
+        source = Source(applier, kind, name, namespace, objects, project, ref, rendered.missing_subcharts, server)
         if rendered.missing_subcharts:
-            self.not_inflated.append(
+            self._skip(
                 f"{source.label}: subcharts not in the chart store, their objects are missing: "
-                + ", ".join(rendered.missing_subcharts)
+                + ", ".join(rendered.missing_subcharts),
+                server,
             )
         self._add(source)
 
@@ -343,16 +382,40 @@ class _Walker:
     def _argo_application(self, obj: dict[str, Any]) -> None:
         meta, spec = obj.get("metadata") or {}, obj.get("spec") or {}
         name = str(meta.get("name"))
-        if spec.get("sources"):
-            self.not_inflated.append(f"argocd Application/{name}: multi-source Applications are not inflated offline")
-            return
-        source = spec.get("source") or {}
-        destination = str((spec.get("destination") or {}).get("namespace") or "")
+        destination = spec.get("destination") or {}
+        server = destination_server(destination, self._cluster_servers())
+        namespace = str(destination.get("namespace") or "")
         project = str(spec.get("project") or "default")
+        sources = spec.get("sources") or []
+        if not sources:  # `sources` set: Argo CD ignores `source`
+            self._argo_source(name, spec.get("source") or {}, {}, namespace, project, server)
+            return
+        urls = self._config_repo_urls()
+        refs = {
+            str(s["ref"]): (self.root.resolve() if s.get("repoURL") in urls else None) for s in sources if s.get("ref")
+        }
+        producing = [(index, s) for index, s in enumerate(sources) if not lends_files_only(s)]
+        for index, source in producing:
+            label = name if len(producing) == 1 else f"{name}[{index}]"
+            self._argo_source(label, source, refs, namespace, project, server)
+
+    def _argo_source(
+        self,
+        name: str,
+        source: dict[str, Any],
+        refs: dict[str, Path | None],
+        destination: str,
+        project: str,
+        server: str,
+    ) -> None:
+        """One source of an Application: a chart, or a path of the config repo."""
         if source.get("chart"):
             helm = source.get("helm") or {}
-            values = yaml.safe_load(helm.get("values") or "") or {}
-            values = deep_merge(values, helm.get("valuesObject") or {})
+            try:
+                values = helm_values(helm, refs)
+            except SourceProblem as problem:
+                self._skip(f"argocd Application/{name}: {problem}", server)
+                return
             ref = ChartRef(str(source["chart"]), str(source.get("targetRevision")), str(source.get("repoURL", "")))
             self._chart_source(
                 "argocd",
@@ -363,34 +426,61 @@ class _Walker:
                 release=str(helm.get("releaseName") or name),
                 namespace=destination,
                 project=project,
+                server=server,
             )
             return
         if source.get("repoURL") not in self._config_repo_urls():
-            self.not_inflated.append(
-                f"argocd Application/{name}: its source {source.get('repoURL')} is not the config repo"
+            self._skip(f"argocd Application/{name}: its source {source.get('repoURL')} is not the config repo", server)
+            return
+        path = str(source.get("path", "."))
+        if not (self.root / path.removeprefix("./")).is_dir():  # Argo CD fails this Application only
+            self._skip(
+                f"argocd Application/{name}: path {path} does not exist in the config repo (Argo CD: app path "
+                "does not exist; nothing of it lands)",
+                server,
             )
             return
         kustomize = source.get("kustomize") or {}
         recurse = bool((source.get("directory") or {}).get("recurse"))
-        objects = self._build(str(source.get("path", ".")), kustomize.get("patches"), recurse=recurse)
+        objects = self._build(path, kustomize.get("patches"), recurse=recurse)
         objects = self._default_namespace(
             objects, str(kustomize.get("namespace") or destination), force=bool(kustomize.get("namespace"))
         )
-        self._add(Source("argocd", "Application", name, destination, objects, project))
+        self._add(Source("argocd", "Application", name, destination, objects, project, server=server))
 
-    def _argo_application_set(self, obj: dict[str, Any]) -> None:
-        name = str((obj.get("metadata") or {}).get("name"))
-        clusters = [
+    def _cluster_secrets(self) -> list[dict[str, Any]]:
+        return [
             known
             for known in self.known.values()
             if known.get("kind") == "Secret"
             and ((known.get("metadata") or {}).get("labels") or {}).get(CLUSTER_SECRET_LABEL) == "cluster"
         ]
+
+    def _cluster_servers(self) -> dict[str, str]:
+        """Cluster name -> API server, from the cluster Secrets (what a destination `name` resolves to)."""
+        found = {}
+        for secret in self._cluster_secrets():
+            data = secret.get("stringData") or {}
+            if data.get("name") and data.get("server"):
+                found[str(data["name"])] = str(data["server"])
+        return found
+
+    def _argo_application_set(self, obj: dict[str, Any]) -> None:
+        name = str((obj.get("metadata") or {}).get("name"))
+        clusters = self._cluster_secrets()
         try:
             apps = expand_application_set(obj, clusters, self.root.resolve(), self._config_repo_urls())
         except UnsupportedApplicationSet as error:
             self.not_inflated.append(f"argocd ApplicationSet/{name}: {error}")
             return
+        generators = (obj.get("spec") or {}).get("generators") or []
+        remote = [c for c in clusters if destination_server({"server": (c.get("stringData") or {}).get("server")}, {})]
+        if not apps and not remote and any("clusters" in generator for generator in generators):
+            self.not_inflated.append(
+                f"argocd ApplicationSet/{name}: no cluster Secret of another cluster is known, its cluster "
+                "generator generates nothing (spokes register from their own stacks: inflate the hub with them, "
+                "platform_kit.offline.preview_inflate.inflate_fleet)"
+            )
         namespace = str((obj.get("metadata") or {}).get("namespace", ""))
         for app in apps:
             app.setdefault("metadata", {}).setdefault("namespace", namespace)

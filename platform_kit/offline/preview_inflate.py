@@ -4,16 +4,24 @@ The bootstrap (objects and charts Pulumi applies) comes from the run's registrat
 secrets masked, the config repo from the seed; `platform_kit.inflate` does the rest. Output:
 `inflated/<NN>-<applier>-<kind>-<name>.yaml`, one multi-document file per source, plus
 `inflated/inflation.json` (sources, object counts, what was not inflated and why).
+
+A fleet hub is inflated with its spokes (`inflate_fleet`): each spoke's stack run registers the
+spoke's cluster Secret on the hub (through a provider for the hub, `platform_kit.gitops.hub`),
+and seeds the spoke's own files into the shared config repo; with both, the hub's ApplicationSets
+generate each spoke's Applications and every layer and chart landing on a spoke is inflated with the
+spoke's own values (`Source.server` is the spoke's API server; `spoke_inflation` is one spoke's view).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from platform_kit.inflate import Bootstrap, ChartRef, ChartStore, HelmInstall, Inflation, inflate
 from platform_kit.inflate.appsets import CLUSTER_SECRET_LABEL
+from platform_kit.naming import type_token
 from platform_kit.offline.engine import SECRET_MARKER, Registration
 from platform_kit.offline.preview import StackRun
 from platform_kit.repo.manifest import dump_yaml
@@ -21,6 +29,9 @@ from platform_kit.text import plural
 
 HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release"
 """Pulumi's Helm release resource: a chart Pulumi installs itself."""
+HUB_REGISTRATION_TYPE = type_token("gitops", "HubRegistration")
+"""The spoke's registration component: its Kubernetes provider reaches the hub, not the spoke."""
+KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes"
 
 INFLATED_HEADER = "# Inflated offline by platform-kit render --inflate: what this source lands on the cluster.\n"
 """First line of every inflated file (never applied: a review artefact)."""
@@ -30,17 +41,48 @@ DEFAULT_CHART_DIR = Path("tests") / "fixtures" / "charts"
 
 
 def bootstrap_of(run: StackRun) -> Bootstrap:
-    """What Pulumi applies in this run: plain Kubernetes objects and Helm releases (secrets masked)."""
+    """What Pulumi applies on this run's cluster: plain Kubernetes objects and Helm releases (secrets masked).
+
+    Objects a spoke's run applies on its hub (its cluster Secret) are not here: `hub_objects`."""
     objects: list[dict[str, Any]] = []
     charts: list[HelmInstall] = []
+    on_hub = _hub_providers(run)
     for registration in run.registrations:
         if not registration.custom or not registration.type.startswith("kubernetes:"):
+            continue
+        if _provider_name(registration) in on_hub:
             continue
         if registration.type == HELM_RELEASE_TYPE:
             charts.append(_helm_install(registration))
         elif not registration.type.endswith("Patch") and "kind" in registration.masked_inputs:
             objects.append(_with_cluster_identity(registration))
     return Bootstrap(objects, charts)
+
+
+def hub_objects(run: StackRun) -> list[dict[str, Any]]:
+    """The objects a spoke's run applies on its hub through the registration's provider (its cluster Secret:
+    labels, annotations, `name` and `server`; credentials masked)."""
+    on_hub = _hub_providers(run)
+    return [
+        _with_cluster_identity(registration)
+        for registration in run.registrations
+        if registration.custom
+        and registration.type.startswith("kubernetes:")
+        and _provider_name(registration) in on_hub
+        and "kind" in registration.masked_inputs
+    ]
+
+
+def _hub_providers(run: StackRun) -> set[str]:
+    """Names of the Kubernetes providers a HubRegistration creates (they reach the hub)."""
+    registrations = {r.urn for r in run.registrations if r.type == HUB_REGISTRATION_TYPE}
+    return {r.name for r in run.registrations if r.type == KUBERNETES_PROVIDER_TYPE and r.parent in registrations}
+
+
+def _provider_name(registration: Registration) -> str:
+    """The provider's resource name in a provider reference (`<urn>::<id>`, the urn ending `::<name>`)."""
+    parts = (registration.provider or "").split("::")
+    return parts[-2] if len(parts) >= 2 else ""
 
 
 def _with_cluster_identity(registration: Registration) -> dict[str, Any]:
@@ -71,6 +113,40 @@ def _helm_install(registration: Registration) -> HelmInstall:
 def inflate_run(run: StackRun, charts: Path | str) -> Inflation:
     """Inflate a stack run with the packaged charts in `charts`."""
     return inflate(run.seeded_files(), bootstrap_of(run), ChartStore(charts))
+
+
+def inflate_fleet(hub: StackRun, spokes: Sequence[StackRun], charts: Path | str) -> Inflation:
+    """The hub inflated as its Argo CD applies it once `spokes` registered.
+
+    Bootstrap: the hub's, plus every spoke's objects on the hub (its cluster Secret). Config repo:
+    the hub's seed, then each spoke's (create-only, as seeding is: a path already seeded keeps its
+    content). The fleet's ApplicationSets then generate each spoke's Applications, and whatever they
+    land on a spoke is inflated there (`Source.server`); see `spoke_inflation`."""
+    files = dict(hub.seeded_files())
+    for spoke in spokes:
+        for path, content in spoke.seeded_files().items():
+            files.setdefault(path, content)
+    bootstrap = bootstrap_of(hub)
+    objects = [*bootstrap.objects, *(obj for spoke in spokes for obj in hub_objects(spoke))]
+    return inflate(files, Bootstrap(objects, bootstrap.charts), ChartStore(charts))
+
+
+def spoke_server(run: StackRun) -> str:
+    """The API server a spoke registered on its hub (its cluster Secret's `server`)."""
+    servers = [str((obj.get("stringData") or {}).get("server") or "") for obj in hub_objects(run)]
+    if len(servers) != 1 or not servers[0]:
+        raise ValueError(f"stack {run.stack} registers no single cluster Secret on a hub")
+    return servers[0]
+
+
+def spoke_inflation(fleet: Inflation, spoke: StackRun, charts: Path | str) -> Inflation:
+    """Everything that lands on one hub-managed spoke: what its own run applies there (Pulumi), then every
+    source of the hub's inflation (`inflate_fleet`) whose destination is the spoke's server. Not inflated:
+    the spoke run's own, and what the hub's Applications for this spoke could not land."""
+    own = inflate_run(spoke, charts)
+    remote = fleet.on(spoke_server(spoke))
+    not_inflated = [*own.not_inflated, *remote.not_inflated]
+    return Inflation([*own.sources, *remote.sources], not_inflated, own.undefined_variables, fleet.scopes)
 
 
 def write_inflated(inflation: Inflation, out_dir: Path | str) -> Path:
