@@ -14,6 +14,7 @@ from platform_kit.config import PlatformConfig
 from platform_kit.config.fleet import check_fleet
 from platform_kit.delivery.seeding import publish_seed
 from platform_kit.repo import render_config_repo
+from platform_kit.repo.environment_sharing import shared_file_problems
 from platform_kit.repo.flux.objects import root_kustomization
 from platform_kit.validation.manifests import validate_tree
 
@@ -22,12 +23,12 @@ SHARED = ("README.md", ".github/", "apps/README.md", "apps/base/", "infrastructu
 SHARED_BASES = ("infrastructure/configs/", "infrastructure/controllers/", "infrastructure/policies/")
 
 
-def flux_spoke(environment: str, cluster: str) -> PlatformConfig:
+def flux_spoke(environment: str, cluster: str, services: dict | None = None) -> PlatformConfig:
     return make_config(
         {"cluster.name": cluster},
         environment=environment,
         repo={"url": REPO},
-        services={"observability": {}, "policy": {"mode": "Audit"}},
+        services={"observability": {}, "policy": {"mode": "Audit"}} if services is None else services,
         fleet={"role": "spoke"},
     )
 
@@ -91,16 +92,78 @@ def tree(repo: Path) -> dict[str, str]:
 def test_seeding_a_second_spoke_adds_only_its_files_and_changes_none(spokes, git_daemon):
     repo, url = git_daemon.create_repo("fleet-config"), git_daemon.url("fleet-config")
     first, second = spokes["dev-1"], spokes["staging-1"]
-    assert publish_seed(url, "main", files_of(first), environment=first.environment, auth=None).commit
+    assert publish_seed(url, "main", files_of(first), environment=first.seed_name, auth=None).commit
     before = tree(repo)
 
-    result = publish_seed(url, "main", files_of(second), environment=second.environment, auth=None)
+    result = publish_seed(url, "main", files_of(second), environment=second.seed_name, auth=None)
 
     after = tree(repo)
     assert result.commit and git(repo, "rev-list", "--count", "main").strip() == "2"  # one atomic commit
     assert {path: blob for path, blob in after.items() if path in before} == before  # nothing changed
     added = set(after) - set(before)
-    assert added == set(files_of(second)) - set(files_of(first)) | {f".platform-kit/seed-{second.environment}.json"}
+    assert added == set(files_of(second)) - set(files_of(first)) | {".platform-kit/seed-staging.staging-eu-1.json"}
     assert all(own(path, second) or path.startswith(".platform-kit/") for path in added)
-    again = publish_seed(url, "main", files_of(second), environment=second.environment, auth=None)
+    again = publish_seed(url, "main", files_of(second), environment=second.seed_name, auth=None)
     assert again.commit is None and tree(repo) == after  # re-seeding is a no-op
+
+
+# --- several clusters per environment (docs/fleets.md) ---------------------------
+
+
+@pytest.fixture(scope="module")
+def one_environment() -> dict[str, PlatformConfig]:
+    return {"dev-eu": flux_spoke("dev", "dev-eu-1"), "dev-us": flux_spoke("dev", "dev-us-1")}
+
+
+def test_spokes_of_one_environment_own_their_cluster_and_share_its_overlays_byte_identical(one_environment):
+    eu, us = one_environment.values()
+    one, two = files_of(eu), files_of(us)
+    common = set(one) & set(two)
+    assert {path for path in common if one[path] != two[path]} == set()
+    assert any(path.startswith("infrastructure/dev/") for path in common)  # the environment's overlays, shared
+    assert any(path.startswith("apps/dev/") for path in common)
+    assert all(path.startswith(SHARED + SHARED_BASES + ("infrastructure/dev/", "apps/dev/")) for path in common)
+    assert not any(path.startswith("clusters/") for path in common)  # each cluster's directory is its own
+    assert eu.seed_name != us.seed_name and eu.secrets_prefix != us.secrets_prefix
+    assert (eu.secrets_prefix, eu.secrets_key_alias) == ("dev/dev-eu-1/platform/", "dev/dev-eu-1/platform-secrets")
+    assert check_fleet(one_environment) == [] and shared_file_problems(one_environment) == []
+    assert validate_tree(write_tree_of(one_environment)) == []
+
+
+def write_tree_of(configs: dict[str, PlatformConfig]) -> Path:
+    import tempfile
+
+    return write_tree(Path(tempfile.mkdtemp(prefix="fleet-one-env-")), seed_union(configs.values()))
+
+
+def test_spokes_of_one_environment_with_different_services_are_reported_by_the_shared_files():
+    configs = {
+        "dev-eu": flux_spoke("dev", "dev-eu-1"),
+        "dev-us": flux_spoke("dev", "dev-us-1", services={"observability": {}}),  # no policy: other overlays
+        "prod-eu": flux_spoke("prod", "prod-eu-1", services={}),  # another environment: not compared
+    }
+    (problem,) = shared_file_problems(configs)
+    assert (problem.stack, problem.path, problem.involves) == ("dev-us", "platform.environment", ("dev-us", "dev-eu"))
+    assert "`infrastructure/dev/" in problem.message and "stack `dev-eu`" in problem.message
+
+
+def test_two_spokes_of_one_environment_seed_one_repo_and_never_touch_each_other(one_environment, git_daemon):
+    repo, url = git_daemon.create_repo("fleet-one-env"), git_daemon.url("fleet-one-env")
+    eu, us = one_environment.values()
+    assert publish_seed(url, "main", files_of(eu), environment=eu.seed_name, auth=None).commit
+    before = tree(repo)
+    assert ".platform-kit/seed-dev.dev-eu-1.json" in before
+
+    result = publish_seed(url, "main", files_of(us), environment=us.seed_name, auth=None)
+
+    after = tree(repo)
+    assert result.commit and git(repo, "rev-list", "--count", "main").strip() == "2"  # one atomic commit
+    assert {path: blob for path, blob in after.items() if path in before} == before  # nothing of eu's changed
+    added = set(after) - set(before)
+    assert added == {path for path in files_of(us) if path.startswith(f"{us.environment_path}/")} | {
+        ".platform-kit/seed-dev.dev-us-1.json"
+    }  # its own cluster directory and its own record; the shared overlays were already there
+    for config in (eu, us, eu):  # re-seeding either, in any order, is a no-op
+        again = publish_seed(url, "main", files_of(config), environment=config.seed_name, auth=None)
+        assert again.commit is None and again.plan.create == again.plan.propose == () and tree(repo) == after
+    assert git(repo, "for-each-ref", "--format=%(refname)").split() == ["refs/heads/main"]  # no proposal branch
