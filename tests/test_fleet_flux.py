@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from factories import make_config
 from fleet_support import seed_union, write_tree
 
@@ -167,3 +168,53 @@ def test_two_spokes_of_one_environment_seed_one_repo_and_never_touch_each_other(
         again = publish_seed(url, "main", files_of(config), environment=config.seed_name, auth=None)
         assert again.commit is None and again.plan.create == again.plan.propose == () and tree(repo) == after
     assert git(repo, "for-each-ref", "--format=%(refname)").split() == ["refs/heads/main"]  # no proposal branch
+
+
+def eks_flux_spoke(cluster: str) -> PlatformConfig:
+    return make_config(
+        {"cluster.name": cluster},
+        cluster="eks",
+        environment="dev",
+        repo={"url": REPO},
+        services={"secrets": {}, "observability": {}},
+        teams=[{"name": "payments", "owners": ["payments-owners"]}],
+        fleet={"role": "spoke"},
+    )
+
+
+FIXED_NAMES = {  # AWS resources whose physical name the stack sets (not Pulumi's random suffix)
+    "aws:kms/alias:Alias": "name",
+    "aws:secretsmanager/secret:Secret": "name",
+    "aws:cloudwatch/logGroup:LogGroup": "name",
+    "aws:eks/cluster:Cluster": "name",
+}
+
+
+def test_spokes_of_one_environment_never_name_the_same_aws_resource(pulumi_recorder):
+    from platform_kit.platform import Platform, PlatformArgs
+
+    configs = {"dev-eu": eks_flux_spoke("dev-eu-1"), "dev-us": eks_flux_spoke("dev-us-1")}
+    for name, config in configs.items():
+        Platform(name, PlatformArgs(config=config))
+    names: dict[str, set[tuple[str, str]]] = {}
+    for registration in pulumi_recorder.registrations:
+        field = FIXED_NAMES.get(registration.type)
+        if field and registration.inputs.get(field):
+            stack = registration.name.split("-")[0] + "-" + registration.name.split("-")[1]
+            names.setdefault(stack, set()).add((registration.type, registration.inputs[field]))
+    assert set(names) == set(configs) and not names["dev-eu"] & names["dev-us"]
+    assert ("aws:kms/alias:Alias", "alias/dev/dev-eu-1/platform-secrets") in names["dev-eu"]
+    assert ("aws:secretsmanager/secret:Secret", "dev/dev-us-1/platform/grafana-admin") in names["dev-us"]
+    policies = [r.inputs["policy"] for r in pulumi_recorder.registrations if r.type == "aws:iam/rolePolicy:RolePolicy"]
+    for cluster in ("dev-eu-1", "dev-us-1"):  # ESO and the team read only their own cluster's prefixes
+        assert sum(f":secret:dev/{cluster}/platform/*" in policy for policy in policies) == 1
+        assert sum(f":secret:dev/{cluster}/teams/payments/*" in policy for policy in policies) == 1
+    assert not any(":secret:dev/platform/" in policy or ":secret:dev/teams/" in policy for policy in policies)
+
+
+def test_a_flux_spokes_team_store_reads_its_clusters_prefix_from_the_contract():
+    config = eks_flux_spoke("dev-eu-1")
+    files = files_of(config)
+    stores = [doc for doc in yaml.safe_load_all(files[f"{config.environment_path}/teams/payments/secrets.yaml"]) if doc]
+    prefixes = {doc["spec"]["provider"]["aws"]["prefix"] for doc in stores if doc["kind"].endswith("SecretStore")}
+    assert prefixes == {"${PLATFORM_ENVIRONMENT}/${PLATFORM_CLUSTER_NAME}/teams/payments/"}
