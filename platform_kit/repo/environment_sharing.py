@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from platform_kit.config import PlatformConfig
 from platform_kit.config.fleet import FleetProblem
+from platform_kit.config.models import PlatformConfig
 from platform_kit.repo.render import render_config_repo
 
 SHOWN = 3
