@@ -180,7 +180,7 @@ def team_outputs(
             team.name: {
                 "namespaces": list(team.all_namespaces),
                 "homeNamespace": team.home_namespace,
-                "secretsPrefix": team_secrets_prefix(config.environment, team.name) if secrets_on else NO_VALUE,
+                "secretsPrefix": team_secrets_prefix(config.secrets_scope, team.name) if secrets_on else NO_VALUE,
                 "secretsRegion": (config.secrets_region or NO_VALUE) if secrets_on else NO_VALUE,
                 "secretsKeyArn": values[0] if secrets_on else NO_VALUE,
                 "roleArn": values[1][team.name],
@@ -276,7 +276,7 @@ class Platform(pulumi.ComponentResource):
                 url=config.repo.url,
                 branch=config.repo.branch,
                 files=files,
-                environment=config.environment,
+                environment=config.seed_name,
                 auth=args.auth,
                 pull_requests=hosting.pull_requests,
                 after=hosting.seed_after,

@@ -35,7 +35,7 @@ def spoke_secret(config: PlatformConfig, fleet: str = "acme", namespace: str = "
         repo_branch=config.repo.branch,
         repo_path=config.environment_path,
         secrets_region=region if secrets_on else "none",
-        secrets_prefix=f"{config.environment}/platform/" if secrets_on else "none",
+        secrets_prefix=config.secrets_prefix if secrets_on else "none",
         eso_role_arn=f"arn:aws:iam::123456789012:role/{config.environment}-eso" if secrets_on else "none",
     )
     labels = {**metadata.to_labels(), **spoke_labels(config, fleet)}

@@ -12,7 +12,7 @@ from platform_kit.offline.preview import run_stack
 from platform_kit.repo.argocd.fleet import FLEET_APPS_PROJECT, FLEET_PROJECT
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SPOKES = ("spoke-eks", "spoke-local")
+SPOKES = ("spoke-eks", "spoke-local", "spoke-local-2")  # the two spoke-local* share `fleet-staging`
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +98,7 @@ def expected_layers(stack: str) -> set[str]:
             "apps",
         },
         "spoke-local": {"infra-controllers", "infra-configs", "kube-prometheus-stack", "infra-monitoring", "apps"},
+        "spoke-local-2": {"infra-controllers", "infra-configs", "kube-prometheus-stack", "infra-monitoring", "apps"},
     }[stack]
 
 
@@ -123,6 +124,31 @@ def test_generators_over_the_hubs_cluster_secrets_yield_exactly_each_spokes_appl
             assert "${PLATFORM_" not in text and "{{" not in text
             assert f"infrastructure/{config.environment}/" in text or layer in ("apps",) or "chart" in text
     assert generated == {runs[s].config.cluster.name: expected_layers(s) for s in SPOKES}
+
+
+def test_two_spokes_of_one_environment_are_two_clusters_on_the_hub(runs, tmp_path):
+    one, two = (runs[stack].config for stack in ("spoke-local", "spoke-local-2"))
+    assert one.environment == two.environment == "fleet-staging" and one.cluster.name != two.cluster.name
+    secrets = hub_cluster_secrets(runs)
+    names = {secrets[s].inputs["metadata"]["name"] for s in ("spoke-local", "spoke-local-2")}
+    assert names == {f"spoke-{one.cluster.name}", f"spoke-{two.cluster.name}"}  # two Secrets on the hub
+    clusters = [secrets[s].inputs for s in ("spoke-local", "spoke-local-2")]
+    values_paths: dict[str, set[str]] = {}
+    for appset in application_sets(runs):
+        steps = appset["spec"]["strategy"]["rollingSync"]["steps"]
+        apps = expand_application_set(appset, clusters, tmp_path, set())
+        for app in apps:  # both clusters in the same RollingSync step: the first one selecting them
+            (step, *_) = [s for s in steps if selector_matches(s, app["metadata"]["labels"])]
+            assert step["matchExpressions"] == [
+                {"key": "platform-kit.io/environment", "operator": "In", "values": ["fleet-staging"]}
+            ]
+            cluster = app["metadata"]["labels"]["platform-kit.io/cluster-name"]
+            text = yaml.safe_dump(app)
+            values_paths.setdefault(cluster, set()).update(
+                path for path in (one.environment_path, two.environment_path) if path in text
+            )
+        assert len({app["metadata"]["name"] for app in apps}) == len(apps)
+    assert values_paths == {one.cluster.name: {one.environment_path}, two.cluster.name: {two.environment_path}}
 
 
 def test_applicationset_count_is_constant_and_deletion_keeps_workloads(runs):

@@ -22,7 +22,7 @@ from platform_kit.repo.argocd.fleet import FLEET_APPS_PROJECT, FLEET_PROJECT, fl
 from platform_kit.repo.argocd.objects import IN_CLUSTER, chart_values
 from platform_kit.validation.manifests import kustomize_build, validate_object, validate_tree
 
-FLEET = ("hub", "spoke-eks", "spoke-local")
+FLEET = ("hub", "spoke-eks", "spoke-local", "spoke-local-2")
 PROGRESSIVE = "applicationsetcontroller.enable.progressive.syncs"
 
 
@@ -33,7 +33,7 @@ def configs():
 
 @pytest.fixture(scope="module")
 def repo(configs, tmp_path_factory) -> Path:
-    """The fleet's config repo: the hub's seed and both spokes' seeds in one tree."""
+    """The fleet's config repo: the hub's seed and every spoke's seed in one tree."""
     return write_tree(tmp_path_factory.mktemp("fleet-repo"), seed_union(configs.values()))
 
 
@@ -140,14 +140,14 @@ def test_a_negated_server_with_any_namespace_would_open_every_namespace_of_every
 def test_the_fleet_projects_permit_every_generated_application_and_never_the_hub(configs, repo, fleet_objects):
     projects = {o["metadata"]["name"]: o["spec"] for o in fleet_objects if o["kind"] == "AppProject"}
     assert set(projects) == {FLEET_PROJECT, FLEET_APPS_PROJECT}
-    clusters = [spoke_secret(configs[stack]) for stack in ("spoke-eks", "spoke-local")]
+    clusters = [spoke_secret(configs[stack]) for stack in FLEET[1:]]
     names = {secret["stringData"]["server"]: secret["stringData"]["name"] for secret in clusters}
     applications = [
         app
         for appset in (o for o in fleet_objects if o["kind"] == "ApplicationSet")
         for app in expand_application_set(appset, clusters, repo, set())
     ]
-    assert len(applications) == 12
+    assert len(applications) == 7 + 5 + 5  # spoke-eks: 7 layers; each existing spoke of fleet-staging: 5
     platform_namespaces = set()
     for app in applications:
         project = projects[app["spec"]["project"]]

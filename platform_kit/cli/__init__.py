@@ -142,6 +142,7 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
     from platform_kit.guardrails.rules import RULES
     from platform_kit.offline.preview import RenderOutputError, guardrail_violations, run_stack, summary, write_render
     from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR, write_inflated
+    from platform_kit.offline.references import StackReferenceError
 
     chart_dir = charts or project / DEFAULT_CHART_DIR
     if inflate and not chart_dir.is_dir():
@@ -151,7 +152,7 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
         run = run_stack(project, stack)
     except ConfigError as error:
         _fail(str(error), USER_ERROR)
-    except CredentialError as error:
+    except (CredentialError, StackReferenceError) as error:
         _fail(str(error), USER_ERROR)
     except RunError as error:  # the program's own refusal (bad config), which `pulumi up` prints without a traceback
         stack_file, _ = read_stack_file(project, stack)
@@ -206,6 +207,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
     from platform_kit.delivery.seed_report import describe_plan, describe_seed
     from platform_kit.delivery.seeding import preview_seed, proposal_host, publish_seed, pull_request_target
     from platform_kit.offline.preview import run_stack
+    from platform_kit.offline.references import StackReferenceError
     from platform_kit.publish.errors import NetworkSettingError, PublishError  # socket and ssl: not for validate
     from platform_kit.publish.transport import NetworkLimits, network_deadline  # dulwich: not for validate
 
@@ -216,7 +218,7 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
         limits = NetworkLimits.resolve(network and network.connect_timeout_seconds, network and network.timeout_seconds)
         progress(f"running the stack program of {stack}")
         files = run_stack(project, stack).seeded_files()
-    except (ConfigError, CredentialError, NetworkSettingError) as error:
+    except (ConfigError, CredentialError, NetworkSettingError, StackReferenceError) as error:
         _fail(str(error), USER_ERROR)
     url, target_branch = config.repo.url, config.repo.branch
     where = f"{redact_url(url)} ({target_branch})"
@@ -224,12 +226,12 @@ def seed(stack: str, repo_url: str | None, branch: str | None, plan_only: bool, 
         with network_deadline(limits):  # one overall deadline for the whole seed, retries included
             progress(f"{'planning' if plan_only else 'publishing'} {plural(len(files), 'file')} to {where}")
             if plan_only:
-                planned = preview_seed(url, target_branch, files, environment=config.environment, auth=auth)
+                planned = preview_seed(url, target_branch, files, environment=config.seed_name, auth=auth)
                 click.echo(describe_plan(planned, where))
                 return
             # A pull request only makes sense on the configured GitHub repository, not on a --repo override.
             host = proposal_host(None if repo_url else pull_request_target(config.repo), auth)
-            result = publish_seed(url, target_branch, files, environment=config.environment, auth=auth, proposals=host)
+            result = publish_seed(url, target_branch, files, environment=config.seed_name, auth=auth, proposals=host)
     except PublishError as error:
         _fail(str(error), REMOTE_ERROR)
     click.echo(describe_seed(result, where))

@@ -1,7 +1,8 @@
 """Fleet checks for `platform-kit validate`: problems only the project's stack files together show.
 
-A spoke names its hub by stack, and cluster names must be unique across a fleet, so one stack
-file cannot be judged alone. `validate` loads every stack file of the project (those that do not
+A spoke names its hub by stack, cluster names must be unique across a fleet, and the spokes
+sharing an environment must render its shared files identically, so one stack file cannot be
+judged alone. `validate` loads every stack file of the project (those that do not
 load are left to their own validation) and reports the fleet problems that involve a stack it was
 asked about, each as `<stack>: <field path>: <message>`.
 """
@@ -32,6 +33,9 @@ def project_fleet_problems(project: Path, stacks: Iterable[str]) -> list[FleetPr
             invalid.append(stack)  # its own problems are reported when it is validated
     name = str(read_project_file(project).get("name", "")) or None
     wanted = set(stacks)
-    return [
-        problem for problem in fleet_problems(configs, project=name, invalid=invalid) if wanted & set(problem.involves)
-    ]
+    problems = fleet_problems(configs, project=name, invalid=invalid)
+    if any(config.is_spoke for config in configs.values()):
+        from platform_kit.repo.environment_sharing import shared_file_problems  # renders: only for spokes
+
+        problems += shared_file_problems(configs)
+    return [problem for problem in problems if wanted & set(problem.involves)]

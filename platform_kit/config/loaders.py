@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from platform_kit.config import validator_cache
 from platform_kit.config.errors import ConfigError, Problem, problems_from_validation, suggest
 from platform_kit.config.models import ConfigRepoConfig, PlatformConfig, url_scheme
+from platform_kit.config.sharing import SharedEnvironment, sharing_problems
 from platform_kit.config.yaml_files import read_yaml_file
 
 NAMESPACE = "platform"
@@ -286,18 +287,13 @@ def stack_config(raw: dict[str, Any], stack_file: Path, project_dir: Path) -> Pl
     if strays:
         problems = [Problem(f"config.{key}", message) for key, message in _stray_messages(strays)]
         raise ConfigError(problems, str(stack_file))
-    shared = stacks_sharing_environment(project_dir, stack_file, config.environment)
-    if shared:
-        files = ", ".join(str(path) for path in shared)
-        message = (
-            f"`{config.environment}` is also the environment of {files}: each stack needs its own environment "
-            "(it names the repo directory, the resources and the seed record, which two stacks would overwrite)"
-        )
-        raise ConfigError([Problem(f"{NAMESPACE}.environment", message)], str(stack_file))
+    problems = sharing_problems(config, stacks_sharing_environment(project_dir, stack_file, config.environment))
+    if problems:
+        raise ConfigError(problems, str(stack_file))
     return resolve_local_repo(config, project_dir)
 
 
-def stacks_sharing_environment(project_dir: Path, stack_file: Path, environment: str) -> list[Path]:
+def stacks_sharing_environment(project_dir: Path, stack_file: Path, environment: str) -> list[SharedEnvironment]:
     """The project's other stack files that declare the same `platform:environment` (unreadable ones ignored:
     they are reported when that stack is used)."""
     shared = []
@@ -309,7 +305,7 @@ def stacks_sharing_environment(project_dir: Path, stack_file: Path, environment:
         except ConfigError:
             continue
         if raw.get(f"{NAMESPACE}:environment") == environment:
-            shared.append(other)
+            shared.append(SharedEnvironment.of(other, raw.get(f"{NAMESPACE}:fleet"), raw.get(f"{NAMESPACE}:cluster")))
     return shared
 
 

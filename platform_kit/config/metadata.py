@@ -99,7 +99,7 @@ class PlatformMetadata(BaseModel):
     secrets_region: str = NO_VALUE
     """Region of the secrets manager, or `none` when secrets are off."""
     secrets_prefix: str = NO_VALUE
-    """Name prefix of the platform's secrets (`<env>/platform/`), or `none`."""
+    """Name prefix of the platform's secrets (`<env>/platform/`; `<env>/<cluster>/platform/` on a spoke), or `none`."""
     eso_role_arn: str = NO_VALUE
     """IAM role of External Secrets Operator (workload identity), or `none`."""
     vpc_id: str = NO_VALUE

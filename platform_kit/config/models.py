@@ -208,15 +208,35 @@ class PlatformConfig(Model):
         return "irsa" if self.workload_identity == "irsa" else "pod-identity"
 
     @property
+    def is_spoke(self) -> bool:
+        """Whether this stack is a fleet spoke (one of possibly several clusters of its environment)."""
+        return self.fleet.role == "spoke"
+
+    @property
+    def secrets_scope(self) -> str:
+        """Start of this stack's secrets-manager names: `<env>`, or `<env>/<cluster>` on a spoke (docs/fleets.md)."""
+        return f"{self.environment}/{self.cluster.name}" if self.is_spoke else self.environment
+
+    @property
     def secrets_prefix(self) -> str:
-        """Name prefix of the platform's own secrets in the secrets manager."""
-        return f"{self.environment}/platform/"
+        """Name prefix of the platform's own secrets in the secrets manager (`<secrets scope>/platform/`)."""
+        return f"{self.secrets_scope}/platform/"
+
+    @property
+    def secrets_key_alias(self) -> str:
+        """KMS alias (without `alias/`) of the key encrypting this stack's secrets."""
+        return f"{self.secrets_scope}/platform-secrets"
+
+    @property
+    def seed_name(self) -> str:
+        """Names this stack's seed record and proposal branches: `<env>`, or `<env>.<cluster>` on a spoke."""
+        return f"{self.environment}.{self.cluster.name}" if self.is_spoke else self.environment
 
     @property
     def environment_path(self) -> str:
         """Directory of this environment in the config repo."""
         if self.repo.path:
             return self.repo.path
-        if self.fleet.role == "spoke":  # spokes of one environment share its overlays, not its cluster directory
+        if self.is_spoke:  # spokes of one environment share its overlays, not its cluster directory
             return f"clusters/{self.environment}/{self.cluster.name}"
         return f"clusters/{self.environment}"

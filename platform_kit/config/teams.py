@@ -96,9 +96,9 @@ class TeamConfig(Model):
         return SIZE_CLASSES[self.size]
 
 
-def team_secrets_prefix(environment: str, team: str) -> str:
-    """Name prefix of a team's secrets in the secrets manager: `<env>/teams/<team>/`."""
-    return f"{environment}/teams/{team}/"
+def team_secrets_prefix(scope: str, team: str) -> str:
+    """Name prefix of a team's secrets in the secrets manager: `<scope>/teams/<team>/` (scope: `secrets_scope`)."""
+    return f"{scope}/teams/{team}/"
 
 
 def check_teams(teams: Sequence[TeamConfig], agent_namespace: str | None) -> None:

@@ -64,7 +64,7 @@ class GitHubHosting(GitHosting):
         self._opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(providers=[provider]))
         self.repo = GitHubRepo(
             name,
-            GitHubRepoArgs(config=settings, owner=owner, name=repo_name, environment=config.environment),
+            GitHubRepoArgs(config=settings, owner=owner, name=repo_name, environment=config.seed_name),
             opts=self._opts,
         )
         super().__init__(

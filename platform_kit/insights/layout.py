@@ -83,7 +83,7 @@ def scope_of(path: str, layout: Layout) -> Scope:
     parts = path.split("/")
     top = parts[0]
     if top == RECORD_DIR and len(parts) == 2:
-        env = parts[1].removeprefix("seed-").removesuffix(".json")
+        env = parts[1].removeprefix("seed-").removesuffix(".json").split(".")[0]  # a spoke's: seed-<env>.<cluster>
         return Scope(frozenset({env}), None) if env in every else NOWHERE
     if top in SHARED_TOPS and len(parts) > 1:
         return _shared_or_one(parts[1] if len(parts) > 2 else None, layout, None)

@@ -22,13 +22,13 @@ from platform_kit.config.loaders import (
     program_config,
     read_project_file,
     read_stack_file,
-    read_yaml_file,
     stack_config,
 )
 from platform_kit.gitops.seed import SEED_COMMIT_TYPE, seeded_files
 from platform_kit.guardrails.offline import check_registrations
 from platform_kit.guardrails.rules import GuardrailConfig, Violation
-from platform_kit.offline.engine import Registration, StackOutputs, mock_id, run_program
+from platform_kit.offline.engine import Registration, mock_id, run_program
+from platform_kit.offline.references import check_hub_reference, stack_references
 from platform_kit.offline.summary import Entry, summary_markdown
 from platform_kit.text import plural
 
@@ -72,23 +72,6 @@ def program_path(project_dir: Path) -> Path:
     return path / "__main__.py" if path.is_dir() else path
 
 
-STACK_REFERENCES_FILE = "stack-references.yaml"
-"""Next to Pulumi.yaml: offline stand-ins for what referenced stacks export (`<org>/<project>/<stack>` ->
-`{outputs: {...}, secret: [names]}`), answered to `pulumi.StackReference` by the mock engine."""
-
-
-def stack_references(project_dir: Path) -> dict[str, StackOutputs]:
-    """The project's offline stack reference outputs (none without STACK_REFERENCES_FILE)."""
-    path = project_dir / STACK_REFERENCES_FILE
-    if not path.is_file():
-        return {}
-    document = read_yaml_file(path) or {}
-    return {
-        str(name): StackOutputs(dict(entry.get("outputs") or {}), tuple(entry.get("secret") or ()))
-        for name, entry in document.items()
-    }
-
-
 def run_stack(project_dir: Path | str, stack: str) -> StackRun:
     """Validate the stack file, then run the project's program under the recording mock engine.
 
@@ -101,6 +84,9 @@ def run_stack(project_dir: Path | str, stack: str) -> StackRun:
     # Platform stacks: raises ConfigError before any resource exists.
     config = stack_config(raw, stack_file, project_dir) if is_platform else None
     values, secret_keys = program_config(raw)
+    references = stack_references(project_dir)
+    if config is not None:
+        check_hub_reference(config, references, project_dir)
     main = program_path(project_dir)
     registrations = run_program(
         lambda: runpy.run_path(str(main), run_name="__main__"),
@@ -108,7 +94,7 @@ def run_stack(project_dir: Path | str, stack: str) -> StackRun:
         stack=stack,
         config=values,
         secret_keys=secret_keys,
-        stack_references=stack_references(project_dir),
+        stack_references=references,
     )
     return StackRun(stack=stack, config=config, registrations=registrations)
 

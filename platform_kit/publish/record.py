@@ -1,7 +1,8 @@
 """The seed record: which content platform-kit last gave each file of one environment.
 
-One small JSON file per environment (`.platform-kit/seed-<env>.json`), committed with the
-files it describes, so several environments seeding one repo never write the same file.
+One small JSON file per environment (`.platform-kit/seed-<env>.json`; per cluster for a fleet spoke,
+`seed-<env>.<cluster>.json`), committed with the files it describes, so several stacks seeding one
+repo never write the same record.
 A file whose content still hashes to its recorded value was not edited by humans.
 """
 
@@ -21,7 +22,7 @@ RECORD_DIR = ".platform-kit"
 RECORD_FORMAT = 1
 """Version of the record file's layout."""
 
-_ENVIRONMENT_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_ENVIRONMENT_RE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[A-Za-z0-9][A-Za-z0-9_-]*)?$")
 _HASH_RE = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
@@ -30,7 +31,7 @@ class RecordError(PublishError):
 
 
 def record_path(environment: str) -> str:
-    """Repo path of an environment's seed record."""
+    """Repo path of a seed record: `environment` is the environment, or `<env>.<cluster>` for a spoke."""
     if not _ENVIRONMENT_RE.match(environment):
         raise ValueError(f"invalid environment name {environment!r}")
     return f"{RECORD_DIR}/seed-{environment}.json"

@@ -85,8 +85,8 @@ class PlatformSecrets(pulumi.ComponentResource):
         aws_opts = pulumi.ResourceOptions(parent=self, provider=args.aws_provider)
         key = rotating_key(
             f"{name}-key",
-            alias=f"{config.environment}/platform-secrets",
-            description=f"platform secrets of {config.environment}",
+            alias=config.secrets_key_alias,
+            description=f"platform secrets of {config.secrets_scope}",
             opts=aws_opts,
         )
         self.grafana_admin_password = None

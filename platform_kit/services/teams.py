@@ -72,7 +72,7 @@ class PlatformTeams(pulumi.ComponentResource):
         self._trust = self._shared_trust()
         self.role_arns = {}
         for team in config.teams:
-            prefix = team_secrets_prefix(config.environment, team.name)
+            prefix = team_secrets_prefix(config.secrets_scope, team.name)
             policy = account_and_key.apply(
                 lambda v, prefix=prefix: to_json(eso_read_policy(region, v[0], prefix, v[1], subject="Team"))
             )

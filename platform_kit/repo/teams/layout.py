@@ -46,7 +46,7 @@ def team_files(config: PlatformConfig, team: TeamConfig, agent: AgentLayout) -> 
         "quota.yaml": objects.quotas(team),
         "network-policies.yaml": objects.network_policies(team),
         "access.yaml": objects.owner_bindings(team),
-        "secrets.yaml": objects.secret_stores(team, mode) if mode else [],
+        "secrets.yaml": objects.secret_stores(team, mode, config.is_spoke) if mode else [],
         "guardrails.yaml": guardrails,
         "gitops.yaml": agent.team_objects(team),
     }

@@ -159,12 +159,13 @@ def owner_bindings(team: TeamConfig) -> list[dict[str, Any]]:
     return [role_binding(team, namespace, OWNERS_BINDING, groups) for namespace in team.all_namespaces]
 
 
-def secrets_prefix(team: TeamConfig) -> str:
-    """The team's prefix in the secrets manager, from the contract's environment (`<env>/teams/<team>/`)."""
-    return f"{variable('environment')}/teams/{team.name}/"
+def secrets_prefix(team: TeamConfig, spoke: bool = False) -> str:
+    """The team's secrets prefix from the contract: `<env>/teams/<team>/` (`<env>/<cluster>/teams/...` on a spoke)."""
+    scope = f"{variable('environment')}/{variable('cluster_name')}" if spoke else variable("environment")
+    return f"{scope}/teams/{team.name}/"
 
 
-def secret_stores(team: TeamConfig, mode: SecretsMode) -> list[dict[str, Any]]:
+def secret_stores(team: TeamConfig, mode: SecretsMode, spoke: bool = False) -> list[dict[str, Any]]:
     """The team's store(s) for AWS Secrets Manager, reading only the team's prefix.
 
     EKS: a SecretStore `team-secrets` in every team namespace, acting as the team's IAM role
@@ -175,7 +176,7 @@ def secret_stores(team: TeamConfig, mode: SecretsMode) -> list[dict[str, Any]]:
     aws: dict[str, Any] = {
         "service": "SecretsManager",
         "region": variable("secrets_region"),
-        "prefix": secrets_prefix(team),
+        "prefix": secrets_prefix(team, spoke),
     }
     if mode == "static":
         secret = STATIC_CREDENTIALS.format(team=team.name)
