@@ -18,7 +18,8 @@ from platform_kit.config import load_stack_file
 from platform_kit.inflate import ChartRef, ChartStore
 from platform_kit.inflate.appsets import expand_application_set
 from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR
-from platform_kit.repo.argocd.fleet import FLEET_APPS_PROJECT, FLEET_PROJECT, fleet_destinations
+from platform_kit.repo.argocd.fleet import FLEET_APPS_PROJECT, FLEET_PROJECT
+from platform_kit.repo.argocd.fleet_hub import fleet_destinations
 from platform_kit.repo.argocd.objects import IN_CLUSTER, chart_values
 from platform_kit.validation.manifests import kustomize_build, validate_object, validate_tree
 
