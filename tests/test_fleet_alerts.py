@@ -12,7 +12,7 @@ import yaml
 from stack_support import REPO_ROOT
 
 from platform_kit.config import load_stack_file
-from platform_kit.repo.argocd.fleet import fleet_alerts
+from platform_kit.repo.argocd.fleet_hub import fleet_alerts
 
 PROMTOOL = shutil.which("promtool")
 pytestmark = pytest.mark.skipif(PROMTOOL is None, reason="promtool not installed (Debian package `prometheus`)")

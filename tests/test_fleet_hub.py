@@ -185,3 +185,28 @@ def test_selector_semantics():
     assert selector_matches({"matchExpressions": [{"key": "c", "operator": "NotIn", "values": ["2"]}]}, labels)
     assert not selector_matches({"matchExpressions": [{"key": "c", "operator": "Exists"}]}, labels)
     assert selector_matches({"matchExpressions": [{"key": "c", "operator": "DoesNotExist"}]}, labels)
+
+
+def test_a_spokes_teams_reach_the_hub_through_its_cluster_secret_and_a_fixed_user(runs):
+    """The spoke's own stack creates its teams' roles; its hub-side Secret carries them; the hub's Argo CD is a
+    fixed user on an EKS spoke, the one the team guardrails (seeded by the spoke) let change SecretStores."""
+    from platform_kit.config.fleet import HUB_USERNAME
+
+    eks = runs["spoke-eks"]
+    roles = {r.name: r for r in eks.registrations if r.type == "aws:iam/role:Role" and "-teams-" in r.name}
+    assert set(roles) == {"fleet-dev-teams-payments-role"}
+    annotations = hub_cluster_secrets(runs)["spoke-eks"].inputs["metadata"]["annotations"]
+    assert annotations["platform-kit.io/team-payments-role-arn"].endswith(":role/fleet-dev-teams-payments-role")
+    (entry,) = [r for r in eks.registrations if r.type == "aws:eks/accessEntry:AccessEntry" and "-access-" in r.name]
+    assert entry.inputs["userName"] == HUB_USERNAME
+    from platform_kit.repo import render_config_repo
+
+    files = {m.path: m.content for m in render_config_repo(eks.config)}
+    guardrails = files["clusters/fleet-dev/fleet-dev-eu-1/teams/payments/guardrails.yaml"]
+    assert f"request.userInfo.username == '{HUB_USERNAME}'" in guardrails
+    local = {m.path: m.content for m in render_config_repo(runs["spoke-local"].config)}
+    user = "system:serviceaccount:kube-system:argocd-manager"  # the token the hub uses on an existing spoke
+    assert (
+        f"request.userInfo.username == '{user}'"
+        in local["clusters/fleet-staging/fleet-staging-onprem-1/teams/search/guardrails.yaml"]
+    )

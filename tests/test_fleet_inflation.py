@@ -104,7 +104,9 @@ def test_each_spoke_gets_its_own_contract_values(project_fleet):
     (store,) = objects_of(eks, "ClusterSecretStore", "aws-secrets-manager")
     assert store["spec"]["provider"]["aws"]["region"] == runs["spoke-eks"].config.cluster.region
     (external,) = objects_of(eks, "ExternalSecret", "grafana-admin")
-    assert {d["remoteRef"]["key"] for d in external["spec"]["data"]} == {"fleet-dev/platform/grafana-admin"}
+    eks_config = runs["spoke-eks"].config  # a spoke's secrets prefix is per cluster: <env>/<cluster>/platform/
+    expected_key = f"{eks_config.environment}/{eks_config.cluster.name}/platform/grafana-admin"
+    assert {d["remoteRef"]["key"] for d in external["spec"]["data"]} == {expected_key}
     # ESO's service account is the one the spoke's own Pod Identity association names (no role annotation)
     (association,) = [
         r.inputs

@@ -18,6 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from platform_kit.aws.policies import CLUSTER_ADMIN_ACCESS_POLICY, access_policy_arn, pod_identity_trust_policy, to_json
+from platform_kit.config.fleet import HUB_USERNAME
 from platform_kit.naming import type_token
 
 ARGOCD_CLUSTER_CLIENTS = ("argocd-application-controller", "argocd-server", "argocd-applicationset-controller")
@@ -90,6 +91,7 @@ class SpokeAccess(pulumi.ComponentResource):
             cluster_name=args.cluster_name,
             principal_arn=args.hub_role_arn,
             type="STANDARD",
+            user_name=HUB_USERNAME,  # a fixed user the spoke's team guardrails can name (docs/fleets.md)
             opts=child,
         )
         self.grant = aws.eks.AccessPolicyAssociation(

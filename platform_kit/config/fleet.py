@@ -14,6 +14,7 @@ stack files can (duplicate cluster names, a spoke naming a hub that is not one).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Annotated, Literal, NamedTuple
 
@@ -95,6 +96,13 @@ def fleet_from_text(value: object) -> object:
     )
 
 
+MANAGER_ACCOUNT = "argocd-manager"
+"""Service account of the hub's Argo CD on an existing spoke (the name `argocd cluster add` uses)."""
+MANAGER_NAMESPACE = "kube-system"
+"""Namespace of `MANAGER_ACCOUNT`."""
+HUB_USERNAME = "platform-kit:hub-argocd"
+"""Kubernetes user name of the hub's Argo CD role on an EKS spoke (its access entry's `userName`)."""
+
 SPOKE_ONLY_ARGOCD_KEYS = ("url", "sso", "webhook")
 """Argo CD settings of the hub's own Argo CD: a spoke managed by the hub runs none and sets none."""
 
@@ -121,8 +129,6 @@ def check_role(config: PlatformConfig) -> list[tuple[tuple[str | int, ...], str]
         )
     if not isinstance(fleet, SpokeRole):
         return problems
-    if agent == "argocd" and config.teams:
-        problems.append((("teams",), "teams on a hub-managed spoke are not supported yet: host them on Flux spokes"))
     if agent == "argocd":
         if fleet.hub is None:
             problems.append((("fleet", "spoke", "hub"), "an Argo CD spoke is managed by a hub: name its stack"))
@@ -143,6 +149,28 @@ def check_role(config: PlatformConfig) -> list[tuple[tuple[str | int, ...], str]
             (("fleet", "spoke", "apiServer"), "the hub needs the URL it reaches this existing cluster's API at")
         )
     return problems
+
+
+PROJECT_NAME_LIMIT = 63
+"""Longest AppProject name the hub gets for a spoke's team (a DNS label, like every name Argo CD shows)."""
+
+
+def spoke_team_project(cluster: str, team: str) -> str:
+    """The hub's AppProject of `team` on spoke `cluster`: `<cluster>-<team>`, shortened with a hash past 63."""
+    name = f"{cluster}-{team}"
+    if len(name) <= PROJECT_NAME_LIMIT:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{name[: PROJECT_NAME_LIMIT - 9].rstrip('-')}-{digest}"
+
+
+def hub_team_projects(config: PlatformConfig) -> dict[str, int]:
+    """AppProject name on the hub -> index in `config.teams`, for the teams of a hub or an Argo CD spoke."""
+    if isinstance(config.fleet, HubRole):
+        return {f"team-{team.name}": index for index, team in enumerate(config.teams)}
+    if isinstance(config.fleet, SpokeRole) and config.fleet.hub is not None:
+        return {spoke_team_project(config.cluster.name, team.name): i for i, team in enumerate(config.teams)}
+    return {}
 
 
 def hub_stack_name(reference: str) -> str:
@@ -198,6 +226,7 @@ def fleet_problems(
             members.setdefault(hub, []).append((stack, config.cluster.name))
         elif isinstance(fleet, SpokeRole):  # Flux spokes: one fleet per config repo
             members.setdefault(config.repo.url, []).append((stack, config.cluster.name))
+    problems += _project_clashes(configs, members)
     for hub, clusters in sorted(members.items()):
         seen: dict[str, str] = {}
         for stack, name in clusters:
@@ -212,6 +241,31 @@ def fleet_problems(
                     )
                 )
             seen.setdefault(name, stack)
+    return problems
+
+
+def _project_clashes(
+    configs: Mapping[str, PlatformConfig], members: Mapping[str, list[tuple[str, str]]]
+) -> list[FleetProblem]:
+    """Team AppProjects that two stacks of one Argo CD fleet would both put on the hub (`<cluster>-<team>`)."""
+    problems: list[FleetProblem] = []
+    for hub, clusters in sorted(members.items()):
+        if hub not in configs or not isinstance(configs[hub].fleet, HubRole):
+            continue
+        owners: dict[str, str] = {}
+        for stack in dict.fromkeys([hub, *(stack for stack, _ in clusters)]):
+            for project, index in hub_team_projects(configs[stack]).items():
+                if project in owners and owners[project] != stack:
+                    problems.append(
+                        FleetProblem(
+                            stack,
+                            f"platform.teams[{index}].name",
+                            f"the hub's AppProject `{project}` of this team is already the project of a team of "
+                            f"stack `{owners[project]}`; rename the team (or the cluster)",
+                            (stack, owners[project]),
+                        )
+                    )
+                owners.setdefault(project, stack)
     return problems
 
 

@@ -29,7 +29,7 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from platform_kit.cluster.handle import ClusterHandle
-from platform_kit.config.fleet import HubRole, SpokeRole
+from platform_kit.config.fleet import MANAGER_ACCOUNT, MANAGER_NAMESPACE, HubRole, SpokeRole
 from platform_kit.config.metadata import NO_VALUE, PlatformMetadata
 from platform_kit.config.models import PlatformConfig
 from platform_kit.gitops.objects import MANAGED_BY
@@ -45,9 +45,6 @@ FLEET_OUTPUT = "fleet"
 """Hub stack output read by spokes: fleet name, cluster, Argo CD namespace and role."""
 KUBECONFIG_OUTPUT = "kubeconfig"
 """Hub stack output (secret) the spoke's provider for the hub is built from."""
-MANAGER_ACCOUNT = "argocd-manager"
-"""Service account of the hub's Argo CD on an existing spoke (the name `argocd cluster add` uses)."""
-MANAGER_NAMESPACE = "kube-system"
 
 
 @dataclass(frozen=True)

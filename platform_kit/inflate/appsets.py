@@ -2,7 +2,9 @@
 
 Supported: `goTemplate: true` ApplicationSets whose generators are `clusters` (label selector
 over the cluster Secrets Pulumi applies), `git` directories on the config repo, `list`, and
-`matrix` of two (the second may use the first's parameters, as in Argo CD). The template is
+`matrix` of two. As Argo CD does since v2.5 (`InterpolateGenerator`, `RenderGeneratorParams`),
+the matrix's second generator is rendered with each parameter set of the first before it runs
+(here: the git generator's `repoURL`, `revision` and directory paths), with `missingkey=error`. The template is
 rendered with Go's text/template and sprig through `helm-python-sdk` (Argo CD uses the same
 libraries; its own extra functions such as `normalize` are not there and fail clearly).
 Anything else raises `UnsupportedApplicationSet`, which the walker reports as not inflated.
@@ -131,6 +133,7 @@ class _Context:
         self.clusters = clusters
         self.repo_root = repo_root
         self.repo_urls = repo_urls
+        self._all_directories: list[str] | None = None
 
     def generate(self, generator: dict[str, Any], outer: dict[str, Any]) -> list[dict[str, Any]]:
         """Parameter sets of one generator; `outer` are a matrix's first generator's parameters."""
@@ -164,18 +167,28 @@ class _Context:
         return params
 
     def _git(self, spec: dict[str, Any], outer: dict[str, Any]) -> list[dict[str, Any]]:
+        return self._git_each(spec, [outer] if outer else [{}])[0]
+
+    def _git_each(self, spec: dict[str, Any], outers: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+        """The git generator rendered with each of `outers` (one template pass for all), then run per rendering."""
         if spec.get("files"):
             raise UnsupportedApplicationSet("git files generators are not evaluated offline")
-        coordinates = render_templates({"repoURL": spec.get("repoURL", "")}, [outer] if outer else [{}])
-        repo_url = str((coordinates[0] if coordinates else {}).get("repoURL", ""))
+        fields = {"repoURL": spec.get("repoURL", ""), "revision": spec.get("revision", ""), "directories": []}
+        fields["directories"] = [dict(entry) for entry in spec.get("directories") or []]
+        return [self._directories(rendered) for rendered in render_templates(fields, outers)]
+
+    def _directories(self, rendered: dict[str, Any]) -> list[dict[str, Any]]:
+        repo_url = str(rendered.get("repoURL", ""))
         if repo_url not in self.repo_urls:
             raise UnsupportedApplicationSet(f"git generator on {repo_url}, not the config repo")
-        directories = sorted(p.relative_to(self.repo_root).as_posix() for p in self.repo_root.rglob("*") if p.is_dir())
-        entries = spec.get("directories") or []
+        if self._all_directories is None:
+            root = self.repo_root
+            self._all_directories = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir())
+        entries = rendered["directories"]
         included = [e["path"] for e in entries if not e.get("exclude")]
         excluded = [e["path"] for e in entries if e.get("exclude")]
         params = []
-        for directory in directories:
+        for directory in self._all_directories:
             if any(_path_match(directory, pattern) for pattern in included) and not any(
                 _path_match(directory, pattern) for pattern in excluded
             ):
@@ -197,11 +210,12 @@ class _Context:
         generators = spec.get("generators") or []
         if len(generators) != 2:
             raise UnsupportedApplicationSet("a matrix generator takes exactly two generators")
-        combined = []
-        for first in self.generate(generators[0], {}):
-            for second in self.generate(generators[1], first):
-                combined.append(deep_merge(first, second))
-        return combined
+        firsts = self.generate(generators[0], {})
+        if "git" in generators[1] and firsts:
+            seconds = self._git_each(generators[1]["git"], firsts)
+        else:
+            seconds = [self.generate(generators[1], first) for first in firsts]
+        return [deep_merge(first, second) for first, found in zip(firsts, seconds, strict=True) for second in found]
 
 
 def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:

@@ -23,7 +23,7 @@ def agent_layout(config: PlatformConfig) -> AgentLayout:
     if isinstance(config.gitops, FluxConfig):
         return FluxLayout(config)
     if config.fleet.role == "spoke":  # managed by the hub's Argo CD: no Argo CD of its own
-        from platform_kit.repo.argocd.fleet import SpokeLayout
+        from platform_kit.repo.argocd.fleet_spoke import SpokeLayout
 
         return SpokeLayout(config)
     return ArgoCdLayout(config)

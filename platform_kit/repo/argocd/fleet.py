@@ -17,12 +17,14 @@ every selected spoke gets the layer with its own values.
   workloads on the spoke keep running.
 - Chart values: the spoke's own `clusters/<env>/<cluster>/values/<release>.yaml` (seeded
   by the spoke) under `valuesObject` holding only the contract-derived keys.
+
+The hub's projects, alerts and files are in `fleet_hub`, teams on spokes in `fleet_teams`,
+a spoke's seed in `fleet_spoke`.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,8 +37,6 @@ from platform_kit.config.models import PlatformConfig
 from platform_kit.repo.argocd import layout as argocd_layout
 from platform_kit.repo.argocd.objects import (
     API_VERSION,
-    IN_CLUSTER,
-    PLATFORM_CLUSTER_KINDS,
     SYNC_WAVE,
     cluster_secret,
     config_repo_source,
@@ -44,10 +44,6 @@ from platform_kit.repo.argocd.objects import (
     object_meta,
 )
 from platform_kit.repo.argocd.patches import substituted, templated
-from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
-from platform_kit.repo.services.alerts import alert, prometheus_rule
-from platform_kit.repo.services.layout import overlay_files, service_destinations, stages
-from platform_kit.repo.shared import PLATFORM_NAMESPACE, shared_files
 
 FLEET_LABEL = f"{KEY_PREFIX}fleet"
 """Hub cluster Secret label: the fleet (hub `fleet.name`) the spoke belongs to."""
@@ -69,11 +65,13 @@ SPOKE_SECRET_PREFIX = "spoke-"
 """Name prefix of the spokes' cluster Secrets on the hub (`spoke-<cluster>`)."""
 FLEET_APPLICATION = "fleet"
 """The hub's layer Application for `fleet/<name>/`."""
+LAYER_LABEL = f"{KEY_PREFIX}layer"
+"""Label of every Application the hub generates: the layer it applies."""
 
 _PROFILE_ENV = "zz-fleet-env"
 """Environment of the profile configs; replaced by the spoke's environment in every generated path."""
 _ENV_TEMPLATE = annotation_template("environment")
-_DIMENSIONS: dict[str, tuple[str, ...]] = {
+DIMENSIONS: dict[str, tuple[str, ...]] = {
     SECRETS_MODE_LABEL: ("none", "static", "irsa", "pod-identity"),
     OBSERVABILITY_LABEL: ("enabled", "disabled"),
     POLICY_LABEL: ("enabled", "disabled"),
@@ -125,7 +123,8 @@ def token_cluster_config(token: str, ca_data: str) -> dict[str, Any]:
 # -- the hub --------------------------------------------------------------------------------
 
 
-def _hub(config: PlatformConfig) -> HubRole:
+def hub_role(config: PlatformConfig) -> HubRole:
+    """The hub's fleet settings; TypeError for any other role."""
     if not isinstance(config.fleet, HubRole):
         raise TypeError("fleet files are rendered for a hub (fleet.role = hub)")
     return config.fleet
@@ -133,7 +132,7 @@ def _hub(config: PlatformConfig) -> HubRole:
 
 def fleet_dir(config: PlatformConfig) -> str:
     """The hub's fleet directory in the config repo."""
-    return f"fleet/{_hub(config).name}"
+    return f"fleet/{hub_role(config).name}"
 
 
 def fleet_layer(config: PlatformConfig, argocd: ArgoCdConfig, wave: int) -> dict[str, Any]:
@@ -142,7 +141,7 @@ def fleet_layer(config: PlatformConfig, argocd: ArgoCdConfig, wave: int) -> dict
     return layer_application(argocd, FLEET_APPLICATION, source, wave, namespace=argocd.namespace)
 
 
-def _profile(hub: PlatformConfig, secrets: str, observability: str, policy: str) -> PlatformConfig:
+def profile_config(hub: PlatformConfig, secrets: str, observability: str, policy: str) -> PlatformConfig:
     """A spoke-shaped config with the given services, for the layers the hub generates."""
     services: dict[str, Any] = {
         "observability": {"enabled": observability == "enabled"},
@@ -211,7 +210,7 @@ def _as_template(application: dict[str, Any]) -> dict[str, Any]:
             "labels": {
                 metadata_key("environment"): '{{ index .metadata.labels "' + metadata_key("environment") + '" }}',
                 metadata_key("cluster_name"): '{{ index .metadata.labels "' + metadata_key("cluster_name") + '" }}',
-                f"{KEY_PREFIX}layer": name,
+                LAYER_LABEL: name,
             },
         },
         "spec": spec,
@@ -235,9 +234,9 @@ class FleetLayer:
 def fleet_layers(config: PlatformConfig) -> list[FleetLayer]:
     """Every ApplicationSet of the hub: fixed by the profiles, not by the spokes."""
     found: dict[str, dict[tuple[str, ...], tuple[str, dict[str, Any], int]]] = {}
-    profiles = list(itertools.product(*_DIMENSIONS.values()))
+    profiles = list(itertools.product(*DIMENSIONS.values()))
     for profile in profiles:
-        for application in argocd_layout.layer_applications(_profile(config, *profile)):
+        for application in argocd_layout.layer_applications(profile_config(config, *profile)):
             name = application["metadata"]["name"]
             if name in _SKIPPED_LAYERS:
                 continue
@@ -260,13 +259,13 @@ def fleet_layers(config: PlatformConfig) -> list[FleetLayer]:
 
 def _selector(members: list[tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """The label values `members` (profiles) span, as a product; refuses a set that is not one."""
-    labels = list(_DIMENSIONS)
+    labels = list(DIMENSIONS)
     values = {
-        label: tuple(v for v in _DIMENSIONS[label] if v in {m[i] for m in members}) for i, label in enumerate(labels)
+        label: tuple(v for v in DIMENSIONS[label] if v in {m[i] for m in members}) for i, label in enumerate(labels)
     }
     if len(members) != len(list(itertools.product(*values.values()))):
         raise ValueError(f"profiles of one layer variant are not a product of label values: {members}")
-    return {label: found for label, found in values.items() if len(found) != len(_DIMENSIONS[label])}
+    return {label: found for label, found in values.items() if len(found) != len(DIMENSIONS[label])}
 
 
 def rolling_sync(rollout: tuple[str, ...]) -> dict[str, Any]:
@@ -277,14 +276,28 @@ def rolling_sync(rollout: tuple[str, ...]) -> dict[str, Any]:
     return {"type": "RollingSync", "rollingSync": {"steps": steps}}
 
 
-def fleet_application_set(config: PlatformConfig, argocd: ArgoCdConfig, layer: FleetLayer) -> dict[str, Any]:
-    """The ApplicationSet generating `layer` for every spoke of this hub whose labels match."""
-    hub = _hub(config)
-    match_labels = {FLEET_LABEL: hub.name, ROLE_LABEL: "spoke"}
-    expressions = [{"key": label, "operator": "In", "values": list(values)} for label, values in layer.selector.items()]
-    selector: dict[str, Any] = {"matchLabels": match_labels}
+def spoke_selector(config: PlatformConfig, restrict: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """Cluster generator selector: this hub's spokes whose labels take the values in `restrict`."""
+    selector: dict[str, Any] = {"matchLabels": {FLEET_LABEL: hub_role(config).name, ROLE_LABEL: "spoke"}}
+    expressions = [{"key": label, "operator": "In", "values": list(values)} for label, values in restrict.items()]
     if expressions:
         selector["matchExpressions"] = expressions
+    return selector
+
+
+def fleet_application_set(
+    config: PlatformConfig,
+    argocd: ArgoCdConfig,
+    layer: FleetLayer,
+    generator: dict[str, Any] | None = None,
+    *,
+    preserve: bool = True,
+) -> dict[str, Any]:
+    """The ApplicationSet generating `layer` for every spoke of this hub whose labels match.
+
+    `generator` replaces the plain cluster generator (teams: a matrix with it first); `preserve`
+    False deletes what the Applications applied when they go (objects on the hub itself)."""
+    clusters = {"clusters": {"selector": spoke_selector(config, layer.selector)}}
     return {
         "apiVersion": API_VERSION,
         "kind": "ApplicationSet",
@@ -292,10 +305,10 @@ def fleet_application_set(config: PlatformConfig, argocd: ArgoCdConfig, layer: F
         "spec": {
             "goTemplate": True,
             "goTemplateOptions": ["missingkey=error"],
-            "generators": [{"clusters": {"selector": selector}}],
-            "strategy": rolling_sync(hub.rollout),
+            "generators": [generator or clusters],
+            "strategy": rolling_sync(hub_role(config).rollout),
             # A spoke deregistered (its cluster Secret gone): delete its Applications, keep its workloads.
-            "syncPolicy": {"preserveResourcesOnDeletion": True, "applicationsSync": "sync"},
+            "syncPolicy": {"preserveResourcesOnDeletion": preserve, "applicationsSync": "sync"},
             "template": layer.template,
         },
     }
@@ -307,149 +320,11 @@ def fleet_application_sets(config: PlatformConfig) -> list[dict[str, Any]]:
     return [fleet_application_set(config, argocd, layer) for layer in fleet_layers(config)]
 
 
-def fleet_destinations(namespaces: Iterable[str]) -> list[dict[str, str]]:
-    """Each platform namespace on any cluster but the hub's own: `{server: "!<in-cluster>", namespace: ns}`.
-
-    Argo CD 3.0 (`AppProject.isDestinationMatched`) reads a negated server both ways: the entry
-    permits its namespace on every other server, and denies the hub when the namespace matches. So the
-    negation goes on every namespace's entry; a separate `{server: "!<in-cluster>", namespace: "*"}`
-    would deny the hub but also permit every namespace on every spoke."""
-    return [{"server": "!" + IN_CLUSTER, "namespace": namespace} for namespace in namespaces]
-
-
-def fleet_project(config: PlatformConfig) -> dict[str, Any]:
-    """The `fleet` AppProject: the config repo and the platform charts, platform namespaces on any spoke."""
-    argocd = argocd_layout.ArgoCdLayout(config).argocd
-    namespaces: dict[str, None] = {PLATFORM_NAMESPACE: None}
-    repos: dict[str, None] = {config.repo.cluster_url: None}
-    for profile in itertools.product(*_DIMENSIONS.values()):
-        spoke = _profile(config, *profile)
-        found_namespaces, found_repos = service_destinations(spoke, argocd_layout.ArgoCdLayout(spoke))
-        namespaces.update(dict.fromkeys(found_namespaces))
-        repos.update(dict.fromkeys(found_repos))
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "AppProject",
-        "metadata": object_meta(FLEET_PROJECT, argocd.namespace),
-        "spec": {
-            "description": "Platform layers the hub applies to its spokes (fleet/, platform-kit)",
-            "sourceRepos": list(repos),
-            "destinations": fleet_destinations(namespaces),
-            "clusterResourceWhitelist": [{"group": group, "kind": kind} for group, kind in PLATFORM_CLUSTER_KINDS],
-        },
-    }
-
-
-def fleet_apps_project(config: PlatformConfig) -> dict[str, Any]:
-    """The `fleet-apps` AppProject: the config repo's `apps/<env>` in any namespace of every spoke, not the hub.
-
-    The one entry `{server: "!<in-cluster>", namespace: "*"}` is both the permission (every namespace of
-    every other server) and the denial (the hub, whatever the namespace) under Argo CD 3.0's rule."""
-    return {
-        "apiVersion": API_VERSION,
-        "kind": "AppProject",
-        "metadata": object_meta(FLEET_APPS_PROJECT, argocd_layout.ArgoCdLayout(config).argocd.namespace),
-        "spec": {
-            "description": "Workloads of apps/<env> on the hub's spokes (fleet/, platform-kit)",
-            "sourceRepos": [config.repo.cluster_url],
-            "destinations": [{"server": "!" + IN_CLUSTER, "namespace": "*"}],
-            "clusterResourceWhitelist": [{"group": "", "kind": "Namespace"}],
-        },
-    }
-
-
-def fleet_alerts(config: PlatformConfig) -> dict[str, Any]:
-    """The hub's alerts on its spokes: not reporting (connection lost) and drifting (OutOfSync too long)."""
-    hub = _hub(config)
-    spokes = f'server!="{IN_CLUSTER}"'
-    rules = [
-        alert(
-            "ArgoCdSpokeNotReporting",
-            f"argocd_cluster_connection_status{{{spokes}}} == 0",
-            hub.not_reporting_after,
-            "critical",
-            "A spoke stopped reporting to the hub",
-            "Argo CD on the hub has not reached {{ $labels.server }} for " + hub.not_reporting_after + ".",
-        ),
-        alert(
-            "ArgoCdSpokeOutOfSync",
-            f'argocd_app_info{{project="{FLEET_PROJECT}",sync_status="OutOfSync"}} == 1',
-            hub.drift_threshold,
-            "warning",
-            "A spoke drifted from the config repo",
-            "{{ $labels.name }} on {{ $labels.dest_server }} has been OutOfSync for " + hub.drift_threshold + ".",
-        ),
-    ]
-    rule = prometheus_rule("platform-kit-fleet", "fleet", rules)
-    rule["metadata"]["namespace"] = argocd_layout.ArgoCdLayout(config).argocd.namespace
-    return rule
-
-
-def hub_files(config: PlatformConfig) -> list[Manifest]:
-    """`fleet/<name>/`: the ApplicationSets, the `fleet` project, the alerts (with observability) and a README."""
-    directory = fleet_dir(config)
-    files = {
-        "project.yaml": [fleet_project(config), fleet_apps_project(config)],
-        "applicationsets.yaml": fleet_application_sets(config),
-    }
-    if config.services.observability.enabled:
-        files["alerts.yaml"] = [fleet_alerts(config)]
-    readme = (
-        f"# Fleet `{_hub(config).name}`\n\n"
-        "ApplicationSets of the hub's Argo CD: one per platform layer (and variant), each selecting the\n"
-        "spokes registered on the hub by their cluster Secret's labels. Their number does not depend on\n"
-        "the number of spokes. Rollout order: RollingSync by environment. A deregistered spoke's\n"
-        "Applications are deleted without deleting its workloads. See docs/fleets.md.\n"
-    )
-    return [
-        Manifest(f"{directory}/README.md", readme),
-        kustomization(directory, list(files)),
-        *(yaml_file(f"{directory}/{name}", *objects) for name, objects in files.items()),
-    ]
-
-
 def hub_chart_values(values: dict[str, Any]) -> dict[str, Any]:
     """The hub's argo-cd chart values: progressive syncs on (RollingSync needs them on 3.0)."""
     configs = dict(values["configs"])
     configs["params"] = {**configs.get("params", {}), "applicationsetcontroller.enable.progressive.syncs": True}
     return {**values, "configs": configs}
-
-
-# -- a spoke managed by the hub --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SpokeLayout(argocd_layout.ArgoCdLayout):
-    """The seed of a hub-managed Argo CD spoke: its overlays, chart values and README, no Argo CD of its own."""
-
-    def monitoring_objects(self) -> list[dict[str, Any]]:
-        """None: the spoke runs no Argo CD to monitor (the hub alerts on it)."""
-        return []
-
-    def render(self) -> list[Manifest]:
-        """The spoke's overlay (shared bases included), its values files and its cluster README."""
-        config = self.config
-        stage_list = stages(config, self)
-        values = [
-            Manifest(
-                f"{config.environment_path}/values/{chart.release}.yaml",
-                yaml.safe_dump(chart.values, sort_keys=False, width=1_000_000),
-            )
-            for stage in stage_list
-            for chart in stage.charts
-        ]
-        readme = (
-            f"# Spoke `{config.cluster.name}` ({config.environment})\n\n"
-            "Managed by the hub's Argo CD (`fleet/` on the hub). `values/` holds this cluster's chart values;\n"
-            f"`infrastructure/{config.environment}/` and `apps/{config.environment}/` are shared by every\n"
-            "cluster of the environment. See docs/fleets.md.\n"
-        )
-        return [
-            Manifest(f"{config.environment_path}/README.md", readme),
-            *values,
-            *overlay_files(config, stage_list, self),
-            *shared_files(config),
-        ]
 
 
 def is_hub(config: PlatformConfig) -> bool:

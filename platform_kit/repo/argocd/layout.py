@@ -118,7 +118,7 @@ class ArgoCdLayout:
         teams = all_team_files(self.config, self)
         fleet: list[Manifest] = []
         if self.config.fleet.role == "hub":
-            from platform_kit.repo.argocd.fleet import hub_files
+            from platform_kit.repo.argocd.fleet_hub import hub_files
 
             fleet = hub_files(self.config)
         return [*_cluster_dir(self.config), *overlay, *_projects_dir(), *shared_files(self.config), *teams, *fleet]

@@ -67,9 +67,10 @@ def _op(path: str, value: str) -> dict[str, str]:
     return {"op": "replace", "path": path, "value": value}
 
 
-def team_patches(mode: SecretsMode | None) -> list[dict[str, Any]]:
-    """JSON patches that fill every team directory's placeholders; valid for any team (targets by kind)."""
-    prefix = annotation_template("environment") + "/teams/{{ .path.basename }}/"
+def team_patches(mode: SecretsMode | None, scope: str | None = None) -> list[dict[str, Any]]:
+    """JSON patches that fill every team directory's placeholders; valid for any team (targets by kind).
+    `scope` is the Go template of the secrets scope (`<env>` by default; a spoke's is `<env>/<cluster>`)."""
+    prefix = (scope or annotation_template("environment")) + "/teams/{{ .path.basename }}/"
     store = [_op("/spec/provider/aws/region", annotation_template("secrets_region"))]
     store.append(_op("/spec/provider/aws/prefix", prefix))
     patches = [
@@ -167,22 +168,21 @@ def teams_application_set(
     return body
 
 
-def tenant_objects(config: PlatformConfig, argocd: ArgoCdConfig, team: TeamConfig, wave: int) -> list[dict[str, Any]]:
-    """The team's AppProject and the ApplicationSet deploying `teams/<team>/<env>` in it."""
-    name = project_name(team)
-    project: dict[str, Any] = {
+def team_project(team: TeamConfig, name: str, destinations: list[dict[str, str]], namespace: str) -> dict[str, Any]:
+    """The team's AppProject `name`: the config repo and the team's repositories, `destinations`, no cluster kinds."""
+    return {
         "apiVersion": API_VERSION,
         "kind": "AppProject",
         "metadata": {
             "name": name,
-            "namespace": argocd.namespace,
+            "namespace": namespace,
             "labels": labels(team),
             "annotations": {SYNC_WAVE: "-1"},
         },
         "spec": {
             "description": f"Team {team.name}: its repositories, its namespaces, no cluster-scoped kinds",
             "sourceRepos": [variable("repo_url"), *team.source_repos],
-            "destinations": [{"server": IN_CLUSTER, "namespace": namespace} for namespace in team.all_namespaces],
+            "destinations": destinations,
             "clusterResourceWhitelist": [],
             "namespaceResourceBlacklist": [{"group": group, "kind": kind} for group, kind in DENIED_KINDS],
             "roles": [
@@ -195,6 +195,12 @@ def tenant_objects(config: PlatformConfig, argocd: ArgoCdConfig, team: TeamConfi
             ],
         },
     }
+
+
+def tenant_application_set(
+    config: PlatformConfig, argocd: ArgoCdConfig, team: TeamConfig, name: str, wave: int
+) -> dict[str, Any]:
+    """The ApplicationSet deploying `teams/<team>/<env>` in project `name` (notifications on the team's channel)."""
     app_set = team_application_set(
         config, argocd, name, f"teams/{team.name}/{config.environment}", wave, namespace=team.home_namespace
     )
@@ -207,4 +213,12 @@ def tenant_objects(config: PlatformConfig, argocd: ArgoCdConfig, team: TeamConfi
             f"notifications.argoproj.io/subscribe.{trigger}.platform": team.channel
             for trigger in ("on-sync-failed", "on-health-degraded")
         }
-    return [project, app_set]
+    return app_set
+
+
+def tenant_objects(config: PlatformConfig, argocd: ArgoCdConfig, team: TeamConfig, wave: int) -> list[dict[str, Any]]:
+    """The team's AppProject and the ApplicationSet deploying `teams/<team>/<env>` in it."""
+    name = project_name(team)
+    destinations = [{"server": IN_CLUSTER, "namespace": namespace} for namespace in team.all_namespaces]
+    project = team_project(team, name, destinations, argocd.namespace)
+    return [project, tenant_application_set(config, argocd, team, name, wave)]

@@ -52,7 +52,7 @@ One directory per team; {how}. Nothing in this environment lists the teams, so a
 team adds files and changes none.
 
 Onboarding a team: add an entry to `platform:teams` in the environment's stack config and
-run `pulumi up` (or `platform-kit seed`). The seed adds `clusters/{config.environment}/teams/<team>/`,
+run `pulumi up` (or `platform-kit seed`). The seed adds `{config.environment_path}/teams/<team>/`,
 `teams/<team>/README.md`, `teams/<team>/base/` and `teams/<team>/{config.environment}/`; Pulumi
 adds the team's secrets prefix and IAM identity and publishes its role in the metadata
 contract (`PLATFORM_TEAM_<TEAM>_ROLE_ARN`, cluster Secret annotation
