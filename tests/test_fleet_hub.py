@@ -97,8 +97,9 @@ def expected_layers(stack: str) -> set[str]:
             "infra-monitoring",
             "apps",
         },
-        "spoke-local": {"infra-controllers", "infra-configs", "kube-prometheus-stack", "infra-monitoring", "apps"},
-        "spoke-local-2": {"infra-controllers", "infra-configs", "kube-prometheus-stack", "infra-monitoring", "apps"},
+        # no secrets: nothing to monitor in infrastructure/<env>/monitoring, so no infra-monitoring layer
+        "spoke-local": {"infra-controllers", "infra-configs", "kube-prometheus-stack", "apps"},
+        "spoke-local-2": {"infra-controllers", "infra-configs", "kube-prometheus-stack", "apps"},
     }[stack]
 
 

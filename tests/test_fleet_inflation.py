@@ -17,19 +17,23 @@ import yaml
 from inflation_support import CHARTS, FLEET_KNOWN_GAPS, KNOWN_GAPS, SPOKES, charts_of, unexplained
 
 from platform_kit.inflate import Bootstrap, ChartStore, inflate
+from platform_kit.config.fleet import spoke_team_project
+from platform_kit.inflate.argo_sources import destination_server
 from platform_kit.inflate.checks import project_violations
 from platform_kit.repo.argocd.fleet import FLEET_APPS_PROJECT, FLEET_PROJECT
+from platform_kit.repo.argocd.fleet_teams import FLEET_TEAMS_PROJECT
 
 
 def generated_for(fleet, stack: str) -> list[dict]:
     """The Applications the hub's ApplicationSets generated with this spoke as destination."""
     server = fleet.server(stack)
+    names = {fleet.runs[spoke].config.cluster.name: fleet.server(spoke) for spoke in SPOKES}
     return [
         app
         for source in fleet.whole.sources
         if source.kind == "ApplicationSet"
         for app in source.objects
-        if app["spec"]["destination"]["server"] == server
+        if destination_server(app["spec"]["destination"], names) == server
     ]
 
 
@@ -37,7 +41,7 @@ def test_every_application_the_hub_generates_for_a_spoke_is_inflated_or_listed(p
     for stack in SPOKES:
         view, server = project_fleet.views[stack], project_fleet.server(stack)
         apps = {app["metadata"]["name"] for app in generated_for(project_fleet, stack)}
-        assert len(apps) >= 5
+        assert len(apps) >= 4
         inflated = {source.name for source in view.sources if source.server == server}
         listed = {
             name
@@ -67,7 +71,9 @@ def test_every_object_on_a_spoke_is_permitted_by_its_project_on_that_server(proj
     for stack in SPOKES:
         server = project_fleet.server(stack)
         projects = {s.project for s in whole.sources if s.server == server}
-        assert projects == {FLEET_PROJECT, FLEET_APPS_PROJECT}
+        config = project_fleet.runs[stack].config
+        teams = {spoke_team_project(config.cluster.name, team.name) for team in config.teams}
+        assert projects == {FLEET_PROJECT, FLEET_APPS_PROJECT} | ({FLEET_TEAMS_PROJECT} | teams if teams else set())
         assert sum(len(s.objects) for s in whole.sources if s.server == server) > 50
 
 

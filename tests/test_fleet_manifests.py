@@ -149,7 +149,7 @@ def test_the_fleet_projects_permit_every_generated_application_and_never_the_hub
         for appset in (o for o in fleet_objects if o["kind"] == "ApplicationSet" and "matrix" not in str(o))
         for app in expand_application_set(appset, clusters, repo, set())
     ]
-    assert len(applications) == 7 + 5 + 5  # spoke-eks: 7 layers; each existing spoke of fleet-staging: 5
+    assert len(applications) == 7 + 4 + 4  # spoke-eks: 7 layers; each existing spoke of fleet-staging: 4
     platform_namespaces = set()
     for app in applications:
         project = projects[app["spec"]["project"]]

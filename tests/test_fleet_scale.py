@@ -41,7 +41,9 @@ def layers_of(config) -> set[str]:
     services = config.services
     layers = {"infra-controllers", "infra-configs", "apps"}
     layers |= {"external-secrets"} if services.secrets.enabled else set()
-    layers |= {"kube-prometheus-stack", "infra-monitoring"} if services.observability.enabled else set()
+    layers |= {"kube-prometheus-stack"} if services.observability.enabled else set()
+    # infrastructure/<env>/monitoring holds ESO's monitors only (a spoke runs no Argo CD to monitor)
+    layers |= {"infra-monitoring"} if services.observability.enabled and services.secrets.enabled else set()
     layers |= {"kyverno"} if services.policy.enabled else set()
     return layers
 

@@ -141,6 +141,16 @@ def fleet_layer(config: PlatformConfig, argocd: ArgoCdConfig, wave: int) -> dict
     return layer_application(argocd, FLEET_APPLICATION, source, wave, namespace=argocd.namespace)
 
 
+@dataclass(frozen=True)
+class ManagedSpokeLayout(argocd_layout.ArgoCdLayout):
+    """The stages of a hub-managed spoke: those of a standalone Argo CD environment without Argo CD's own
+    monitors (the spoke runs no Argo CD), so its monitoring stage exists only when its services fill it."""
+
+    def monitoring_objects(self) -> list[dict[str, Any]]:
+        """None: the spoke runs no Argo CD to monitor (the hub alerts on it)."""
+        return []
+
+
 def profile_config(hub: PlatformConfig, secrets: str, observability: str, policy: str) -> PlatformConfig:
     """A spoke-shaped config with the given services, for the layers the hub generates."""
     services: dict[str, Any] = {
@@ -236,7 +246,8 @@ def fleet_layers(config: PlatformConfig) -> list[FleetLayer]:
     found: dict[str, dict[tuple[str, ...], tuple[str, dict[str, Any], int]]] = {}
     profiles = list(itertools.product(*DIMENSIONS.values()))
     for profile in profiles:
-        for application in argocd_layout.layer_applications(profile_config(config, *profile)):
+        spoke = profile_config(config, *profile)
+        for application in argocd_layout.layer_applications(spoke, ManagedSpokeLayout(spoke)):
             name = application["metadata"]["name"]
             if name in _SKIPPED_LAYERS:
                 continue

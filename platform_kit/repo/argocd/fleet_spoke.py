@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from platform_kit.config.teams import TeamConfig
-from platform_kit.repo.argocd import layout as argocd_layout
+from platform_kit.repo.argocd.fleet import ManagedSpokeLayout
 from platform_kit.repo.argocd.fleet_teams import spoke_agent_user, spoke_team_files
 from platform_kit.repo.manifest import Manifest
 from platform_kit.repo.services.layout import overlay_files, stages
@@ -23,7 +23,7 @@ from platform_kit.repo.teams.layout import team_files, teams_dir
 
 
 @dataclass(frozen=True)
-class SpokeLayout(argocd_layout.ArgoCdLayout):
+class SpokeLayout(ManagedSpokeLayout):
     """The seed of a hub-managed Argo CD spoke: its overlays, chart values and README, no Argo CD of its own."""
 
     teams_how = (
@@ -36,10 +36,6 @@ class SpokeLayout(argocd_layout.ArgoCdLayout):
     def agent_user(self) -> str:
         """The hub's Argo CD as a user of this cluster (the teams' guardrails let only it change stores)."""
         return spoke_agent_user(self.config)
-
-    def monitoring_objects(self) -> list[dict[str, Any]]:
-        """None: the spoke runs no Argo CD to monitor (the hub alerts on it)."""
-        return []
 
     def team_objects(self, team: TeamConfig) -> list[dict[str, Any]]:
         """None on the spoke: the team's project and ApplicationSet live on the hub (`hub/teams/<team>/`)."""

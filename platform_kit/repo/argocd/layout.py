@@ -45,7 +45,6 @@ from platform_kit.repo.argocd.services import stage_applications
 from platform_kit.repo.manifest import Manifest, kustomization, yaml_file
 from platform_kit.repo.services.charts import HelmChart
 from platform_kit.repo.services.layout import (
-    Stage,
     extra_cluster_kinds,
     overlay_files,
     service_destinations,
@@ -114,7 +113,7 @@ class ArgoCdLayout:
 
     def render(self) -> list[Manifest]:
         """Every file of the Argo CD seed for the environment (unsorted)."""
-        overlay = overlay_files(self.config, _stages(self.config), self)
+        overlay = overlay_files(self.config, stages(self.config, self), self)
         teams = all_team_files(self.config, self)
         fleet: list[Manifest] = []
         if self.config.fleet.role == "hub":
@@ -133,14 +132,12 @@ def _argocd(config: PlatformConfig) -> ArgoCdConfig:
     return ArgoCdLayout(config).argocd
 
 
-def _stages(config: PlatformConfig) -> list[Stage]:
-    return stages(config, ArgoCdLayout(config))
-
-
-def layer_files(config: PlatformConfig) -> dict[str, list[dict[str, Any]]]:
-    """The layer Applications of `clusters/<env>/`, by file name, in wave order."""
+def layer_files(config: PlatformConfig, layout: ArgoCdLayout | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The layer Applications of `clusters/<env>/`, by file name, in wave order (`layout` decides which stages
+    have content: the standalone one by default)."""
     argocd = _argocd(config)
-    infrastructure, apps_wave = stage_applications(argocd, _stages(config), first_wave=FIRST_STAGE_WAVE)
+    stage_list = stages(config, layout or ArgoCdLayout(config))
+    infrastructure, apps_wave = stage_applications(argocd, stage_list, first_wave=FIRST_STAGE_WAVE)
     projects = layer_application(
         argocd, "projects", config_repo_source("projects"), PROJECTS_WAVE, namespace=argocd.namespace
     )
@@ -159,9 +156,9 @@ def layer_files(config: PlatformConfig) -> dict[str, list[dict[str, Any]]]:
     return files
 
 
-def layer_applications(config: PlatformConfig) -> list[dict[str, Any]]:
+def layer_applications(config: PlatformConfig, layout: ArgoCdLayout | None = None) -> list[dict[str, Any]]:
     """Every Application the root applies from `clusters/<env>/` (the team ApplicationSet aside)."""
-    return [application for applications in layer_files(config).values() for application in applications]
+    return [application for applications in layer_files(config, layout).values() for application in applications]
 
 
 def teams_wave(config: PlatformConfig) -> int:
