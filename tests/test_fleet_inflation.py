@@ -16,8 +16,8 @@ import re
 import yaml
 from inflation_support import CHARTS, FLEET_KNOWN_GAPS, KNOWN_GAPS, SPOKES, charts_of, unexplained
 
-from platform_kit.inflate import Bootstrap, ChartStore, inflate
 from platform_kit.config.fleet import spoke_team_project
+from platform_kit.inflate import Bootstrap, ChartStore, inflate
 from platform_kit.inflate.argo_sources import destination_server
 from platform_kit.inflate.checks import project_violations
 from platform_kit.repo.argocd.fleet import FLEET_APPS_PROJECT, FLEET_PROJECT
