@@ -9,7 +9,6 @@ policy agent: without it the teams' and the platform's NetworkPolicies are not e
 from __future__ import annotations
 
 import json
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 
