@@ -171,6 +171,16 @@ def test_pod_identity_wires_the_vpc_cni(runs):
     assert of_type(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
 
 
+@pytest.mark.parametrize("stack", ["dev", "staging"])
+def test_vpc_cni_enforces_network_policies(runs, stack):
+    # the VPC CNI's network policy agent is off unless its configuration turns it on; without it no
+    # NetworkPolicy (teams', platform namespaces') is enforced
+    cni = next(r for r in of_type(runs[stack], "aws:eks/addon:Addon") if r.inputs["addonName"] == "vpc-cni")
+    assert json.loads(cni.inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}
+    others = [r for r in of_type(runs[stack], "aws:eks/addon:Addon") if r.inputs["addonName"] != "vpc-cni"]
+    assert others and all("configurationValues" not in r.inputs for r in others)
+
+
 def test_irsa_trust_is_scoped_to_one_service_account(runs):
     run = runs["staging"]
     provider = one(run, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")

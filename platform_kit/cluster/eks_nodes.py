@@ -2,11 +2,13 @@
 
 Order: vpc-cni, kube-proxy and eks-pod-identity-agent first (nodes need networking
 and credentials to become Ready), then the node groups, then coredns (a Deployment
-that would otherwise wait on a cluster with no nodes).
+that would otherwise wait on a cluster with no nodes). The VPC CNI runs its network
+policy agent: without it the teams' and the platform's NetworkPolicies are not enforced.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,6 +21,8 @@ from platform_kit.aws.roles import service_role
 from platform_kit.config.eks import EksClusterConfig, NodeGroupConfig
 from platform_kit.naming import type_token
 
+VPC_CNI_CONFIGURATION = {"enableNetworkPolicy": "true"}
+"""The vpc-cni add-on's configuration values: enforce NetworkPolicies (the node agent; off by default)."""
 ROOT_DEVICE = "/dev/xvda"
 """Root volume device of the EKS-optimised Amazon Linux AMIs."""
 
@@ -97,7 +101,16 @@ class EksNodes(pulumi.ComponentResource):
         else:
             cni_access = {"service_account_role_arn": cni_identity.role_arn}
             cni_after = []
-        vpc_cni = self._addon(name, cluster, "vpc-cni", versions.vpc_cni, child, depends_on=cni_after, **cni_access)
+        vpc_cni = self._addon(
+            name,
+            cluster,
+            "vpc-cni",
+            versions.vpc_cni,
+            child,
+            depends_on=cni_after,
+            configuration_values=json.dumps(VPC_CNI_CONFIGURATION),
+            **cni_access,
+        )
         kube_proxy = self._addon(name, cluster, "kube-proxy", versions.kube_proxy, child)
 
         node_role, node_policies = service_role(

@@ -30,6 +30,7 @@ from platform_kit.repo.services.auto_mode import auto_mode_objects
 from platform_kit.repo.services.charts import HelmChart
 from platform_kit.repo.services.karpenter import CLUSTER_KINDS as KARPENTER_KINDS
 from platform_kit.repo.services.karpenter import karpenter_chart, karpenter_objects
+from platform_kit.repo.services.network_policies import addon_network_policies
 from platform_kit.repo.services.observability import MONITORING_NAMESPACE, monitoring_objects, prometheus_stack_chart
 from platform_kit.repo.services.policy import failure_action_patches, kyverno_chart, policy_objects
 from platform_kit.repo.services.secrets import (
@@ -121,13 +122,16 @@ def stages(config: PlatformConfig, agent: AgentLayout) -> list[Stage]:
     observability = Stage("observability", f"{root}/observability")
     monitoring = Stage("monitoring", f"{root}/monitoring")
     capacity = getattr(config.cluster, "capacity", None)
-    if capacity is not None and capacity.kind == "karpenter":
+    karpenter = capacity is not None and capacity.kind == "karpenter"
+    if karpenter:
         controllers.charts.append(karpenter_chart(capacity, irsa))
         configs.objects.extend(karpenter_objects(capacity))
     if capacity is not None and capacity.kind == "autoMode":
         configs.objects.extend(auto_mode_objects(capacity))
     controllers.charts.extend(addon_charts(services.addons, irsa))
     configs.objects.extend(addon_objects(services.addons))
+    # in `configs`: the charts' installs have created the namespaces by then
+    configs.objects.extend(addon_network_policies(services.addons, karpenter, config.cluster.kind == "eks"))
     if secrets_on:
         controllers.charts.append(eso_chart(services.secrets, config.secrets_auth, irsa))
         configs.objects.append(cluster_secret_store(config.secrets_auth, platform_namespaces(config)))

@@ -1,0 +1,165 @@
+"""Default-deny NetworkPolicies for the platform's own namespaces, with each controller's allow rules (pure).
+
+Per namespace: `default-deny` (every pod isolated for ingress and egress), `allow-dns`
+(egress to kube-system on port 53, UDP and TCP), `allow-api-egress` (egress on the API
+server's ports to any address) and one `allow-<workload>` per controller pod: ingress to
+its webhook ports from anywhere (the API server calls webhooks and aggregated APIs from
+outside the pod network), to its metrics ports from the monitoring namespace, and egress
+it needs beyond the API. The API server and the AWS endpoints have no pod selector and no
+stable addresses (EKS's control-plane ENIs are replaced on upgrades, AWS's public ranges
+change), so that egress is allowed by port, not by address.
+
+The ports are read from the charts at the pinned versions with the library's values
+(`tests/test_network_policies.py` inflates them and checks every flow they need).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from platform_kit.config.addons import ADDON_ACCOUNTS, AddonsConfig
+from platform_kit.config.capacity import KARPENTER_NAMESPACE
+
+MONITORING_NAMESPACE = "monitoring"
+"""Prometheus' namespace (kube-prometheus-stack): the only source allowed to metrics ports."""
+DNS_NAMESPACE = "kube-system"
+"""Namespace of the cluster DNS (CoreDNS, `kube-dns`)."""
+HTTPS = 443
+"""AWS APIs, ACME directories, and the API server on EKS (its endpoints listen on 443)."""
+KUBEADM_API_PORT = 6443
+"""The API server's port on kubeadm, kind, k3s and most other existing clusters."""
+KUBELET_PORT = 10250
+"""The kubelets' port (metrics-server scrapes it)."""
+POLICY_LABELS = {"app.kubernetes.io/managed-by": "platform-kit", "app.kubernetes.io/part-of": "platform"}
+"""Labels on every policy below."""
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One controller's pods and the traffic they need beyond DNS and the API."""
+
+    name: str
+    """Policy name suffix (`allow-<name>`)."""
+    pods: tuple[tuple[str, str], ...]
+    """Labels selecting its pods (the chart's Service selector)."""
+    webhook_ports: tuple[int, ...] = ()
+    """Container ports the API server calls (admission webhooks, aggregated APIs): open to any source."""
+    metrics_ports: tuple[int, ...] = ()
+    """Container ports Prometheus scrapes: open to the monitoring namespace."""
+    egress_ports: tuple[tuple[str, int], ...] = ()
+    """(protocol, port) it calls outside the cluster besides the API ports, to any address."""
+
+
+def _chart_pods(name: str, instance: str, component: str | None = None) -> tuple[tuple[str, str], ...]:
+    labels = [("app.kubernetes.io/instance", instance), ("app.kubernetes.io/name", name)]
+    return tuple(labels + ([("app.kubernetes.io/component", component)] if component else []))
+
+
+KARPENTER = (Workload("karpenter", _chart_pods("karpenter", "karpenter"), metrics_ports=(8080,)),)
+"""karpenter 1.8.0: metrics 8080 (`http-metrics`); no webhooks since v1; AWS APIs (EC2, SQS, pricing, SSM) on 443."""
+LOAD_BALANCER_CONTROLLER = (
+    Workload(
+        "aws-load-balancer-controller",
+        _chart_pods("aws-load-balancer-controller", "aws-load-balancer-controller"),
+        webhook_ports=(9443,),
+        metrics_ports=(8080,),
+    ),
+)
+"""aws-load-balancer-controller 1.16.0: webhooks on 9443 (Service port 443 -> `webhook-server`), metrics 8080."""
+EXTERNAL_DNS = (Workload("external-dns", _chart_pods("external-dns", "external-dns"), metrics_ports=(7979,)),)
+"""external-dns 1.20.0: metrics on 7979 (`http`, the Service's port); Route 53 on 443."""
+CERT_MANAGER = (
+    Workload(
+        "cert-manager-controller",
+        _chart_pods("cert-manager", "cert-manager", "controller"),
+        metrics_ports=(9402,),
+        # DNS-01 propagation checks ask the zones' authoritative nameservers; HTTP-01 self-checks fetch port 80.
+        egress_ports=(("UDP", 53), ("TCP", 53), ("TCP", 80)),
+    ),
+    Workload("cert-manager-cainjector", _chart_pods("cainjector", "cert-manager", "cainjector"), metrics_ports=(9402,)),
+    Workload(
+        "cert-manager-webhook",
+        _chart_pods("webhook", "cert-manager", "webhook"),
+        webhook_ports=(10250,),
+        metrics_ports=(9402,),
+    ),
+)
+"""cert-manager v1.19.1: controller (ACME and Route 53 on 443), cainjector, webhook on 10250; metrics 9402 each."""
+METRICS_SERVER = (
+    Workload(
+        "metrics-server",
+        _chart_pods("metrics-server", "metrics-server"),
+        webhook_ports=(10250,),
+        egress_ports=(("TCP", KUBELET_PORT),),
+    ),
+)
+"""metrics-server 3.13.0: the APIService's port 443 -> 10250 (`https`, also its metrics); scrapes kubelets on 10250."""
+
+
+def api_ports(eks: bool) -> tuple[int, ...]:
+    """Ports the API server's endpoints listen on: 443 on EKS; elsewhere also the kubeadm default 6443."""
+    return (HTTPS,) if eks else (HTTPS, KUBEADM_API_PORT)
+
+
+def _policy(namespace: str, name: str, pods: dict[str, str], spec: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": name, "namespace": namespace, "labels": dict(POLICY_LABELS)},
+        "spec": {"podSelector": {"matchLabels": pods} if pods else {}, **spec},
+    }
+
+
+def _ports(protocol_ports: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    return [{"protocol": protocol, "port": port} for protocol, port in protocol_ports]
+
+
+def _workload_policy(namespace: str, workload: Workload) -> dict[str, Any]:
+    ingress = []
+    if workload.webhook_ports:  # no `from`: any source (the API server is outside the pod network)
+        ingress.append({"ports": _ports([("TCP", port) for port in workload.webhook_ports])})
+    if workload.metrics_ports:
+        monitoring = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": MONITORING_NAMESPACE}}}
+        ingress.append({"from": [monitoring], "ports": _ports([("TCP", port) for port in workload.metrics_ports])})
+    egress = [{"ports": _ports(list(workload.egress_ports))}] if workload.egress_ports else []
+    types = [kind for kind, rules in (("Ingress", ingress), ("Egress", egress)) if rules]
+    spec: dict[str, Any] = {"policyTypes": types}
+    if ingress:
+        spec["ingress"] = ingress
+    if egress:
+        spec["egress"] = egress
+    return _policy(namespace, f"allow-{workload.name}", dict(workload.pods), spec)
+
+
+def namespace_policies(namespace: str, workloads: tuple[Workload, ...], eks: bool) -> list[dict[str, Any]]:
+    """Default deny, DNS, the API ports, and each workload's own rules, in `namespace`."""
+    dns = {
+        "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": DNS_NAMESPACE}}}],
+        "ports": _ports([("UDP", 53), ("TCP", 53)]),
+    }
+    api = {"ports": _ports([("TCP", port) for port in api_ports(eks)])}  # no `to`: see the module docstring
+    return [
+        _policy(namespace, "default-deny", {}, {"policyTypes": ["Ingress", "Egress"]}),
+        _policy(namespace, "allow-dns", {}, {"policyTypes": ["Egress"], "egress": [dns]}),
+        _policy(namespace, "allow-api-egress", {}, {"policyTypes": ["Egress"], "egress": [api]}),
+        *(_workload_policy(namespace, workload) for workload in workloads),
+    ]
+
+
+ADDON_WORKLOADS = {
+    "load_balancer_controller": LOAD_BALANCER_CONTROLLER,
+    "external_dns": EXTERNAL_DNS,
+    "cert_manager": CERT_MANAGER,
+    "metrics_server": METRICS_SERVER,
+}
+"""Add-on (config field) -> its controllers' workloads."""
+
+
+def addon_network_policies(addons: AddonsConfig, karpenter: bool, eks: bool) -> list[dict[str, Any]]:
+    """Policies for Karpenter's namespace (when on) and every enabled add-on's namespace."""
+    objects = namespace_policies(KARPENTER_NAMESPACE, KARPENTER, eks) if karpenter else []
+    for addon, workloads in ADDON_WORKLOADS.items():
+        if getattr(addons, addon).enabled:
+            objects += namespace_policies(ADDON_ACCOUNTS[addon][0], workloads, eks)
+    return objects
