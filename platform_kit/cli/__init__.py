@@ -20,7 +20,7 @@ import os
 import sys
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -62,7 +62,7 @@ def progress(message: str) -> None:
         click.echo(f"... {message}", err=True)
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
 
@@ -157,9 +157,10 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
     except RunError as error:  # the program's own refusal (bad config), which `pulumi up` prints without a traceback
         stack_file, _ = read_stack_file(project, stack)
         _fail(f"stack {stack} ({stack_file}): the program stopped: {error}", USER_ERROR)
+    spokes = _spoke_runs(project, run) if inflate else []
     if inflate:
         progress(f"inflating charts from {chart_dir}")
-    inflation, inflation_error = _inflate(run, chart_dir) if inflate else (None, None)
+    inflation, inflation_error = _inflate(run, spokes, chart_dir) if inflate else (None, None)
     try:
         progress(f"writing {out}")
         # One output, swapped in whole: plan.json, summary.md, config-repo/ and inflated/.
@@ -172,6 +173,8 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
         from platform_kit.offline.preview_inflate import describe_inflation
 
         click.echo(describe_inflation(inflation))
+        if spokes:
+            click.echo(f"inflated with the spoke stacks {', '.join(spoke.stack for spoke in spokes)}")
         click.echo(f"wrote {out / 'inflated'}/")
     if inflation_error is not None:
         _fail(f"inflation failed: {inflation_error}", REMOTE_ERROR)
@@ -184,14 +187,30 @@ def render(stack: str, out: Path, check: bool, inflate: bool, charts: Path | Non
             sys.exit(GUARDRAIL_VIOLATION)
 
 
-def _inflate(run: StackRun, chart_dir: Path) -> tuple[Inflation | None, Exception | None]:
-    """`render --inflate`: (the inflation, None), or (None, the chart or kustomize error), which exits 1
-    after the render is written (without inflated/)."""
-    from platform_kit.inflate import ChartError, InflationError, KustomizeError
-    from platform_kit.offline.preview_inflate import inflate_run
+def _spoke_runs(project: Path, run: StackRun) -> list[StackRun]:
+    """A hub's `render --inflate`: the runs of the project's spoke stacks naming this hub (exit 2 naming the
+    spoke that does not load or run); none for any other stack."""
+    if run.config is None or run.config.fleet.role != "hub":
+        return []
+    from platform_kit.cli.fleet import SpokeError, hub_spokes, run_spokes
 
     try:
-        return inflate_run(run, chart_dir), None
+        spokes = hub_spokes(project, run.stack)
+        if spokes:
+            progress(f"running the spoke stacks of {run.stack}: {', '.join(spokes)}")
+        return run_spokes(project, run.stack, spokes)
+    except SpokeError as error:
+        _fail(str(error), USER_ERROR)
+
+
+def _inflate(run: StackRun, spokes: list[StackRun], chart_dir: Path) -> tuple[Inflation | None, Exception | None]:
+    """`render --inflate`: (the inflation, None), or (None, the chart or kustomize error), which exits 1
+    after the render is written (without inflated/). A hub with spokes is inflated with them (`inflate_fleet`)."""
+    from platform_kit.inflate import ChartError, InflationError, KustomizeError
+    from platform_kit.offline.preview_inflate import inflate_fleet, inflate_run
+
+    try:
+        return (inflate_fleet(run, spokes, chart_dir) if spokes else inflate_run(run, chart_dir)), None
     except (ChartError, InflationError, KustomizeError) as error:
         return None, error
 

