@@ -84,25 +84,20 @@ def hub_spokes(project: Path, hub: str) -> dict[str, PlatformConfig]:
 def run_spokes(project: Path, hub: str, spokes: Mapping[str, PlatformConfig]) -> list[StackRun]:
     """Each spoke stack run offline (as `render` runs it); a failure raises SpokeError naming the stack.
 
-    Offline, a spoke reads its hub's outputs from the project's STACK_REFERENCES_FILE: a hub reference
-    missing there is refused before the spoke's program runs (its StackReference would find nothing)."""
+    Offline, a spoke reads its hub's outputs from the project's `stack-references.yaml`: a hub reference
+    missing there is refused before the spoke's program runs (`check_hub_reference`)."""
     from pulumi import RunError
 
     from platform_kit.delivery.credentials import CredentialError
-    from platform_kit.offline.preview import STACK_REFERENCES_FILE, run_stack, stack_references
+    from platform_kit.offline.preview import run_stack
+    from platform_kit.offline.references import StackReferenceError
 
-    references = stack_references(project)
     runs = []
-    for stack, config in spokes.items():
-        reference = config.fleet.hub.stack if isinstance(config.fleet, SpokeRole) and config.fleet.hub else ""
-        if reference not in references:
-            where = project / STACK_REFERENCES_FILE
-            raise SpokeError(
-                f"{_spoke(project, stack, hub)} reads the outputs of {reference}, which {where} does not hold"
-                " (offline, a spoke reads its hub's `fleet` and `kubeconfig` outputs from there)"
-            )
+    for stack in spokes:
         try:
             runs.append(run_stack(project, stack))
+        except StackReferenceError as error:
+            raise SpokeError(f"{_spoke(project, stack, hub)}: {one_line(error)}") from None
         except (ConfigError, CredentialError) as error:
             raise SpokeError(f"{_spoke(project, stack, hub)} does not load: {one_line(error)}") from None
         except RunError as error:  # the program's own refusal, which `pulumi up` prints without a traceback
