@@ -114,6 +114,8 @@ def test_generators_over_the_hubs_cluster_secrets_yield_exactly_each_spokes_appl
             assert app["metadata"]["name"] == f"{cluster}-{layer}"
             assert app["spec"]["project"] == (FLEET_APPS_PROJECT if layer == "apps" else FLEET_PROJECT)
             assert "finalizers" not in app["metadata"]
+            retry = app["spec"]["syncPolicy"]["retry"]  # no wave orders a spoke's layers: retry until CRDs exist
+            assert retry["limit"] < 0 and retry["backoff"]["maxDuration"] == "3m"
             assert layer not in generated.get(cluster, set()), f"{cluster} gets {layer} twice"
             generated.setdefault(cluster, set()).add(layer)
             spoke = next(s for s in SPOKES if runs[s].config.cluster.name == cluster)

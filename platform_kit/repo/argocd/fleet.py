@@ -181,6 +181,13 @@ def profile_config(hub: PlatformConfig, secrets: str, observability: str, policy
     )
 
 
+SPOKE_RETRY_LIMIT = -1
+"""Sync retries of a spoke's layer Applications: unlimited (Argo CD: a negative limit), with the layer's backoff
+capped at its `maxDuration`. A spoke's layers come from separate ApplicationSets, so nothing orders them; a
+configs layer that needs the controllers' CRDs keeps retrying until they exist, however long that takes
+(RollingSync's sync operations take the Application's retry, as automated syncs do)."""
+
+
 def _resolve(variable: str) -> str:
     fields = {name: field for field, name in VARIABLES.items()}
     if variable not in fields:
@@ -196,6 +203,9 @@ def _as_template(application: dict[str, Any]) -> dict[str, Any]:
     spec = yaml.safe_load(text)
     spec["project"] = FLEET_APPS_PROJECT if name == APPS_LAYER else FLEET_PROJECT
     spec["destination"]["server"] = "{{ .server }}"
+    retry = (spec.get("syncPolicy") or {}).get("retry")
+    if retry is not None:  # layers of one spoke are not ordered by waves: each retries until its CRDs exist
+        retry["limit"] = SPOKE_RETRY_LIMIT
     if name == APPS_LAYER:  # a spoke has no Argo CD namespace: workloads without one land in `default`
         spec["destination"]["namespace"] = "default"
     source = spec.pop("source")
