@@ -10,6 +10,7 @@ import pytest
 import yaml
 from factories import config_problems, config_values, make_config
 from pydantic import ValidationError
+from stack_support import project_skeleton
 
 from platform_kit.config import (
     OPAQUE_SECRET,
@@ -231,3 +232,22 @@ def test_metadata_contract_variables():
     assert all(key.startswith("PLATFORM_") and key.isupper() for key in variables)
     with pytest.raises(ValidationError):
         PlatformMetadata(**metadata.model_dump() | {"contract_version": "v9"})
+
+
+def test_pulumi_program_loader_refuses_a_shared_environment_like_the_stack_file_loader(pulumi_recorder, tmp_path):
+    """`pulumi up` reads only its own stack's config; the stack files next to the program still show a sharing."""
+    import pulumi
+
+    project = project_skeleton(tmp_path / "project")
+    values = config_values(repo=REPO)
+    for stack in (pulumi.get_stack(), "other"):
+        document = {"config": {f"platform:{key}": value for key, value in values.items()}}
+        (project / "stacks" / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    flat = {f"platform:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+    pulumi.runtime.set_all_config(flat, [])
+    with pytest.raises(ConfigError) as caught:
+        load_pulumi_config(project_dir=project)
+    assert [p.path for p in caught.value.problems] == ["platform.environment"]
+    assert "Pulumi.other.yaml" in str(caught.value) and pulumi_recorder.registrations == []
+    (project / "stacks" / "Pulumi.other.yaml").unlink()  # alone in its environment: loads
+    assert load_pulumi_config(project_dir=project).environment == values["environment"]

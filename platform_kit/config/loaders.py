@@ -287,10 +287,15 @@ def stack_config(raw: dict[str, Any], stack_file: Path, project_dir: Path) -> Pl
     if strays:
         problems = [Problem(f"config.{key}", message) for key, message in _stray_messages(strays)]
         raise ConfigError(problems, str(stack_file))
+    check_environment_sharing(config, project_dir, stack_file)
+    return resolve_local_repo(config, project_dir)
+
+
+def check_environment_sharing(config: PlatformConfig, project_dir: Path, stack_file: Path) -> None:
+    """Raise ConfigError when `config` may not share its environment with the project's other stack files."""
     problems = sharing_problems(config, stacks_sharing_environment(project_dir, stack_file, config.environment))
     if problems:
         raise ConfigError(problems, str(stack_file))
-    return resolve_local_repo(config, project_dir)
 
 
 def stacks_sharing_environment(project_dir: Path, stack_file: Path, environment: str) -> list[SharedEnvironment]:
@@ -415,7 +420,27 @@ def load_pulumi_config(project_dir: Path | str | None = None) -> PlatformConfig:
             continue
         values[key[len(NAMESPACE) + 1 :]] = _decode_config_value(raw)
     config = parse_platform_config(values, "Pulumi stack config")
-    return resolve_local_repo(config, Path(project_dir or Path.cwd()))
+    project = Path(project_dir or Path.cwd())
+    refuse_shared_environment(config, project, pulumi_stack_name())
+    return resolve_local_repo(config, project)
+
+
+def pulumi_stack_name() -> str:
+    """The running stack's name (Pulumi's, or the mock engine's)."""
+    import pulumi
+
+    return pulumi.get_stack()
+
+
+def refuse_shared_environment(config: PlatformConfig, project_dir: Path, stack: str) -> None:
+    """Under `pulumi up`, the stack-file loader's refusal of a shared environment (docs/fleets.md), when the
+    project's stack files are on disk next to the program; nothing to compare against otherwise."""
+    try:
+        stack_file = stack_config_dir(project_dir) / f"Pulumi.{stack}.yaml"
+    except ConfigError:  # no readable Pulumi.yaml here: config came from elsewhere (a service, ESC)
+        return
+    if stack_file.is_file():
+        check_environment_sharing(config, project_dir, stack_file)
 
 
 def _decode_config_value(raw: Any) -> Any:
