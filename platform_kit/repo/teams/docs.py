@@ -19,7 +19,7 @@ namespaces, nothing cluster-wide).
 |---|---|---|
 | `base/` | your workloads, shared by every environment (list files in `base/kustomization.yaml`) | you |
 | `<env>/` | one overlay per environment (replicas, resources, hostnames); the agent applies this | you |
-| `clusters/<env>/teams/{team}/` | namespaces, quota, network policies, access, secrets, wiring | platform (PR) |
+| `clusters/<env>/teams/{team}/` (fleet spoke: `clusters/<env>/<cluster>/teams/{team}/`) | namespaces, quota, network policies, access, secrets, wiring | platform (PR) |
 
 What you get in every environment:
 
@@ -31,8 +31,9 @@ What you get in every environment:
   controllers (namespaces labelled `{INGRESS_LABEL}: "true"`) and from Prometheus
   (`{MONITORING_NAMESPACE}`). Egress is open; add your own policies to close it.
 - **Access**: your owner groups have `edit` in your namespaces (Argo CD: also the
-  `owners` role of your AppProject `team-{team}`).
-- **Secrets**: put them in AWS Secrets Manager under `<env>/teams/{team}/` and read them
+  `owners` role of your AppProject `team-{team}`; on a hub-managed spoke `<cluster>-{team}`).
+- **Secrets**: put them in AWS Secrets Manager under `<env>/teams/{team}/` (on a fleet spoke, per
+  cluster: `<env>/<cluster>/teams/{team}/`) and read them
   with an `ExternalSecret` whose `secretStoreRef` is the SecretStore `{TEAM_STORE}` (EKS) or
   the ClusterSecretStore `team-{team}` (other clusters); keys are relative to your prefix
   (`remoteRef.key: db-password`). You cannot create or change secret stores yourself.
@@ -40,7 +41,7 @@ What you get in every environment:
 To deploy from another repository, ask for it to be added to `sourceRepos` of your team
 entry. With Flux, define its GitRepository and Kustomization in your namespace with
 `serviceAccountName: flux-reconciler`; with Argo CD, add an Application in `base/` in
-project `team-{team}`.
+project `team-{team}` (`<cluster>-{team}` on a hub-managed spoke).
 """
 
 
