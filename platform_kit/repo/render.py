@@ -13,20 +13,16 @@ from collections import Counter
 from platform_kit.config.gitops import FluxConfig
 from platform_kit.config.models import PlatformConfig
 from platform_kit.repo.agent import AgentLayout
-from platform_kit.repo.argocd import ArgoCdLayout
+from platform_kit.repo.argocd import argocd_layout
 from platform_kit.repo.flux import FluxLayout
 from platform_kit.repo.manifest import Manifest
 
 
 def agent_layout(config: PlatformConfig) -> AgentLayout:
-    """The layout of `config.gitops.agent` for this environment."""
+    """The layout of `config.gitops.agent` for this environment (Argo CD's by fleet role)."""
     if isinstance(config.gitops, FluxConfig):
         return FluxLayout(config)
-    if config.fleet.role == "spoke":  # managed by the hub's Argo CD: no Argo CD of its own
-        from platform_kit.repo.argocd.fleet_spoke import SpokeLayout
-
-        return SpokeLayout(config)
-    return ArgoCdLayout(config)
+    return argocd_layout(config)
 
 
 def render_config_repo(config: PlatformConfig) -> list[Manifest]:

@@ -39,8 +39,6 @@ from platform_kit.repo.argocd.objects import (
     API_VERSION,
     SYNC_WAVE,
     cluster_secret,
-    config_repo_source,
-    layer_application,
     object_meta,
 )
 from platform_kit.repo.argocd.patches import substituted, templated
@@ -63,8 +61,6 @@ APPS_LAYER = "apps"
 """The layer of `apps/<env>` (workloads), which goes to `fleet-apps`."""
 SPOKE_SECRET_PREFIX = "spoke-"
 """Name prefix of the spokes' cluster Secrets on the hub (`spoke-<cluster>`)."""
-FLEET_APPLICATION = "fleet"
-"""The hub's layer Application for `fleet/<name>/`."""
 LAYER_LABEL = f"{KEY_PREFIX}layer"
 """Label of every Application the hub generates: the layer it applies."""
 
@@ -121,24 +117,6 @@ def token_cluster_config(token: str, ca_data: str) -> dict[str, Any]:
 
 
 # -- the hub --------------------------------------------------------------------------------
-
-
-def hub_role(config: PlatformConfig) -> HubRole:
-    """The hub's fleet settings; TypeError for any other role."""
-    if not isinstance(config.fleet, HubRole):
-        raise TypeError("fleet files are rendered for a hub (fleet.role = hub)")
-    return config.fleet
-
-
-def fleet_dir(config: PlatformConfig) -> str:
-    """The hub's fleet directory in the config repo."""
-    return f"fleet/{hub_role(config).name}"
-
-
-def fleet_layer(config: PlatformConfig, argocd: ArgoCdConfig, wave: int) -> dict[str, Any]:
-    """The hub's layer Application applying `fleet/<name>/` (in the hub's last wave)."""
-    source = config_repo_source(fleet_dir(config))
-    return layer_application(argocd, FLEET_APPLICATION, source, wave, namespace=argocd.namespace)
 
 
 @dataclass(frozen=True)
@@ -299,7 +277,7 @@ def rolling_sync(rollout: tuple[str, ...]) -> dict[str, Any]:
 
 def spoke_selector(config: PlatformConfig, restrict: dict[str, tuple[str, ...]]) -> dict[str, Any]:
     """Cluster generator selector: this hub's spokes whose labels take the values in `restrict`."""
-    selector: dict[str, Any] = {"matchLabels": {FLEET_LABEL: hub_role(config).name, ROLE_LABEL: "spoke"}}
+    selector: dict[str, Any] = {"matchLabels": {FLEET_LABEL: argocd_layout.hub_role(config).name, ROLE_LABEL: "spoke"}}
     expressions = [{"key": label, "operator": "In", "values": list(values)} for label, values in restrict.items()]
     if expressions:
         selector["matchExpressions"] = expressions
@@ -327,7 +305,7 @@ def fleet_application_set(
             "goTemplate": True,
             "goTemplateOptions": ["missingkey=error"],
             "generators": [generator or clusters],
-            "strategy": rolling_sync(hub_role(config).rollout),
+            "strategy": rolling_sync(argocd_layout.hub_role(config).rollout),
             # A spoke deregistered (its cluster Secret gone): delete its Applications, keep its workloads.
             "syncPolicy": {"preserveResourcesOnDeletion": preserve, "applicationsSync": "sync"},
             "template": layer.template,
@@ -339,13 +317,6 @@ def fleet_application_sets(config: PlatformConfig) -> list[dict[str, Any]]:
     """Every ApplicationSet of `fleet/<name>/`."""
     argocd = argocd_layout.ArgoCdLayout(config).argocd
     return [fleet_application_set(config, argocd, layer) for layer in fleet_layers(config)]
-
-
-def hub_chart_values(values: dict[str, Any]) -> dict[str, Any]:
-    """The hub's argo-cd chart values: progressive syncs on (RollingSync needs them on 3.0)."""
-    configs = dict(values["configs"])
-    configs["params"] = {**configs.get("params", {}), "applicationsetcontroller.enable.progressive.syncs": True}
-    return {**values, "configs": configs}
 
 
 def is_hub(config: PlatformConfig) -> bool:

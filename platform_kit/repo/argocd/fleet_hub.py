@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from platform_kit.config.models import PlatformConfig
@@ -20,8 +21,6 @@ from platform_kit.repo.argocd.fleet import (
     FLEET_APPS_PROJECT,
     FLEET_PROJECT,
     fleet_application_sets,
-    fleet_dir,
-    hub_role,
     profile_config,
 )
 from platform_kit.repo.argocd.fleet_teams import team_application_sets, team_projects
@@ -85,7 +84,7 @@ def fleet_apps_project(config: PlatformConfig) -> dict[str, Any]:
 
 def fleet_alerts(config: PlatformConfig) -> dict[str, Any]:
     """The hub's alerts on its spokes: not reporting (connection lost) and drifting (OutOfSync too long)."""
-    hub = hub_role(config)
+    hub = argocd_layout.hub_role(config)
     spokes = f'server!="{IN_CLUSTER}"'
     rules = [
         alert(
@@ -112,7 +111,7 @@ def fleet_alerts(config: PlatformConfig) -> dict[str, Any]:
 
 def hub_files(config: PlatformConfig) -> list[Manifest]:
     """`fleet/<name>/`: layer and team ApplicationSets and projects, the alerts (with observability), a README."""
-    directory = fleet_dir(config)
+    directory = argocd_layout.fleet_dir(config)
     files = {
         "project.yaml": [fleet_project(config), fleet_apps_project(config)],
         "applicationsets.yaml": fleet_application_sets(config),
@@ -121,7 +120,7 @@ def hub_files(config: PlatformConfig) -> list[Manifest]:
     if config.services.observability.enabled:
         files["alerts.yaml"] = [fleet_alerts(config)]
     readme = (
-        f"# Fleet `{hub_role(config).name}`\n\n"
+        f"# Fleet `{argocd_layout.hub_role(config).name}`\n\n"
         "ApplicationSets of the hub's Argo CD: one per platform layer (and variant), each selecting the\n"
         "spokes registered on the hub by their cluster Secret's labels. Their number does not depend on\n"
         "the number of spokes. Rollout order: RollingSync by environment. A deregistered spoke's\n"
@@ -133,3 +132,13 @@ def hub_files(config: PlatformConfig) -> list[Manifest]:
         kustomization(directory, list(files)),
         *(yaml_file(f"{directory}/{name}", *objects) for name, objects in files.items()),
     ]
+
+
+@dataclass(frozen=True)
+class HubLayout(argocd_layout.ArgoCdLayout):
+    """A fleet hub's seed: a standalone Argo CD environment plus `fleet/<name>/` (its ApplicationSets over
+    the spokes, their projects and alerts)."""
+
+    def fleet_files(self) -> list[Manifest]:
+        """The hub's `fleet/<name>/` directory."""
+        return hub_files(self.config)

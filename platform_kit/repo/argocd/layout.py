@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from platform_kit.config.fleet import HubRole
 from platform_kit.config.gitops import ArgoCdConfig
 from platform_kit.config.models import PlatformConfig
 from platform_kit.config.teams import TeamConfig
@@ -55,6 +56,8 @@ from platform_kit.repo.teams.layout import all_team_files
 
 SELF_WAVE, PROJECTS_WAVE, FIRST_STAGE_WAVE = -3, -2, -1
 """Sync waves: Argo CD itself, then team projects, then one wave per infrastructure stage, then apps and teams."""
+FLEET_APPLICATION = "fleet"
+"""A hub's layer Application for `fleet/<name>/` (its ApplicationSets over the spokes: repo.argocd.fleet_hub)."""
 
 
 @dataclass(frozen=True)
@@ -115,17 +118,12 @@ class ArgoCdLayout:
         """Every file of the Argo CD seed for the environment (unsorted)."""
         overlay = overlay_files(self.config, stages(self.config, self), self)
         teams = all_team_files(self.config, self)
-        fleet: list[Manifest] = []
-        if self.config.fleet.role == "hub":
-            from platform_kit.repo.argocd.fleet_hub import hub_files
-
-            fleet = hub_files(self.config)
+        fleet = self.fleet_files()
         return [*_cluster_dir(self.config), *overlay, *_projects_dir(), *shared_files(self.config), *teams, *fleet]
 
-
-def render_argocd_repo(config: PlatformConfig) -> list[Manifest]:
-    """Every file of the Argo CD seed for `config`'s environment (unsorted)."""
-    return ArgoCdLayout(config).render()
+    def fleet_files(self) -> list[Manifest]:
+        """A hub's `fleet/<name>/` directory: none here (`repo.argocd.fleet_hub.HubLayout` adds it)."""
+        return []
 
 
 def _argocd(config: PlatformConfig) -> ArgoCdConfig:
@@ -150,10 +148,26 @@ def layer_files(config: PlatformConfig, layout: ArgoCdLayout | None = None) -> d
         "apps.yaml": [apps],
     }
     if config.fleet.role == "hub":  # the hub's ApplicationSets over its spokes (docs/fleets.md)
-        from platform_kit.repo.argocd.fleet import fleet_layer
-
         files["fleet.yaml"] = [fleet_layer(config, argocd, apps_wave)]
     return files
+
+
+def hub_role(config: PlatformConfig) -> HubRole:
+    """The hub's fleet settings; TypeError for any other role."""
+    if not isinstance(config.fleet, HubRole):
+        raise TypeError("fleet files are rendered for a hub (fleet.role = hub)")
+    return config.fleet
+
+
+def fleet_dir(config: PlatformConfig) -> str:
+    """The hub's fleet directory in the config repo."""
+    return f"fleet/{hub_role(config).name}"
+
+
+def fleet_layer(config: PlatformConfig, argocd: ArgoCdConfig, wave: int) -> dict[str, Any]:
+    """The hub's layer Application applying `fleet/<name>/` (in the hub's last wave)."""
+    source = config_repo_source(fleet_dir(config))
+    return layer_application(argocd, FLEET_APPLICATION, source, wave, namespace=argocd.namespace)
 
 
 def layer_applications(config: PlatformConfig, layout: ArgoCdLayout | None = None) -> list[dict[str, Any]]:

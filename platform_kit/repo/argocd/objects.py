@@ -170,10 +170,15 @@ def chart_values(config: PlatformConfig, argocd: ArgoCdConfig) -> dict[str, Any]
         "notifications": notifications,
     }
     if config.fleet.role == "hub":
-        from platform_kit.repo.argocd.fleet import hub_chart_values
-
         values = hub_chart_values(values)
     return values
+
+
+def hub_chart_values(values: dict[str, Any]) -> dict[str, Any]:
+    """A fleet hub's argo-cd chart values: progressive syncs on (its RollingSync needs them on Argo CD 3.0)."""
+    configs = dict(values["configs"])
+    configs["params"] = {**configs.get("params", {}), "applicationsetcontroller.enable.progressive.syncs": True}
+    return {**values, "configs": configs}
 
 
 def oci_registries(config: PlatformConfig) -> dict[str, dict[str, str]]:

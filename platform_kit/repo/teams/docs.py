@@ -19,7 +19,9 @@ namespaces, nothing cluster-wide).
 |---|---|---|
 | `base/` | your workloads, shared by every environment (list files in `base/kustomization.yaml`) | you |
 | `<env>/` | one overlay per environment (replicas, resources, hostnames); the agent applies this | you |
-| `clusters/<env>/teams/{team}/` (fleet spoke: `clusters/<env>/<cluster>/teams/{team}/`) | namespaces, quota, network policies, access, secrets, wiring | platform (PR) |
+| `clusters/<env>/teams/{team}/` | namespaces, quota, network policies, access, secrets, wiring | platform (PR) |
+
+On a fleet spoke, the platform's directory is `clusters/<env>/<cluster>/teams/{team}/`.
 
 What you get in every environment:
 
