@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from platform_kit.guardrails.resources import GuardrailConfig, Resource, as_list, as_mapping, as_number, is_true
+from platform_kit.guardrails.resources import (
+    GuardrailConfig,
+    Resource,
+    as_list,
+    as_mapping,
+    imdsv2_problems,
+    is_true,
+)
 
 EBS_PROVISIONERS = ("ebs.csi.aws.com", "ebs.csi.eks.amazonaws.com")
 """EBS CSI provisioners: the add-on's and EKS Auto Mode's block storage capability."""
@@ -11,14 +18,7 @@ EBS_PROVISIONERS = ("ebs.csi.aws.com", "ebs.csi.eks.amazonaws.com")
 def karpenter_node_class(resource: Resource, config: GuardrailConfig) -> list[str]:
     """Karpenter's nodes require IMDSv2 with hop limit 1 and declare only encrypted volumes."""
     spec = as_mapping(resource.inputs.get("spec"))
-    options = as_mapping(spec.get("metadataOptions"))
-    problems = []
-    if options.get("httpTokens") != "required":
-        problems.append(f"spec.metadataOptions.httpTokens must be `required` (got {options.get('httpTokens')})")
-    if as_number(options.get("httpPutResponseHopLimit")) != 1:
-        problems.append(
-            f"spec.metadataOptions.httpPutResponseHopLimit must be 1 (got {options.get('httpPutResponseHopLimit')})"
-        )
+    problems = imdsv2_problems(as_mapping(spec.get("metadataOptions")), "spec.metadataOptions")
     volumes = as_list(spec.get("blockDeviceMappings"))
     if not volumes:
         problems.append("spec.blockDeviceMappings declares no volume (the AMI's default may be unencrypted)")

@@ -136,3 +136,13 @@ def effective_tags(resource: Resource) -> dict[str, str]:
     """The resource's own tags over its provider's default tags."""
     own = as_mapping(resource.inputs.get("tags"))
     return {**resource.default_tags, **{str(k): str(v) for k, v in own.items()}}
+
+
+def imdsv2_problems(options: Mapping[str, Any], where: str) -> list[str]:
+    """Why instance metadata options (at `where`, e.g. `metadataOptions`) do not require IMDSv2 with hop limit 1."""
+    problems = []
+    if options.get("httpTokens") != "required":
+        problems.append(f"{where}.httpTokens must be `required` (got {options.get('httpTokens')})")
+    if as_number(options.get("httpPutResponseHopLimit")) != 1:
+        problems.append(f"{where}.httpPutResponseHopLimit must be 1 (got {options.get('httpPutResponseHopLimit')})")
+    return problems

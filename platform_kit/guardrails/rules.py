@@ -45,8 +45,8 @@ from platform_kit.guardrails.resources import (
     Violation,
     as_list,
     as_mapping,
-    as_number,
     effective_tags,
+    imdsv2_problems,
     is_true,
     provider_default_tags,
 )
@@ -158,14 +158,7 @@ def imdsv2(resource: Resource, config: GuardrailConfig) -> list[str]:
     options = as_mapping(resource.inputs.get("metadataOptions"))
     if options.get("httpEndpoint") == "disabled":
         return []
-    problems = []
-    if options.get("httpTokens") != "required":
-        problems.append(f"metadataOptions.httpTokens must be `required` (got {options.get('httpTokens')})")
-    if as_number(options.get("httpPutResponseHopLimit")) != 1:
-        problems.append(
-            f"metadataOptions.httpPutResponseHopLimit must be 1 (got {options.get('httpPutResponseHopLimit')})"
-        )
-    return problems
+    return imdsv2_problems(options, "metadataOptions")
 
 
 def required_tags(resource: Resource, config: GuardrailConfig) -> list[str]:
