@@ -1,16 +1,17 @@
 """A fleet of 10 and 100 Argo CD spokes on one hub, against the standalone `staging` stack, in one run.
 
-    python benchmarks/fleet.py [--spokes 10 100] [--sample 3] [--repeat 3]
+    python benchmarks/fleet.py [--spokes 10 100] [--sample 3] [--repeat 3] [--shared-environments]
 
 For each size N a project is generated (the repo's `hub` stack, N copies of `spoke-eks` with their own
-environment and cluster name, the repo's stack-references.yaml) and measured in this process (warm
-imports; the baseline is measured the same way):
+cluster name and team, each in its own environment or, with --shared-environments, in one of three
+shared ones; the repo's stack-references.yaml) and measured in this process (warm imports; the baseline
+is measured the same way):
 - baseline: `run_stack(staging)` (a standalone Argo CD environment on EKS);
 - spoke registration: `run_stack(<spoke>)` of `--sample` spokes (every spoke's program is the same
   size: it registers itself, it does not read the others);
 - hub: `run_stack(hub)` and the pure `render_config_repo(hub)`;
 - `validate --all` (every stack file loaded, fleet checks);
-- the config repo: files and bytes of the union of every seed; the hub's ApplicationSets;
+- the config repo: files and bytes of the union of every seed; the hub's ApplicationSets (layers and teams);
 - the generators: the hub's ApplicationSets expanded over N cluster Secrets (Applications, seconds).
 Printed: medians, and each time as a ratio of the baseline.
 """
@@ -49,7 +50,7 @@ def timed(repeat: int, func) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def fleet_project(root: Path, spokes: int) -> Path:
+def fleet_project(root: Path, spokes: int, shared_environments: bool = False) -> Path:
     project = project_skeleton(root)
     (project / "stack-references.yaml").write_text((ROOT / "stack-references.yaml").read_text())
     (project / "stacks" / "Pulumi.hub.yaml").write_text((ROOT / "stacks" / "Pulumi.hub.yaml").read_text())
@@ -57,7 +58,8 @@ def fleet_project(root: Path, spokes: int) -> Path:
     for index in range(spokes):
         document = yaml.safe_load(yaml.safe_dump(template))
         config = document["config"]
-        config["platform:environment"] = ("fleet-dev", "fleet-staging", "fleet-prod")[index % 3] + f"-{index:03d}"
+        environment = ("fleet-dev", "fleet-staging", "fleet-prod")[index % 3]
+        config["platform:environment"] = environment if shared_environments else f"{environment}-{index:03d}"
         config["platform:cluster"]["name"] = f"spoke-{index:03d}"
         config["platform:cluster"]["tags"]["environment"] = config["platform:environment"]
         (project / "stacks" / f"Pulumi.spoke-{index:03d}.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
@@ -69,6 +71,7 @@ def main() -> None:
     parser.add_argument("--spokes", type=int, nargs="+", default=[10, 100])
     parser.add_argument("--sample", type=int, default=3, help="spoke stacks rendered per size")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--shared-environments", action="store_true", help="spokes in 3 shared environments")
     options = parser.parse_args()
 
     run_stack(ROOT, "staging")  # warm-up: imports, chart defaults
@@ -82,12 +85,12 @@ def main() -> None:
     print(header)
     with tempfile.TemporaryDirectory() as tmp:
         for count in options.spokes:
-            print(measure(Path(tmp), count, options.sample, options.repeat, baseline))
+            print(measure(Path(tmp), count, options.sample, options.repeat, baseline, options.shared_environments))
 
 
-def measure(tmp: Path, count: int, samples: int, repeat: int, baseline: float) -> str:
+def measure(tmp: Path, count: int, samples: int, repeat: int, baseline: float, shared: bool) -> str:
     """One row: the fleet of `count` spokes measured."""
-    project = fleet_project(tmp / f"fleet-{count}", count)
+    project = fleet_project(tmp / f"fleet-{count}", count, shared)
     sample = [f"spoke-{index:03d}" for index in range(0, count, max(1, count // samples))]
     spoke_time = statistics.median(timed(repeat, lambda s=s: run_stack(project, s))[0] for s in sample)
     hub_run, run = timed(repeat, lambda: run_stack(project, "hub"))
@@ -97,7 +100,13 @@ def measure(tmp: Path, count: int, samples: int, repeat: int, baseline: float) -
     configs = [load_stack_file(project, s) for s in project_stacks(project) if s != "hub"]
     files = {**{m.path: m.content for m in hub_files}, **seed_union(configs)}
     size = sum(len(content.encode()) for content in files.values()) / 1024
-    appsets = [d for d in yaml.safe_load_all(files["fleet/acme/applicationsets.yaml"]) if d]
+    appsets = [
+        d
+        for path, content in files.items()
+        if path.startswith("fleet/acme/") and path.endswith(".yaml")
+        for d in yaml.safe_load_all(content)
+        if d and d.get("kind") == "ApplicationSet"
+    ]
     repo = write_tree(tmp / f"repo-{count}", files)
     secrets = [spoke_secret(config) for config in configs]
     generators, apps = timed(
