@@ -24,16 +24,27 @@ from platform_kit.offline.preview import run_stack
 from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR, inflate_run
 from platform_kit.repo.services.addons import addon_charts
 from platform_kit.repo.services.karpenter import karpenter_chart
-from platform_kit.repo.services.network_policies import api_ports, namespace_policies
+from platform_kit.repo.services.network_policies import POD_IDENTITY_AGENT, api_ports, namespace_policies
+from platform_kit.repo.services.policy import kyverno_chart
+from platform_kit.repo.services.secrets import eso_chart
 
 CHARTS = REPO_ROOT / DEFAULT_CHART_DIR
-ADDON_NAMESPACES = ("karpenter", *(namespace for namespace, _ in ADDON_ACCOUNTS.values()))
+ADDON_NAMESPACES = ("karpenter", *(ns for ns, _ in ADDON_ACCOUNTS.values()), "external-secrets", "kyverno")
+WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet", "Job")
+KYVERNO_CONTROLLERS = ("admissionController", "backgroundController", "cleanupController", "reportsController")
 MONITORS_ON = {
     "karpenter": {"serviceMonitor": {"enabled": True}},
     "aws-load-balancer-controller": {"serviceMonitor": {"enabled": True}},
     "external-dns": {"serviceMonitor": {"enabled": True}},
     "cert-manager": {"prometheus": {"servicemonitor": {"enabled": True}}},
     "metrics-server": {"metrics": {"enabled": True}, "serviceMonitor": {"enabled": True}},
+    "external-secrets": {
+        "serviceMonitor": {"enabled": True},
+        "metrics": {"service": {"enabled": True}},
+        "webhook": {"metrics": {"service": {"enabled": True}}},
+        "certController": {"metrics": {"service": {"enabled": True}}},
+    },
+    "kyverno": {controller: {"serviceMonitor": {"enabled": True}} for controller in KYVERNO_CONTROLLERS},
 }
 """Each chart's values turning its own ServiceMonitor on (what a user enabling scraping would set)."""
 PROMETHEUS = Pod(
@@ -44,6 +55,7 @@ TEAM_POD = Pod("payments", {"app": "shop"}, (("http", 8080, "TCP"),), name="team
 API_SERVER = Address("10.0.12.34", "API server (EKS control-plane ENI)")
 AWS_ENDPOINT = Address("52.94.133.131", "AWS API endpoint")
 NODE = Address("10.0.40.7", "node (kubelet)")
+POD_IDENTITY = Address("169.254.170.23", "EKS Pod Identity Agent (link-local, on the pod's node)")
 
 
 # --- the evaluator, against the Kubernetes documentation's examples ---------------------------------------------
@@ -147,25 +159,31 @@ def test_evaluator_defaults_end_port_and_named_ports():
 
 @pytest.fixture(scope="module")
 def stacks():
-    """Stack -> (config, every inflated object) for dev (Flux) and staging (Argo CD, every add-on)."""
+    """Stack -> (config, every inflated object, Pod Identity associations) for dev (Flux) and staging (Argo CD)."""
     result = {}
     for stack in ("dev", "staging"):
         run = run_stack(REPO_ROOT, stack)
-        result[stack] = (run.config, [obj for _, obj in inflate_run(run, CHARTS).objects()])
+        associations = {
+            (r.raw_inputs["namespace"], r.raw_inputs["serviceAccount"])
+            for r in run.registrations
+            if r.type == "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+        }
+        result[stack] = (run.config, [obj for _, obj in inflate_run(run, CHARTS).objects()], associations)
     return result
 
 
 def _pods(objects, namespace):
     pods = []
     for obj in objects:
-        if obj["kind"] in ("Deployment", "StatefulSet", "DaemonSet") and obj["metadata"]["namespace"] == namespace:
+        if obj["kind"] in WORKLOADS and obj["metadata"]["namespace"] == namespace:
             template = obj["spec"]["template"]
             ports = tuple(
                 (port.get("name"), port["containerPort"], port.get("protocol", "TCP"))
                 for container in template["spec"]["containers"]
                 for port in container.get("ports", [])
             )
-            pods.append(Pod(namespace, template["metadata"]["labels"], ports, name=obj["metadata"]["name"]))
+            labels = template.get("metadata", {}).get("labels", {})  # hook Jobs' pods may carry none
+            pods.append(Pod(namespace, labels, ports, name=obj["metadata"]["name"]))
     return pods
 
 
@@ -196,6 +214,7 @@ def _webhook_flows(objects, namespace, pods):
         elif obj["kind"] == "CustomResourceDefinition":
             conversion = obj["spec"].get("conversion", {})
             references.append(conversion.get("webhook", {}).get("clientConfig", {}).get("service"))
+    references += _runtime_webhooks(objects, namespace)
     flows = set()
     services = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Service"}
     for ref in references:
@@ -204,14 +223,34 @@ def _webhook_flows(objects, namespace, pods):
     return flows
 
 
-def _monitor_flows(config, namespace, pods):
-    """(pod, port) Prometheus scrapes once the chart's own ServiceMonitor is on (the library's values + MONITORS_ON)."""
+def _runtime_webhooks(objects, namespace):
+    """Webhooks a controller registers itself (Kyverno): its certificate's Service (`--tlsSecretName=<svc>.<ns>.svc.*`)
+    on `--servicePort`, the Service reference of the webhook configurations it writes."""
+    references = []
+    for obj in objects:
+        if obj["kind"] != "Deployment" or obj["metadata"]["namespace"] != namespace:
+            continue
+        for container in obj["spec"]["template"]["spec"]["containers"]:
+            flags = dict(arg.removeprefix("--").split("=", 1) for arg in container.get("args", []) if "=" in arg)
+            if "servicePort" in flags and "tlsSecretName" in flags:
+                service, service_namespace = flags["tlsSecretName"].split(".")[:2]
+                references.append({"namespace": service_namespace, "name": service, "port": int(flags["servicePort"])})
+    return references
+
+
+def _chart(config, namespace):
     irsa = config.workload_identity == "irsa"
     charts = list(addon_charts(config.services.addons, irsa))
     capacity = getattr(config.cluster, "capacity", None)
     if capacity is not None and capacity.kind == "karpenter":
         charts.append(karpenter_chart(capacity, irsa))
-    chart = next(c for c in charts if c.namespace == namespace)
+    charts += [eso_chart(config.services.secrets, config.secrets_auth, irsa), kyverno_chart(config.services.policy)]
+    return next(c for c in charts if c.namespace == namespace)
+
+
+def _monitor_flows(config, namespace, pods):
+    """(pod, port) Prometheus scrapes once the chart's own ServiceMonitor is on (the library's values + MONITORS_ON)."""
+    chart = _chart(config, namespace)
     values = deep_merge(copy.deepcopy(chart.values), MONITORS_ON[chart.chart])
     rendered = (
         ChartStore(CHARTS)
@@ -232,6 +271,16 @@ def _monitor_flows(config, namespace, pods):
                 }
             }
         ]
+    if chart.chart == "external-secrets":
+        # likewise (the capability); its three ServiceMonitor templates' endpoints are `port: metrics` on the
+        # controller's, the webhook's and the cert-controller's Services
+        assert not monitors
+        monitors = [
+            {"spec": {"selector": {"matchLabels": s["metadata"]["labels"]}, "endpoints": [{"port": "metrics"}]}}
+            for s in services
+            if any(p.get("name") == "metrics" for p in s["spec"]["ports"])
+        ]
+        assert len(monitors) == 3
     assert monitors, f"{chart.chart}: no ServiceMonitor rendered"
     flows = set()
     for monitor in monitors:
@@ -260,12 +309,12 @@ def _enabled(objects):
 
 @pytest.mark.parametrize("stack", ["dev", "staging"])
 def test_every_addon_pod_is_isolated_both_ways(stacks, stack):
-    config, objects = stacks[stack]
+    config, objects, _ = stacks[stack]
     cluster = Cluster([o for o in objects if o["kind"] == "NetworkPolicy"])
     namespaces = _enabled(objects)
     assert {"dev": {"karpenter", "aws-load-balancer-controller", "metrics-server"}, "staging": set(ADDON_NAMESPACES)}[
         stack
-    ] == set(namespaces)
+    ] | {"external-secrets", "kyverno"} == set(namespaces)
     for namespace in namespaces:
         for pod in _pods(objects, namespace):
             assert cluster.selecting(pod, "Ingress") and cluster.selecting(pod, "Egress"), (namespace, pod.name)
@@ -273,7 +322,7 @@ def test_every_addon_pod_is_isolated_both_ways(stacks, stack):
 
 @pytest.mark.parametrize("stack", ["dev", "staging"])
 def test_the_flows_the_charts_need_are_allowed(stacks, stack):
-    config, objects = stacks[stack]
+    config, objects, _ = stacks[stack]
     cluster = Cluster([o for o in objects if o["kind"] == "NetworkPolicy"])
     checked = 0
     for namespace in _enabled(objects):
@@ -289,12 +338,12 @@ def test_the_flows_the_charts_need_are_allowed(stacks, stack):
             assert all(cluster.allowed(pod, API_SERVER, port) for port in api_ports(eks=True)), pod.name
             assert cluster.allowed(pod, AWS_ENDPOINT, 443), pod.name
             checked += 4
-    assert checked == {"dev": 17, "staging": 38}[stack]  # webhook, scrape, DNS, API and AWS flows checked
+    assert checked == {"dev": 71, "staging": 92}[stack]  # webhook, scrape, DNS, API and AWS flows checked
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging"])
 def test_unrelated_flows_are_denied(stacks, stack):
-    _, objects = stacks[stack]
+    _, objects, _ = stacks[stack]
     cluster = Cluster([o for o in objects if o["kind"] == "NetworkPolicy"])
     for namespace in _enabled(objects):
         pods = _pods(objects, namespace)
@@ -311,7 +360,7 @@ def test_unrelated_flows_are_denied(stacks, stack):
 
 
 def test_the_extra_egress_is_limited_to_its_controller(stacks):
-    _, objects = stacks["staging"]
+    _, objects, _ = stacks["staging"]
     cluster = Cluster([o for o in objects if o["kind"] == "NetworkPolicy"])
     by_name = {pod.name: pod for ns in ADDON_NAMESPACES for pod in _pods(objects, ns)}
     dns_server = Address("205.251.192.10", "Route 53 authoritative nameserver")
@@ -324,7 +373,7 @@ def test_the_extra_egress_is_limited_to_its_controller(stacks):
 
 
 def test_without_its_allow_policy_the_webhook_is_cut_off(stacks):
-    _, objects = stacks["staging"]
+    _, objects, _ = stacks["staging"]
     policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
     namespace = "aws-load-balancer-controller"
     (flow,) = _webhook_flows(objects, namespace, _pods(objects, namespace))
@@ -341,3 +390,67 @@ def test_api_ports_on_existing_clusters():
     assert api_ports(eks=False) == (443, 6443) and api_ports(eks=True) == (443,)
     assert cluster.allowed(pod, API_SERVER, 6443) and not cluster.allowed(pod, API_SERVER, 6444)
     assert not Cluster(namespace_policies("metrics-server", (), eks=True)).allowed(pod, API_SERVER, 6443)
+
+
+def _service_accounts(objects, namespace):
+    """Workload name -> the service account its pods run as."""
+    return {
+        o["metadata"]["name"]: o["spec"]["template"]["spec"].get("serviceAccountName", "default")
+        for o in objects
+        if o["kind"] in WORKLOADS and o["metadata"]["namespace"] == namespace
+    }
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging"])
+def test_pod_identity_agent_only_for_the_associated_service_accounts(stacks, stack):
+    config, objects, associations = stacks[stack]
+    cluster = Cluster([o for o in objects if o["kind"] == "NetworkPolicy"])
+    assert config.workload_identity == {"dev": "pod-identity", "staging": "irsa"}[stack]
+    reached = set()
+    for namespace in _enabled(objects):
+        accounts = _service_accounts(objects, namespace)
+        for pod in _pods(objects, namespace):
+            associated = (namespace, accounts[pod.name]) in associations
+            http_anywhere = pod.name == "cert-manager"  # its HTTP-01 self-checks: TCP 80 to any address
+            assert cluster.allowed(pod, POD_IDENTITY, 80) == (associated or http_anywhere), (pod.name, associated)
+            assert not cluster.allowed(pod, POD_IDENTITY, 2703), pod.name  # the agent's health port: not for pods
+            reached |= {(namespace, accounts[pod.name])} if associated else set()
+    # every association the plan registers (Karpenter, the load balancer controller, external-secrets) is served
+    assert (
+        reached
+        == associations
+        == (
+            {
+                ("karpenter", "karpenter"),
+                ("aws-load-balancer-controller", "aws-load-balancer-controller"),
+                ("external-secrets", "external-secrets"),
+            }
+            if stack == "dev"
+            else set()
+        )
+    )
+    assert POD_IDENTITY_AGENT == ("169.254.170.23/32", "fd00:ec2::23/128")
+
+
+def test_eso_and_kyverno_webhooks_come_from_the_charts_and_need_their_policies(stacks):
+    _, objects, _ = stacks["staging"]
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+    found = {}
+    for namespace in ("external-secrets", "kyverno"):
+        for pod, port in _webhook_flows(objects, namespace, _pods(objects, namespace)):
+            found[pod.name] = port
+    # ESO: its ValidatingWebhookConfigurations -> Service 443 -> `webhook` 10250; Kyverno registers its own
+    # webhooks on its certificates' Services, 443 -> `https` 9443 (admission and cleanup controllers)
+    assert found == {
+        "external-secrets-webhook": 10250,
+        "kyverno-admission-controller": 9443,
+        "kyverno-cleanup-controller": 9443,
+    }
+    pods = {pod.name: pod for ns in ("external-secrets", "kyverno") for pod in _pods(objects, ns)}
+    for name, port in found.items():
+        assert Cluster(policies).allowed(API_SERVER, pods[name], port), name
+        rest = [p for p in policies if p["metadata"]["name"] != f"allow-{name}"]
+        assert not Cluster(rest).allowed(API_SERVER, pods[name], port), name
+    # the background and reports controllers listen on 9443 too, but serve no webhook: closed
+    for name in ("kyverno-background-controller", "kyverno-reports-controller"):
+        assert not Cluster(policies).allowed(API_SERVER, pods[name], 9443), name

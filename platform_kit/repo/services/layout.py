@@ -30,7 +30,7 @@ from platform_kit.repo.services.auto_mode import auto_mode_objects
 from platform_kit.repo.services.charts import HelmChart
 from platform_kit.repo.services.karpenter import CLUSTER_KINDS as KARPENTER_KINDS
 from platform_kit.repo.services.karpenter import karpenter_chart, karpenter_objects
-from platform_kit.repo.services.network_policies import addon_network_policies
+from platform_kit.repo.services.network_policies import addon_network_policies, service_network_policies
 from platform_kit.repo.services.observability import MONITORING_NAMESPACE, monitoring_objects, prometheus_stack_chart
 from platform_kit.repo.services.policy import failure_action_patches, kyverno_chart, policy_objects
 from platform_kit.repo.services.secrets import (
@@ -130,8 +130,10 @@ def stages(config: PlatformConfig, agent: AgentLayout) -> list[Stage]:
         configs.objects.extend(auto_mode_objects(capacity))
     controllers.charts.extend(addon_charts(services.addons, irsa))
     configs.objects.extend(addon_objects(services.addons))
-    # in `configs`: the charts' installs have created the namespaces by then
-    configs.objects.extend(addon_network_policies(services.addons, karpenter, config.cluster.kind == "eks"))
+    # in `configs`: the charts' installs (external-secrets: Pulumi's bootstrap) have created the namespaces by then
+    eks, pod_identity = config.cluster.kind == "eks", config.workload_identity == "pod-identity"
+    configs.objects.extend(addon_network_policies(services.addons, karpenter, eks, pod_identity))
+    configs.objects.extend(service_network_policies(secrets_on, policy_on, eks, pod_identity))
     if secrets_on:
         controllers.charts.append(eso_chart(services.secrets, config.secrets_auth, irsa))
         configs.objects.append(cluster_secret_store(config.secrets_auth, platform_namespaces(config)))

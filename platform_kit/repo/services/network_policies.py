@@ -7,7 +7,8 @@ its webhook ports from anywhere (the API server calls webhooks and aggregated AP
 outside the pod network), to its metrics ports from the monitoring namespace, and egress
 it needs beyond the API. The API server and the AWS endpoints have no pod selector and no
 stable addresses (EKS's control-plane ENIs are replaced on upgrades, AWS's public ranges
-change), so that egress is allowed by port, not by address.
+change), so that egress is allowed by port, not by address. Controllers calling AWS with
+EKS Pod Identity also reach the node's Pod Identity Agent (link-local, port 80).
 
 The ports are read from the charts at the pinned versions with the library's values
 (`tests/test_network_policies.py` inflates them and checks every flow they need).
@@ -20,6 +21,8 @@ from typing import Any
 
 from platform_kit.config.addons import ADDON_ACCOUNTS, AddonsConfig
 from platform_kit.config.capacity import KARPENTER_NAMESPACE
+from platform_kit.repo.services.policy import KYVERNO_NAMESPACE
+from platform_kit.repo.services.secrets import ESO_NAMESPACE
 
 MONITORING_NAMESPACE = "monitoring"
 """Prometheus' namespace (kube-prometheus-stack): the only source allowed to metrics ports."""
@@ -31,6 +34,10 @@ KUBEADM_API_PORT = 6443
 """The API server's port on kubeadm, kind, k3s and most other existing clusters."""
 KUBELET_PORT = 10250
 """The kubelets' port (metrics-server scrapes it)."""
+POD_IDENTITY_AGENT = ("169.254.170.23/32", "fd00:ec2::23/128")
+"""The EKS Pod Identity Agent's link-local addresses (IPv4, IPv6) on every node; it serves credentials on port 80."""
+POD_IDENTITY_PORT = 80
+"""The Pod Identity Agent's credentials port (`AWS_CONTAINER_CREDENTIALS_FULL_URI`)."""
 POLICY_LABELS = {"app.kubernetes.io/managed-by": "platform-kit", "app.kubernetes.io/part-of": "platform"}
 """Labels on every policy below."""
 
@@ -49,6 +56,8 @@ class Workload:
     """Container ports Prometheus scrapes: open to the monitoring namespace."""
     egress_ports: tuple[tuple[str, int], ...] = ()
     """(protocol, port) it calls outside the cluster besides the API ports, to any address."""
+    aws_credentials: bool = False
+    """Calls AWS with its pod's credentials: with EKS Pod Identity it reaches the node's agent on port 80."""
 
 
 def _chart_pods(name: str, instance: str, component: str | None = None) -> tuple[tuple[str, str], ...]:
@@ -56,7 +65,11 @@ def _chart_pods(name: str, instance: str, component: str | None = None) -> tuple
     return tuple(labels + ([("app.kubernetes.io/component", component)] if component else []))
 
 
-KARPENTER = (Workload("karpenter", _chart_pods("karpenter", "karpenter"), metrics_ports=(8080,)),)
+def _kyverno_pods(component: str) -> tuple[tuple[str, str], ...]:
+    return (("app.kubernetes.io/component", component), ("app.kubernetes.io/instance", "kyverno"))
+
+
+KARPENTER = (Workload("karpenter", _chart_pods("karpenter", "karpenter"), metrics_ports=(8080,), aws_credentials=True),)
 """karpenter 1.8.0: metrics 8080 (`http-metrics`); no webhooks since v1; AWS APIs (EC2, SQS, pricing, SSM) on 443."""
 LOAD_BALANCER_CONTROLLER = (
     Workload(
@@ -64,10 +77,13 @@ LOAD_BALANCER_CONTROLLER = (
         _chart_pods("aws-load-balancer-controller", "aws-load-balancer-controller"),
         webhook_ports=(9443,),
         metrics_ports=(8080,),
+        aws_credentials=True,
     ),
 )
 """aws-load-balancer-controller 1.16.0: webhooks on 9443 (Service port 443 -> `webhook-server`), metrics 8080."""
-EXTERNAL_DNS = (Workload("external-dns", _chart_pods("external-dns", "external-dns"), metrics_ports=(7979,)),)
+EXTERNAL_DNS = (
+    Workload("external-dns", _chart_pods("external-dns", "external-dns"), metrics_ports=(7979,), aws_credentials=True),
+)
 """external-dns 1.20.0: metrics on 7979 (`http`, the Service's port); Route 53 on 443."""
 CERT_MANAGER = (
     Workload(
@@ -76,6 +92,7 @@ CERT_MANAGER = (
         metrics_ports=(9402,),
         # DNS-01 propagation checks ask the zones' authoritative nameservers; HTTP-01 self-checks fetch port 80.
         egress_ports=(("UDP", 53), ("TCP", 53), ("TCP", 80)),
+        aws_credentials=True,
     ),
     Workload("cert-manager-cainjector", _chart_pods("cainjector", "cert-manager", "cainjector"), metrics_ports=(9402,)),
     Workload(
@@ -95,6 +112,35 @@ METRICS_SERVER = (
     ),
 )
 """metrics-server 3.13.0: the APIService's port 443 -> 10250 (`https`, also its metrics); scrapes kubelets on 10250."""
+EXTERNAL_SECRETS = (
+    Workload(
+        "external-secrets",
+        _chart_pods("external-secrets", "external-secrets"),
+        metrics_ports=(8080,),
+        aws_credentials=True,
+    ),
+    Workload(
+        "external-secrets-webhook",
+        _chart_pods("external-secrets-webhook", "external-secrets"),
+        webhook_ports=(10250,),
+        metrics_ports=(8080,),
+    ),
+    Workload(
+        "external-secrets-cert-controller",
+        _chart_pods("external-secrets-cert-controller", "external-secrets"),
+        metrics_ports=(8080,),
+    ),
+)
+"""external-secrets 0.19.2: controller (Secrets Manager and STS on 443), webhook on 10250 (Service 443 -> `webhook`),
+cert-controller (patches the webhook configurations through the API); metrics 8080 each."""
+KYVERNO = (
+    Workload("kyverno-admission-controller", _kyverno_pods("admission-controller"), (9443,), (8000,)),
+    Workload("kyverno-background-controller", _kyverno_pods("background-controller"), metrics_ports=(8000,)),
+    Workload("kyverno-cleanup-controller", _kyverno_pods("cleanup-controller"), (9443,), (8000,)),
+    Workload("kyverno-reports-controller", _kyverno_pods("reports-controller"), metrics_ports=(8000,)),
+)
+"""kyverno 3.5.2: the admission and cleanup controllers serve the webhooks they register (`kyverno-svc`,
+`kyverno-cleanup-controller`: Service 443 -> `https` 9443); metrics 8000 on every controller."""
 
 
 def api_ports(eks: bool) -> tuple[int, ...]:
@@ -115,7 +161,7 @@ def _ports(protocol_ports: list[tuple[str, int]]) -> list[dict[str, Any]]:
     return [{"protocol": protocol, "port": port} for protocol, port in protocol_ports]
 
 
-def _workload_policy(namespace: str, workload: Workload) -> dict[str, Any]:
+def _workload_policy(namespace: str, workload: Workload, pod_identity: bool) -> dict[str, Any]:
     ingress = []
     if workload.webhook_ports:  # no `from`: any source (the API server is outside the pod network)
         ingress.append({"ports": _ports([("TCP", port) for port in workload.webhook_ports])})
@@ -123,6 +169,9 @@ def _workload_policy(namespace: str, workload: Workload) -> dict[str, Any]:
         monitoring = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": MONITORING_NAMESPACE}}}
         ingress.append({"from": [monitoring], "ports": _ports([("TCP", port) for port in workload.metrics_ports])})
     egress = [{"ports": _ports(list(workload.egress_ports))}] if workload.egress_ports else []
+    if pod_identity and workload.aws_credentials:
+        agent = [{"ipBlock": {"cidr": cidr}} for cidr in POD_IDENTITY_AGENT]
+        egress.append({"to": agent, "ports": _ports([("TCP", POD_IDENTITY_PORT)])})
     types = [kind for kind, rules in (("Ingress", ingress), ("Egress", egress)) if rules]
     spec: dict[str, Any] = {"policyTypes": types}
     if ingress:
@@ -132,7 +181,9 @@ def _workload_policy(namespace: str, workload: Workload) -> dict[str, Any]:
     return _policy(namespace, f"allow-{workload.name}", dict(workload.pods), spec)
 
 
-def namespace_policies(namespace: str, workloads: tuple[Workload, ...], eks: bool) -> list[dict[str, Any]]:
+def namespace_policies(
+    namespace: str, workloads: tuple[Workload, ...], eks: bool, pod_identity: bool = False
+) -> list[dict[str, Any]]:
     """Default deny, DNS, the API ports, and each workload's own rules, in `namespace`."""
     dns = {
         "to": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": DNS_NAMESPACE}}}],
@@ -143,7 +194,7 @@ def namespace_policies(namespace: str, workloads: tuple[Workload, ...], eks: boo
         _policy(namespace, "default-deny", {}, {"policyTypes": ["Ingress", "Egress"]}),
         _policy(namespace, "allow-dns", {}, {"policyTypes": ["Egress"], "egress": [dns]}),
         _policy(namespace, "allow-api-egress", {}, {"policyTypes": ["Egress"], "egress": [api]}),
-        *(_workload_policy(namespace, workload) for workload in workloads),
+        *(_workload_policy(namespace, workload, pod_identity) for workload in workloads),
     ]
 
 
@@ -156,10 +207,18 @@ ADDON_WORKLOADS = {
 """Add-on (config field) -> its controllers' workloads."""
 
 
-def addon_network_policies(addons: AddonsConfig, karpenter: bool, eks: bool) -> list[dict[str, Any]]:
+def addon_network_policies(
+    addons: AddonsConfig, karpenter: bool, eks: bool, pod_identity: bool
+) -> list[dict[str, Any]]:
     """Policies for Karpenter's namespace (when on) and every enabled add-on's namespace."""
-    objects = namespace_policies(KARPENTER_NAMESPACE, KARPENTER, eks) if karpenter else []
+    objects = namespace_policies(KARPENTER_NAMESPACE, KARPENTER, eks, pod_identity) if karpenter else []
     for addon, workloads in ADDON_WORKLOADS.items():
         if getattr(addons, addon).enabled:
-            objects += namespace_policies(ADDON_ACCOUNTS[addon][0], workloads, eks)
+            objects += namespace_policies(ADDON_ACCOUNTS[addon][0], workloads, eks, pod_identity)
     return objects
+
+
+def service_network_policies(secrets: bool, policy: bool, eks: bool, pod_identity: bool) -> list[dict[str, Any]]:
+    """Policies for the external-secrets namespace (secrets on) and the kyverno namespace (policy on)."""
+    objects = namespace_policies(ESO_NAMESPACE, EXTERNAL_SECRETS, eks, pod_identity) if secrets else []
+    return objects + (namespace_policies(KYVERNO_NAMESPACE, KYVERNO, eks, pod_identity) if policy else [])
