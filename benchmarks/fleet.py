@@ -110,7 +110,7 @@ def measure(tmp: Path, count: int, samples: int, repeat: int, baseline: float, s
     repo = write_tree(tmp / f"repo-{count}", files)
     secrets = [spoke_secret(config) for config in configs]
     generators, apps = timed(
-        repeat, lambda: [a for s in appsets for a in expand_application_set(s, secrets, repo, set())]
+        repeat, lambda: [a for s in appsets for a in expand_application_set(s, secrets, repo, {run.config.repo.url})]
     )
     return (
         f"{count:>6} {spoke_time:>8.3f} s {spoke_time / baseline:>4.2f}x"
