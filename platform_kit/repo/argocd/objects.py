@@ -18,6 +18,7 @@ from platform_kit.config.metadata import variable
 from platform_kit.config.models import PlatformConfig, SshCredentials
 from platform_kit.repo.argocd.health import APPLICATION_HEALTH_LUA
 from platform_kit.repo.argocd.notifications import notifications_values
+from platform_kit.repo.services.layout import controller_charts, observability_charts
 
 API_VERSION = "argoproj.io/v1alpha1"
 IN_CLUSTER = "https://kubernetes.default.svc"
@@ -188,10 +189,7 @@ def oci_registries(config: PlatformConfig) -> dict[str, dict[str, str]]:
     `enableOCI: "true"`; the chart's `configs.repositories` writes those Secrets. Public registries
     only: the entries carry no credentials.
     """
-    from platform_kit.repo.argocd.layout import ArgoCdLayout  # the layout imports this module
-    from platform_kit.repo.services.layout import stages
-
-    charts = [chart for stage in stages(config, ArgoCdLayout(config)) for chart in stage.charts if chart.oci]
+    charts = [chart for chart in (*controller_charts(config), *observability_charts(config)) if chart.oci]
     return {
         chart.release: {"name": chart.release, "type": "helm", "url": chart.helm_repo_url, "enableOCI": "true"}
         for chart in sorted(charts, key=lambda chart: chart.release)

@@ -102,6 +102,28 @@ def policy_patches(config: PlatformConfig) -> list[dict[str, Any]]:
     return patches
 
 
+def controller_charts(config: PlatformConfig) -> list[HelmChart]:
+    """The controllers stage's charts, in install order: Karpenter, the AWS add-ons, external-secrets, Kyverno."""
+    services, irsa = config.services, config.workload_identity == "irsa"
+    capacity = getattr(config.cluster, "capacity", None)
+    charts = [karpenter_chart(capacity, irsa)] if capacity is not None and capacity.kind == "karpenter" else []
+    charts.extend(addon_charts(services.addons, irsa))
+    if services.secrets.enabled:
+        charts.append(eso_chart(services.secrets, config.secrets_auth, irsa))
+    if services.policy.enabled:
+        charts.append(kyverno_chart(services.policy))
+    return charts
+
+
+def observability_charts(config: PlatformConfig) -> list[HelmChart]:
+    """The observability stage's chart: kube-prometheus-stack when observability is on."""
+    observability = config.services.observability
+    if not observability.enabled:
+        return []
+    admin = GRAFANA_ADMIN_SECRET if config.services.secrets.enabled else None
+    return [prometheus_stack_chart(observability, admin)]
+
+
 def stages(config: PlatformConfig, agent: AgentLayout) -> list[Stage]:
     """The environment's non-empty stages, in order, with their objects and charts.
 
@@ -115,7 +137,6 @@ def stages(config: PlatformConfig, agent: AgentLayout) -> list[Stage]:
         services.observability.enabled,
         services.policy.enabled,
     )
-    irsa = config.workload_identity == "irsa"
 
     controllers = Stage("controllers", f"{root}/controllers", bases=["../../controllers"])
     configs = Stage("configs", f"{root}/configs", bases=["../../configs"])
@@ -123,30 +144,26 @@ def stages(config: PlatformConfig, agent: AgentLayout) -> list[Stage]:
     monitoring = Stage("monitoring", f"{root}/monitoring")
     capacity = getattr(config.cluster, "capacity", None)
     karpenter = capacity is not None and capacity.kind == "karpenter"
+    controllers.charts.extend(controller_charts(config))
+    observability.charts.extend(observability_charts(config))
     if karpenter:
-        controllers.charts.append(karpenter_chart(capacity, irsa))
         configs.objects.extend(karpenter_objects(capacity))
     if capacity is not None and capacity.kind == "autoMode":
         configs.objects.extend(auto_mode_objects(capacity))
-    controllers.charts.extend(addon_charts(services.addons, irsa))
     configs.objects.extend(addon_objects(services.addons))
     # in `configs`: the charts' installs (external-secrets: Pulumi's bootstrap) have created the namespaces by then
     eks, pod_identity = config.cluster.kind == "eks", config.workload_identity == "pod-identity"
     configs.objects.extend(addon_network_policies(services.addons, karpenter, eks, pod_identity))
     configs.objects.extend(service_network_policies(secrets_on, policy_on, eks, pod_identity))
     if secrets_on:
-        controllers.charts.append(eso_chart(services.secrets, config.secrets_auth, irsa))
         configs.objects.append(cluster_secret_store(config.secrets_auth, platform_namespaces(config)))
     if policy_on:
-        controllers.charts.append(kyverno_chart(services.policy))
         configs.bases.append(f"../../{POLICY_BASE.removeprefix('infrastructure/')}")
         configs.patches.extend(policy_patches(config))
     if observability_on:
         configs.objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": MONITORING_NAMESPACE}})
         if secrets_on:
             configs.objects.append(grafana_admin_external_secret(MONITORING_NAMESPACE))
-        admin = GRAFANA_ADMIN_SECRET if secrets_on else None
-        observability.charts.append(prometheus_stack_chart(services.observability, admin))
         monitoring.objects.extend(monitoring_objects(agent.monitoring_objects(), secrets_on))
     return [
         stage
