@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import tarfile
 from pathlib import Path
 
 import helm_python
@@ -206,6 +207,63 @@ def test_kube_prometheus_stack_lands_nothing_where_eks_cannot_scrape(inflations,
     rules = json.dumps([obj for obj in objects if obj["kind"] == "PrometheusRule"])
     for job in ('job=\\"kube-scheduler\\"', 'job=\\"kube-controller-manager\\"', 'job=~\\".*etcd.*\\"'):
         assert job not in rules
+
+
+SUBCHART_WORKLOADS = {
+    "grafana": ("Deployment", "kube-prometheus-stack-grafana"),
+    "kube-state-metrics": ("Deployment", "kube-prometheus-stack-kube-state-metrics"),
+    "prometheus-node-exporter": ("DaemonSet", "kube-prometheus-stack-prometheus-node-exporter"),
+}
+"""kube-prometheus-stack's vendored subcharts (tests/fixtures/charts/README.md) and the workload each renders."""
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_kube_prometheus_stack_renders_its_subcharts_at_the_versions_it_declares(inflations, stack):
+    """Grafana, kube-state-metrics and node-exporter come from the subcharts packaged in the archive; only
+    node-exporter breaks `restricted`, and only the library's node-exporter PolicyException covers it."""
+    _, inflation = inflations[stack]
+    everything = [obj for _, obj in inflation.objects()]
+    exempt = exemptions(everything)
+    declared = {
+        dependency["name"]: dependency["version"]
+        for dependency in helm_python.Chart.load(str(CHARTS / f"{KPS}-{PINNED_CHARTS[KPS]}.tgz")).metadata[
+            "dependencies"
+        ]
+    }
+    objects = [obj for source, obj in inflation.objects() if source.chart and source.chart.name == KPS]
+    for subchart, (kind, suffix) in SUBCHART_WORKLOADS.items():
+        found = [obj for obj in objects if obj["kind"] == kind and obj["metadata"]["name"].endswith(suffix)]
+        assert len(found) == 1, f"{subchart}: {kind} *{suffix} not rendered"
+        workload = found[0]
+        assert workload["metadata"]["labels"]["helm.sh/chart"] == f"{subchart}-{declared[subchart]}"
+        problems = pod_security_problems(workload)
+        if subchart == "prometheus-node-exporter":
+            assert "hostNetwork is true" in problems and "hostPID is true" in problems
+            assert exempt(kind, "monitoring", workload["metadata"]["name"])
+            assert not exempt("Deployment", "monitoring", workload["metadata"]["name"].replace("node", "other"))
+        else:
+            assert problems == [], f"{subchart}: {problems}"
+    # Grafana's `helm test` hook Pod is switched off (no agent runs test hooks).
+    assert not [obj for obj in objects if (obj["metadata"].get("annotations") or {}).get("helm.sh/hook") == "test"]
+
+
+def test_a_subchart_missing_from_the_archive_is_reported_and_its_objects_are_absent(tmp_path):
+    """The kube-prometheus-stack archive without its grafana subchart: the store names what is missing."""
+    archive = CHARTS / f"{KPS}-{PINNED_CHARTS[KPS]}.tgz"
+    with tarfile.open(archive) as full, tarfile.open(tmp_path / archive.name, "w:gz") as stripped:
+        for member in full.getmembers():
+            if not member.name.endswith("/charts/grafana-9.4.5.tgz"):
+                stripped.addfile(member, full.extractfile(member))
+    ref = ChartRef(KPS, PINNED_CHARTS[KPS])
+    complete = ChartStore(CHARTS).render(ref, {}, release=KPS, namespace="monitoring")
+    partial = ChartStore(tmp_path).render(ref, {}, release=KPS, namespace="monitoring")
+    assert complete.missing_subcharts == []
+    assert partial.missing_subcharts == ["grafana 9.4.5"]
+
+    def grafana(rendered):
+        return [obj for obj in rendered.objects if obj["metadata"]["name"] == f"{KPS}-grafana"]
+
+    assert grafana(complete) and not grafana(partial)
 
 
 # ------------------------------------------------------------------ schemas

@@ -124,6 +124,10 @@ def prometheus_stack_chart(config: ObservabilityConfig, grafana_admin_secret: st
             "dashboards": {"enabled": True, "label": DASHBOARD_LABEL, "labelValue": "1", "searchNamespace": "ALL"}
         },
         "resources": _requests("100m", "256Mi"),
+        # The chart's `helm test` Pod (a `helm.sh/hook: test` hook running bats as root, no seccomp profile):
+        # Argo CD never runs test hooks and the Flux HelmReleases do not enable `spec.test`, so it would never
+        # run; leaving it out keeps an unused image, ServiceAccount and ConfigMap out of the rendered objects.
+        "testFramework": {"enabled": False},
     }
     if grafana_admin_secret is not None:
         grafana["admin"] = {"existingSecret": grafana_admin_secret, **GRAFANA_ADMIN_KEYS}
