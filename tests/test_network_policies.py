@@ -12,8 +12,10 @@ unrelated flows must be denied.
 from __future__ import annotations
 
 import copy
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from netpol_support import Address, Cluster, Pod, policy_types, selector_matches
 from stack_support import REPO_ROOT
 
@@ -24,7 +26,12 @@ from platform_kit.offline.preview import run_stack
 from platform_kit.offline.preview_inflate import DEFAULT_CHART_DIR, inflate_run
 from platform_kit.repo.services.addons import addon_charts
 from platform_kit.repo.services.karpenter import karpenter_chart
-from platform_kit.repo.services.network_policies import POD_IDENTITY_AGENT, api_ports, namespace_policies
+from platform_kit.repo.services.network_policies import (
+    POD_IDENTITY_AGENT,
+    api_ports,
+    namespace_policies,
+    service_network_policies,
+)
 from platform_kit.repo.services.policy import kyverno_chart
 from platform_kit.repo.services.secrets import eso_chart
 
@@ -47,9 +54,12 @@ MONITORS_ON = {
     "kyverno": {controller: {"serviceMonitor": {"enabled": True}} for controller in KYVERNO_CONTROLLERS},
 }
 """Each chart's values turning its own ServiceMonitor on (what a user enabling scraping would set)."""
-PROMETHEUS = Pod(
-    "monitoring", {"app.kubernetes.io/name": "prometheus"}, (("http-web", 9090, "TCP"),), name="prometheus"
-)
+PROMETHEUS_LABELS = {
+    "app.kubernetes.io/name": "prometheus",
+    "operator.prometheus.io/name": "kube-prometheus-stack-prometheus",
+}
+"""Labels of the operator's Prometheus pods (kube-prometheus-stack's Prometheus Service selects them by these)."""
+PROMETHEUS = Pod("monitoring", PROMETHEUS_LABELS, (("http-web", 9090, "TCP"),), name="prometheus")
 KUBE_DNS = Pod("kube-system", {"k8s-app": "kube-dns"}, (("dns", 53, "UDP"), ("dns-tcp", 53, "TCP")), name="coredns")
 TEAM_POD = Pod("payments", {"app": "shop"}, (("http", 8080, "TCP"),), name="team pod")
 API_SERVER = Address("10.0.12.34", "API server (EKS control-plane ENI)")
@@ -454,3 +464,167 @@ def test_eso_and_kyverno_webhooks_come_from_the_charts_and_need_their_policies(s
     # the background and reports controllers listen on 9443 too, but serve no webhook: closed
     for name in ("kyverno-background-controller", "kyverno-reports-controller"):
         assert not Cluster(policies).allowed(API_SERVER, pods[name], 9443), name
+
+
+# --- the monitoring namespace (kube-prometheus-stack and its grafana, kube-state-metrics, node-exporter subcharts) -
+
+MONITORING = "monitoring"
+RELEASE = "kube-prometheus-stack"
+RELOADER_PORT = 8080
+"""The operator's config-reloader sidecar's `reloader-web` port (prometheus-operator v0.85.0; not in the chart)."""
+MESH_PORT = 9094
+"""Alertmanager's cluster port between replicas (the operator's `mesh-tcp`/`mesh-udp`; not in the chart)."""
+
+
+def _operator_pods(objects):
+    """Prometheus' and Alertmanager's pods, which the operator creates: their Service's selector and ports."""
+    services = {o["metadata"]["name"]: o for o in objects if o["kind"] == "Service"}
+    pods = []
+    for obj in objects:
+        if obj["kind"] not in ("Prometheus", "Alertmanager"):
+            continue
+        service = services[obj["metadata"]["name"]]
+        web = next(p for p in service["spec"]["ports"] if p["name"] == obj["spec"].get("portName", "web"))
+        ports = [(web["name"], web["targetPort"], "TCP"), ("reloader-web", RELOADER_PORT, "TCP")]
+        if obj["kind"] == "Alertmanager":
+            ports += [("mesh-tcp", MESH_PORT, "TCP"), ("mesh-udp", MESH_PORT, "UDP")]
+        labels = {**service["spec"]["selector"], **(obj["spec"].get("podMetadata") or {}).get("labels", {})}
+        for replica in range(max(obj["spec"].get("replicas", 1), 2)):  # two, to check the flows between replicas
+            ip = f"10.1.{len(pods) + 20}.{replica + 10}"
+            pods.append(Pod(MONITORING, labels, tuple(ports), ip=ip, name=f"{obj['kind'].lower()}-{replica}"))
+    return pods
+
+
+def _monitoring(objects):
+    """(pods the policies apply to, host-network workload names) in the monitoring namespace."""
+    host = {
+        o["metadata"]["name"]
+        for o in objects
+        if o["kind"] in WORKLOADS
+        and o["metadata"]["namespace"] == MONITORING
+        and o["spec"]["template"]["spec"].get("hostNetwork")
+    }
+    pods = [p for p in _pods(objects, MONITORING) if p.name not in host]
+    return pods + _operator_pods(objects), host
+
+
+def _role(pod):
+    """A pod's workload: its name without the replica suffix of the operator's pods."""
+    return pod.name.removesuffix("-0").removesuffix("-1")
+
+
+def _by_name(pods):
+    return {pod.name.removeprefix("kube-prometheus-stack-"): pod for pod in pods}
+
+
+def _service_flows(objects, pods, service_name, port):
+    service = next(o for o in objects if o["kind"] == "Service" and o["metadata"]["name"] == service_name)
+    assert service["metadata"]["namespace"] == MONITORING
+    return _service_targets(service, port, pods)
+
+
+def _monitoring_flows(objects, pods):
+    """(client, pod, port, protocol) inside monitoring that the chart configures."""
+    named = _by_name(pods)
+    prometheus, grafana = named["prometheus-0"], named["grafana"]
+    flows = set()
+    for monitor in (o for o in objects if o["kind"] == "ServiceMonitor"):
+        namespaces = (monitor["spec"].get("namespaceSelector") or {}).get(
+            "matchNames", [monitor["metadata"]["namespace"]]
+        )
+        if MONITORING not in namespaces:
+            continue
+        for service in (o for o in objects if o["kind"] == "Service" and o["metadata"]["namespace"] == MONITORING):
+            if selector_matches(monitor["spec"]["selector"], service["metadata"].get("labels") or {}):
+                if service["metadata"]["name"].endswith("node-exporter"):
+                    continue  # host network: checked against a node address below
+                for endpoint in monitor["spec"]["endpoints"]:
+                    flows |= {(prometheus, p, n, "TCP") for p, n in _service_targets(service, endpoint["port"], pods)}
+    for target in (o for o in objects if o["kind"] == "Prometheus"):
+        for alertmanager in target["spec"]["alerting"]["alertmanagers"]:
+            for pod, port in _service_flows(objects, pods, alertmanager["name"], alertmanager["port"]):
+                flows.add((prometheus, pod, port, "TCP"))
+    datasources = next(o for o in objects if o["kind"] == "ConfigMap" and o["metadata"]["name"].endswith("datasource"))
+    for source in yaml.safe_load(datasources["data"]["datasource.yaml"])["datasources"]:
+        host, port = urlsplit(source["url"]).hostname, urlsplit(source["url"]).port
+        service_name, namespace = host.split(".")[:2]
+        assert namespace == MONITORING
+        flows |= {(grafana, pod, number, "TCP") for pod, number in _service_flows(objects, pods, service_name, port)}
+    replicas = [pod for pod in pods if pod.name.startswith("alertmanager-")]
+    flows |= {(a, b, MESH_PORT, protocol) for a in replicas for b in replicas if a != b for protocol in ("TCP", "UDP")}
+    return flows
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging"])
+def test_monitoring_pods_are_isolated_and_node_exporter_is_on_the_host(stacks, stack):
+    _, objects, _ = stacks[stack]
+    cluster = Cluster([o for o in objects if o["kind"] == "NetworkPolicy"])
+    pods, host = _monitoring(objects)
+    assert host == {"kube-prometheus-stack-prometheus-node-exporter"}  # NetworkPolicies do not apply to it
+    assert set(_by_name(pods)) >= {"operator", "grafana", "kube-state-metrics", "prometheus-0", "alertmanager-0"}
+    for pod in pods:
+        assert cluster.selecting(pod, "Ingress") and cluster.selecting(pod, "Egress"), pod.name
+    # nothing outside the namespace is meant to reach Grafana, Prometheus or Alertmanager: the chart exposes none
+    in_monitoring = [o for o in objects if o["metadata"].get("namespace") == MONITORING]
+    assert not [o for o in in_monitoring if o["kind"] in ("Ingress", "HTTPRoute", "Gateway")]
+    assert {o["spec"].get("type", "ClusterIP") for o in in_monitoring if o["kind"] == "Service"} == {"ClusterIP"}
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging"])
+def test_the_flows_kube_prometheus_stack_needs_are_allowed(stacks, stack):
+    _, objects, _ = stacks[stack]
+    cluster = Cluster([o for o in objects if o["kind"] == "NetworkPolicy"])
+    pods, _ = _monitoring(objects)
+    flows = _monitoring_flows(objects, pods)
+    for client, pod, port, protocol in flows:
+        assert cluster.allowed(client, pod, port, protocol), f"{client.name} -> {pod.name}:{port}/{protocol}"
+    webhooks = _webhook_flows(objects, MONITORING, pods)
+    assert {(pod.name, port) for pod, port in webhooks} == {("kube-prometheus-stack-operator", 10250)}
+    for pod, port in webhooks:
+        assert cluster.allowed(API_SERVER, pod, port), f"API server -> {pod.name}:{port}"
+    for pod in pods:
+        assert cluster.allowed(pod, KUBE_DNS, 53, "UDP") and cluster.allowed(pod, KUBE_DNS, 53, "TCP"), pod.name
+        assert cluster.allowed(pod, API_SERVER, 443), pod.name  # Grafana's sidecars and the operator read the API
+        assert cluster.allowed(pod, AWS_ENDPOINT, 443), pod.name  # Alertmanager's receivers, Grafana's update checks
+    prometheus = _by_name(pods)["prometheus-0"]
+    for target, port in ((NODE, 9100), (NODE, 10250), (TEAM_POD, 8080), (KUBE_DNS, 9153), (AWS_ENDPOINT, 9999)):
+        assert cluster.allowed(prometheus, target, port), f"prometheus -> {target.name}:{port}"  # open egress
+    # Grafana -> Prometheus, Grafana -> Alertmanager, Prometheus -> Alertmanager, self-scrapes, gossip both ways
+    assert len(flows) == 19
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging"])
+def test_unrelated_monitoring_flows_are_denied(stacks, stack):
+    _, objects, _ = stacks[stack]
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+    cluster = Cluster(policies)
+    pods, _ = _monitoring(objects)
+    webhooks = {(pod.name, port) for pod, port in _webhook_flows(objects, MONITORING, pods)}
+    flows = {(_role(c), _role(p), port, proto) for c, p, port, proto in _monitoring_flows(objects, pods)}
+    for pod in pods:
+        for _, number, protocol in pod.ports:
+            if (pod.name, number) not in webhooks:
+                assert not cluster.allowed(TEAM_POD, pod, number, protocol), f"team -> {pod.name}:{number}"
+            for client in pods:  # inside the namespace (all isolated for egress): only the chart's flows
+                expected = (_role(client), _role(pod), number, protocol) in flows
+                assert cluster.allowed(client, pod, number, protocol) == expected, (client.name, pod.name, number)
+        if not pod.name.startswith("prometheus-"):
+            assert not cluster.allowed(pod, TEAM_POD, 8080), f"{pod.name} -> team pod"
+            assert not cluster.allowed(pod, AWS_ENDPOINT, 8080), f"{pod.name} -> :8080"
+            assert not cluster.allowed(pod, NODE, 9100), f"{pod.name} -> node-exporter"
+    grafana, prometheus = _by_name(pods)["grafana"], _by_name(pods)["prometheus-0"]
+    rest = [p for p in policies if p["metadata"]["name"] != "allow-prometheus"]
+    assert cluster.allowed(grafana, prometheus, 9090) and not Cluster(rest).allowed(grafana, prometheus, 9090)
+
+
+def test_monitoring_policies_follow_the_feature_and_the_cluster_kind():
+    assert service_network_policies(False, False, False, eks=True, pod_identity=False) == []
+    policies = service_network_policies(False, False, True, eks=False, pod_identity=False)
+    assert {p["metadata"]["namespace"] for p in policies} == {MONITORING}
+    grafana = Pod(
+        MONITORING, {"app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kube-prometheus-stack"}
+    )
+    assert Cluster(policies).allowed(grafana, API_SERVER, 6443)  # existing clusters: kubeadm's API port
+    eks = service_network_policies(False, False, True, eks=True, pod_identity=True)
+    assert not Cluster(eks).allowed(grafana, API_SERVER, 6443)
+    assert not Cluster(eks).allowed(grafana, POD_IDENTITY, 80)  # nothing in monitoring calls AWS

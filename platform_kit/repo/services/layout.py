@@ -154,7 +154,7 @@ def stages(config: PlatformConfig, agent: AgentLayout) -> list[Stage]:
     # in `configs`: the charts' installs (external-secrets: Pulumi's bootstrap) have created the namespaces by then
     eks, pod_identity = config.cluster.kind == "eks", config.workload_identity == "pod-identity"
     configs.objects.extend(addon_network_policies(services.addons, karpenter, eks, pod_identity))
-    configs.objects.extend(service_network_policies(secrets_on, policy_on, eks, pod_identity))
+    configs.objects.extend(service_network_policies(secrets_on, policy_on, observability_on, eks, pod_identity))
     if secrets_on:
         configs.objects.append(cluster_secret_store(config.secrets_auth, platform_namespaces(config)))
     if policy_on:

@@ -8,7 +8,9 @@ outside the pod network), to its metrics ports from the monitoring namespace, an
 it needs beyond the API. The API server and the AWS endpoints have no pod selector and no
 stable addresses (EKS's control-plane ENIs are replaced on upgrades, AWS's public ranges
 change), so that egress is allowed by port, not by address. Controllers calling AWS with
-EKS Pod Identity also reach the node's Pod Identity Agent (link-local, port 80).
+EKS Pod Identity also reach the node's Pod Identity Agent (link-local, port 80). In the
+monitoring namespace the components talk to each other: those flows are allowed between
+their pods only, and Prometheus, which scrapes every namespace and the nodes, has open egress.
 
 The ports are read from the charts at the pinned versions with the library's values
 (`tests/test_network_policies.py` inflates them and checks every flow they need).
@@ -21,6 +23,7 @@ from typing import Any
 
 from platform_kit.config.addons import ADDON_ACCOUNTS, AddonsConfig
 from platform_kit.config.capacity import KARPENTER_NAMESPACE
+from platform_kit.repo.services.monitoring_base import RELEASE
 from platform_kit.repo.services.policy import KYVERNO_NAMESPACE
 from platform_kit.repo.services.secrets import ESO_NAMESPACE
 
@@ -43,6 +46,16 @@ POLICY_LABELS = {"app.kubernetes.io/managed-by": "platform-kit", "app.kubernetes
 
 
 @dataclass(frozen=True)
+class Peer:
+    """Pods of the workload's own namespace and the ports of a flow between them and the workload."""
+
+    pods: tuple[tuple[str, str], ...]
+    """Labels selecting the other side's pods."""
+    ports: tuple[tuple[str, int | str], ...]
+    """(protocol, port number or container port name) on the destination."""
+
+
+@dataclass(frozen=True)
 class Workload:
     """One controller's pods and the traffic they need beyond DNS and the API."""
 
@@ -58,6 +71,12 @@ class Workload:
     """(protocol, port) it calls outside the cluster besides the API ports, to any address."""
     aws_credentials: bool = False
     """Calls AWS with its pod's credentials: with EKS Pod Identity it reaches the node's agent on port 80."""
+    clients: tuple[Peer, ...] = ()
+    """Pods of its namespace that call it (ingress from them on those of its ports)."""
+    calls: tuple[Peer, ...] = ()
+    """Pods of its namespace it calls (egress to them on those of their ports)."""
+    open_egress: bool = False
+    """Egress to any address on any port (Prometheus: it scrapes every namespace and the nodes)."""
 
 
 def _chart_pods(name: str, instance: str, component: str | None = None) -> tuple[tuple[str, str], ...]:
@@ -143,6 +162,54 @@ KYVERNO = (
 `kyverno-cleanup-controller`: Service 443 -> `https` 9443); metrics 8000 on every controller."""
 
 
+PROMETHEUS_PODS = (("app.kubernetes.io/name", "prometheus"), ("operator.prometheus.io/name", f"{RELEASE}-prometheus"))
+"""Prometheus' pods (created by the operator; its Service's selector)."""
+ALERTMANAGER_PODS = (("alertmanager", f"{RELEASE}-alertmanager"), ("app.kubernetes.io/name", "alertmanager"))
+"""Alertmanager's pods (created by the operator; its Service's selector)."""
+GRAFANA_PODS = _chart_pods("grafana", RELEASE)
+"""Grafana's pods (the grafana subchart's Service selector)."""
+ALERTMANAGER_CLUSTER_PORT = 9094
+"""Alertmanager's gossip port between replicas (TCP and UDP; the operator turns it off for one replica)."""
+MONITORING = (
+    Workload(
+        "prometheus",
+        PROMETHEUS_PODS,
+        clients=(Peer(GRAFANA_PODS, (("TCP", 9090),)), Peer(PROMETHEUS_PODS, (("TCP", 9090), ("TCP", "reloader-web")))),
+        open_egress=True,
+    ),
+    Workload(
+        "alertmanager",
+        ALERTMANAGER_PODS,
+        clients=(
+            Peer(PROMETHEUS_PODS, (("TCP", 9093), ("TCP", "reloader-web"))),
+            Peer(GRAFANA_PODS, (("TCP", 9093),)),
+            Peer(ALERTMANAGER_PODS, (("TCP", ALERTMANAGER_CLUSTER_PORT), ("UDP", ALERTMANAGER_CLUSTER_PORT))),
+        ),
+        calls=(Peer(ALERTMANAGER_PODS, (("TCP", ALERTMANAGER_CLUSTER_PORT), ("UDP", ALERTMANAGER_CLUSTER_PORT))),),
+    ),
+    Workload(
+        "grafana",
+        GRAFANA_PODS,
+        clients=(Peer(PROMETHEUS_PODS, (("TCP", 3000),)),),
+        calls=(Peer(PROMETHEUS_PODS, (("TCP", 9090),)), Peer(ALERTMANAGER_PODS, (("TCP", 9093),))),
+    ),
+    Workload(
+        "prometheus-operator",
+        (("app", f"{RELEASE}-operator"), ("release", RELEASE)),
+        webhook_ports=(10250,),  # also its metrics (`https`), scraped by Prometheus
+    ),
+    Workload(
+        "kube-state-metrics",
+        _chart_pods("kube-state-metrics", RELEASE),
+        clients=(Peer(PROMETHEUS_PODS, (("TCP", 8080),)),),
+    ),
+)
+"""kube-prometheus-stack 77.6.2: Prometheus (9090, its config reloader's `reloader-web`) queried by Grafana and
+scraped by itself; Alertmanager (9093, `reloader-web`) alerted and scraped by Prometheus, read by Grafana, 9094 between
+replicas; Grafana (3000) scraped; the operator's webhook and metrics on 10250 (Service 443 -> `https`);
+kube-state-metrics 8080. node-exporter runs on the host network, where NetworkPolicies do not apply."""
+
+
 def api_ports(eks: bool) -> tuple[int, ...]:
     """Ports the API server's endpoints listen on: 443 on EKS; elsewhere also the kubeadm default 6443."""
     return (HTTPS,) if eks else (HTTPS, KUBEADM_API_PORT)
@@ -157,8 +224,12 @@ def _policy(namespace: str, name: str, pods: dict[str, str], spec: dict[str, Any
     }
 
 
-def _ports(protocol_ports: list[tuple[str, int]]) -> list[dict[str, Any]]:
+def _ports(protocol_ports: list[tuple[str, int | str]]) -> list[dict[str, Any]]:
     return [{"protocol": protocol, "port": port} for protocol, port in protocol_ports]
+
+
+def _peer_rule(key: str, peer: Peer) -> dict[str, Any]:
+    return {key: [{"podSelector": {"matchLabels": dict(peer.pods)}}], "ports": _ports(list(peer.ports))}
 
 
 def _workload_policy(namespace: str, workload: Workload, pod_identity: bool) -> dict[str, Any]:
@@ -168,7 +239,11 @@ def _workload_policy(namespace: str, workload: Workload, pod_identity: bool) -> 
     if workload.metrics_ports:
         monitoring = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": MONITORING_NAMESPACE}}}
         ingress.append({"from": [monitoring], "ports": _ports([("TCP", port) for port in workload.metrics_ports])})
+    ingress += [_peer_rule("from", peer) for peer in workload.clients]
     egress = [{"ports": _ports(list(workload.egress_ports))}] if workload.egress_ports else []
+    egress += [_peer_rule("to", peer) for peer in workload.calls]
+    if workload.open_egress:
+        egress.append({})  # an empty rule: any destination, any port
     if pod_identity and workload.aws_credentials:
         agent = [{"ipBlock": {"cidr": cidr}} for cidr in POD_IDENTITY_AGENT]
         egress.append({"to": agent, "ports": _ports([("TCP", POD_IDENTITY_PORT)])})
@@ -218,7 +293,10 @@ def addon_network_policies(
     return objects
 
 
-def service_network_policies(secrets: bool, policy: bool, eks: bool, pod_identity: bool) -> list[dict[str, Any]]:
-    """Policies for the external-secrets namespace (secrets on) and the kyverno namespace (policy on)."""
+def service_network_policies(
+    secrets: bool, policy: bool, observability: bool, eks: bool, pod_identity: bool
+) -> list[dict[str, Any]]:
+    """Policies for the namespaces of external-secrets, kyverno and monitoring (each when its feature is on)."""
     objects = namespace_policies(ESO_NAMESPACE, EXTERNAL_SECRETS, eks, pod_identity) if secrets else []
-    return objects + (namespace_policies(KYVERNO_NAMESPACE, KYVERNO, eks, pod_identity) if policy else [])
+    objects += namespace_policies(KYVERNO_NAMESPACE, KYVERNO, eks, pod_identity) if policy else []
+    return objects + (namespace_policies(MONITORING_NAMESPACE, MONITORING, eks, pod_identity) if observability else [])
