@@ -23,12 +23,10 @@ from typing import Any
 
 from platform_kit.config.addons import ADDON_ACCOUNTS, AddonsConfig
 from platform_kit.config.capacity import KARPENTER_NAMESPACE
-from platform_kit.repo.services.monitoring_base import RELEASE
+from platform_kit.repo.services.monitoring_base import MONITORING_NAMESPACE, RELEASE
 from platform_kit.repo.services.policy import KYVERNO_NAMESPACE
 from platform_kit.repo.services.secrets import ESO_NAMESPACE
 
-MONITORING_NAMESPACE = "monitoring"
-"""Prometheus' namespace (kube-prometheus-stack): the only source allowed to metrics ports."""
 DNS_NAMESPACE = "kube-system"
 """Namespace of the cluster DNS (CoreDNS, `kube-dns`)."""
 HTTPS = 443
