@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from platform_kit.config import ConfigError, load_stack_file
-from platform_kit.config.fleet import FleetProblem, SpokeRole, fleet_from_text, fleet_problems
+from platform_kit.config.fleet import FleetProblem, SpokeRole, fleet_from_text, fleet_problems, names_hub
 from platform_kit.config.loaders import read_project_file, read_stack_file, stack_config_dir
 
 if TYPE_CHECKING:
@@ -53,12 +53,6 @@ def project_fleet_problems(project: Path, stacks: Iterable[str]) -> list[FleetPr
 
         problems += shared_file_problems(configs)
     return [problem for problem in problems if wanted & set(problem.involves)]
-
-
-def names_hub(reference: str, hub: str, project: str) -> bool:
-    """Whether a spoke's hub reference (`<org>/<project>/<stack>`) is stack `hub` of this project."""
-    parts = reference.split("/")
-    return len(parts) == 3 and parts[1] == project and parts[2] == hub
 
 
 def hub_spokes(project: Path, hub: str) -> dict[str, PlatformConfig]:

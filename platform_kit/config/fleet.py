@@ -178,6 +178,17 @@ def hub_stack_name(reference: str) -> str:
     return reference.rsplit("/", 1)[-1]
 
 
+def reference_project(reference: str) -> str | None:
+    """The project part of a fully qualified stack name (`acme/platform/hub` -> `platform`); None if not one."""
+    parts = reference.split("/")
+    return parts[1] if len(parts) == 3 else None
+
+
+def names_hub(reference: str, hub: str, project: str) -> bool:
+    """Whether a spoke's hub reference (`<org>/<project>/<stack>`) is stack `hub` of project `project`."""
+    return reference_project(reference) == project and hub_stack_name(reference) == hub
+
+
 class FleetProblem(NamedTuple):
     """A problem only a set of stacks shows: the stack it is reported on, the field, what, and every stack involved."""
 
@@ -206,7 +217,7 @@ def fleet_problems(
         if isinstance(fleet, HubRole):
             members.setdefault(stack, []).append((stack, config.cluster.name))
         elif isinstance(fleet, SpokeRole) and fleet.hub is not None:
-            if project is not None and fleet.hub.stack.split("/")[1] != project:
+            if project is not None and reference_project(fleet.hub.stack) != project:
                 continue  # a hub of another project: its stacks are not here
             hub = hub_stack_name(fleet.hub.stack)
             if hub in invalid:
