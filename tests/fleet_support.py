@@ -20,6 +20,14 @@ from platform_kit.repo.argocd.fleet import aws_cluster_config, spoke_cluster_sec
 from platform_kit.repo.argocd.objects import IN_CLUSTER, cluster_secret
 from platform_kit.validation.manifests import kustomize_build
 
+HUB = "hub"
+"""The shipped fleet's hub stack."""
+SPOKES = ("spoke-eks", "spoke-local", "spoke-local-2")
+"""The shipped hub-managed spokes (the two spoke-local* are clusters of one environment, `fleet-staging`);
+tests/test_fleet_hub.py checks this is every stack naming the hub."""
+FLEET = (HUB, *SPOKES)
+"""The shipped fleet's stacks."""
+
 
 def spoke_server(config: PlatformConfig) -> str:
     """A distinct API server URL per spoke (an existing spoke's `apiServer`, else a made-up EKS endpoint)."""

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from fleet_support import SPOKES
 from stack_support import REPO_ROOT
 
 from platform_kit.config.services import PolicyConfig
@@ -34,7 +35,6 @@ no longer reported fails tests/test_fleet_inflation.py, so this list cannot go s
 derives its layers from a managed spoke's stages: `infra-monitoring` used to target a path that a spoke
 without secrets never seeds.)"""
 
-SPOKES = ("spoke-eks", "spoke-local", "spoke-local-2")
 """The project's hub-managed spokes (stacks/Pulumi.spoke-*.yaml), registered on `hub`."""
 
 

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fleet_support import SPOKES
 
+from platform_kit.cli.fleet import hub_spokes
 from platform_kit.inflate.appsets import expand_application_set, selector_matches
 from platform_kit.offline.preview import run_stack
 from platform_kit.repo.argocd.fleet import FLEET_APPS_PROJECT, FLEET_PROJECT
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SPOKES = ("spoke-eks", "spoke-local", "spoke-local-2")  # the two spoke-local* share `fleet-staging`
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +36,10 @@ def application_sets(runs) -> list[dict]:
 
         files = {m.path: m.content for m in render_config_repo(runs["hub"].config)}
     return [doc for doc in yaml.safe_load_all(files["fleet/acme/applicationsets.yaml"]) if doc]
+
+
+def test_the_fleet_tests_cover_every_shipped_stack_that_names_the_hub():
+    assert tuple(hub_spokes(REPO_ROOT, "hub")) == SPOKES
 
 
 def test_every_spoke_secret_carries_its_whole_contract_and_only_credentials_are_secret(runs):

@@ -14,7 +14,8 @@ import copy
 import re
 
 import yaml
-from inflation_support import CHARTS, FLEET_KNOWN_GAPS, KNOWN_GAPS, SPOKES, charts_of, unexplained
+from fleet_support import SPOKES
+from inflation_support import CHARTS, FLEET_KNOWN_GAPS, KNOWN_GAPS, charts_of, unexplained
 
 from platform_kit.config.fleet import spoke_team_project
 from platform_kit.inflate import Bootstrap, ChartStore, inflate

@@ -10,7 +10,7 @@ import itertools
 from pathlib import Path
 
 import pytest
-from fleet_support import destination_permitted, seed_union, spoke_secret, write_tree
+from fleet_support import FLEET, destination_permitted, seed_union, spoke_secret, write_tree
 from stack_support import REPO_ROOT
 
 from platform_kit import versions
@@ -23,7 +23,6 @@ from platform_kit.repo.argocd.fleet_hub import fleet_destinations
 from platform_kit.repo.argocd.objects import IN_CLUSTER, chart_values
 from platform_kit.validation.manifests import kustomize_build, validate_object, validate_tree
 
-FLEET = ("hub", "spoke-eks", "spoke-local", "spoke-local-2")
 PROGRESSIVE = "applicationsetcontroller.enable.progressive.syncs"
 
 

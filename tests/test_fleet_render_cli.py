@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from inflation_support import CHARTS, SPOKES
+from fleet_support import SPOKES
+from inflation_support import CHARTS
 from stack_support import REPO_ROOT, project_skeleton
 
 from platform_kit.cli import main

@@ -8,18 +8,17 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from fleet_support import FLEET
 from stack_support import REPO_ROOT, existing_cluster_stack, project_skeleton
 
 from platform_kit.cli import main
-
-FLEET_STACKS = ("hub", "spoke-eks", "spoke-local", "spoke-local-2")  # spoke-local*: two clusters of fleet-staging
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A project holding the repo's fleet stacks (hub, spoke-eks, spoke-local, spoke-local-2) and a standalone `dev`."""
     root = project_skeleton(tmp_path / "project")
-    for stack in FLEET_STACKS:
+    for stack in FLEET:
         shutil.copy(REPO_ROOT / "stacks" / f"Pulumi.{stack}.yaml", root / "stacks" / f"Pulumi.{stack}.yaml")
     write(root, "dev", existing_cluster_stack("dev"))
     return root
