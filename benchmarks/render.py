@@ -327,7 +327,11 @@ def process_table(team_counts: list[int], repeat: int) -> None:
         output([py, str(BASELINE), "record", str(project), "bench", str(data)])
         verdict = subprocess.run([py, str(BASELINE), "verify", str(data)], cwd=NEUTRAL, env=ENV, capture_output=True)
         if verdict.returncode:
-            raise SystemExit(f"the baseline does not register the same resources:\n{verdict.stdout.decode()}")
+            raise SystemExit(
+                "the baseline does not register the same resources:\n"
+                + verdict.stdout.decode()
+                + verdict.stderr.decode()[-3000:]
+            )
         baseline = [py, str(BASELINE), "run", str(data)]
         used = json.loads(output([*baseline, "--modules"]).splitlines()[0])
         rendered = json.loads(

@@ -71,22 +71,7 @@ def record(project: Path, stack: str, out: Path) -> None:
         option = list(r.options["additionalSecretOutputs"])
         for name in own_secrets[cls]:  # the class adds these itself
             option.remove(name)
-        rows.append(
-            {
-                "class": cls,
-                "type": r.type,
-                "name": r.name,
-                "urn": r.urn,
-                "custom": r.custom,
-                "parent": r.parent,
-                "provider": r.provider,
-                "dependencies": r.dependencies,
-                "options": r.options,
-                "ignore_changes": r.ignore_changes,
-                "inputs": _jsonable(r.raw_inputs),
-                "secret_outputs_option": option,
-            }
-        )
+        rows.append({"class": cls, **_registration_row(r), "secret_outputs_option": option})
     out.write_text(json.dumps({"stack": stack, "registrations": rows}))
 
 
@@ -216,6 +201,22 @@ def run(data_file: Path) -> int:
     return len(rows)
 
 
+def _registration_row(r: Any) -> dict[str, Any]:
+    """What the baseline records of one registration, and what its replay must reproduce."""
+    return {
+        "type": r.type,
+        "name": r.name,
+        "urn": r.urn,
+        "custom": r.custom,
+        "parent": r.parent,
+        "provider": r.provider,
+        "dependencies": r.dependencies,
+        "options": r.options,
+        "ignore_changes": r.ignore_changes,
+        "inputs": _jsonable(r.raw_inputs),
+    }
+
+
 def verify(data_file: Path) -> list[str]:
     """Differences between the render's registrations and the baseline's (empty: the same)."""
     from platform_kit.offline import engine
@@ -231,19 +232,7 @@ def verify(data_file: Path) -> list[str]:
         if r is None:
             problems.append(f"{row['type']} {row['name']}: not registered")
             continue
-        got = {
-            "type": r.type,
-            "name": r.name,
-            "urn": r.urn,
-            "custom": r.custom,
-            "parent": r.parent,
-            "provider": r.provider,
-            "dependencies": r.dependencies,
-            "options": r.options,
-            "ignore_changes": r.ignore_changes,
-            "inputs": _jsonable(r.raw_inputs),
-        }
-        for key, value in got.items():
+        for key, value in _registration_row(r).items():
             if row[key] != value:
                 problems.append(f"{row['type']} {row['name']}: {key} differs: {_diff(row[key], value)}")
     return problems

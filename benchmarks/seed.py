@@ -317,14 +317,19 @@ def plain_git_noop(url: str, files: dict[str, str]) -> float:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def checkout_of(revision: str, directory: Path) -> Path:
+    """The project's tree at `revision`, extracted into `directory` (the baseline measured side by side)."""
+    directory.mkdir()
+    archive = subprocess.run(["git", "archive", revision], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(directory)], input=archive, check=True)
+    return directory
+
+
 def noop_table(team_counts: list[int], baseline: str, baseline_max: int, remote: str) -> None:
     """One JSON line per team count: first seed vs no-op re-seed, this checkout, the baseline and plain git."""
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pk-bench-noop-")))
-        old = tmp / "baseline"
-        old.mkdir()
-        archive = subprocess.run(["git", "archive", baseline], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        old = checkout_of(baseline, tmp / "baseline")
         daemon = stack.enter_context(GitDaemon(tmp / "repos")) if remote == "daemon" else None
 
         def fresh(name: str) -> str:
@@ -480,10 +485,7 @@ def reseed_table(count: int, remotes: list[str], repeat: int, baseline: str, pro
     )
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pk-bench-reseed-")))
-        old = tmp / "baseline"
-        old.mkdir()
-        archive = subprocess.run(["git", "archive", baseline], cwd=ROOT, capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        old = checkout_of(baseline, tmp / "baseline")
         files_json = tmp / "files.json"
         files_json.write_text(json.dumps(files))
         for kind in remotes:
