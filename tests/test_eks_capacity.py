@@ -114,12 +114,24 @@ def test_karpenter_cloud_side(runs):
         "EC2 Instance State-change Notification",
         "EC2 Spot Instance Interruption Warning",
     ]
-    assert len(_of(dev, "aws:cloudwatch/eventTarget:EventTarget")) == 4
+    targets = _of(dev, "aws:cloudwatch/eventTarget:EventTarget")
+    rules = {r.name: r for r in _of(dev, "aws:cloudwatch/eventRule:EventRule")}
+    assert len(targets) == 4 and {t.name for t in targets} == set(rules)
+    for target in targets:  # each target sends its own rule's events to the queue
+        assert target.inputs["rule"] == target.name
+        assert target.inputs["arn"].startswith("arn:aws:sqs:") and target.inputs["arn"].endswith(
+            ":" + queue.inputs.get("name", queue.name)
+        )
+        assert rules[target.name].urn in target.dependencies
     entries = [r.inputs for r in _of(dev, "aws:eks/accessEntry:AccessEntry") if r.inputs["type"] == "EC2_LINUX"]
     assert len(entries) == 1
     tags = [r.inputs for r in _of(dev, "aws:ec2/tag:Tag")]
     assert {t["key"] for t in tags} == {"karpenter.sh/discovery"} and {t["value"] for t in tags} == {"platform-dev"}
     assert len(tags) == 3 + 1  # three private subnets and the cluster security group
+    (cluster,) = _of(dev, "aws:eks/cluster:Cluster")
+    (group_tag,) = [r for r in _of(dev, "aws:ec2/tag:Tag") if r.name.endswith("-security-group")]
+    assert group_tag.inputs["resourceId"].startswith("sg-")  # the cluster's own security group, computed by EKS
+    assert cluster.urn in group_tag.dependencies
     associations = {
         (r.inputs["namespace"], r.inputs["serviceAccount"])
         for r in _of(dev, "aws:eks/podIdentityAssociation:PodIdentityAssociation")

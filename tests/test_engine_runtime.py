@@ -7,7 +7,7 @@ import gc
 import pulumi
 from pulumi.runtime import resource as pulumi_resource
 
-from platform_kit.offline.engine import run_program
+from platform_kit.offline.engine import run_program, with_computed
 
 
 class Thing(pulumi.CustomResource):
@@ -38,3 +38,14 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it() -> None:
         gc.enable()
     run_program(lambda: Thing("c"), project="p", stack="s")
     assert gc.isenabled() and gc.get_freeze_count() == 0  # nothing left frozen: later full passes reach the run
+
+
+def test_computed_outputs_join_the_inputs_nested_ones_too_and_inputs_win():
+    computed = {"arn": "arn:fake", "name": "logical", "vpcConfig": {"vpcId": "vpc-1", "subnetIds": ["computed"]}}
+    inputs = {"name": "given", "vpcConfig": {"subnetIds": ["a", "b"], "endpointPrivateAccess": True}}
+    assert with_computed(computed, inputs) == {
+        "arn": "arn:fake",
+        "name": "given",
+        "vpcConfig": {"vpcId": "vpc-1", "subnetIds": ["a", "b"], "endpointPrivateAccess": True},
+    }
+    assert with_computed({}, inputs) == inputs and with_computed(computed, {}) == computed

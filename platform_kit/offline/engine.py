@@ -44,6 +44,16 @@ TLS_PRIVATE_KEY_TYPE = "tls:index/privateKey:PrivateKey"
 """Type token of pulumi-tls's PrivateKey, whose key material the mocks make up (private parts secret)."""
 
 
+def with_computed(computed: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+    """A resource's outputs: its inputs, plus what the provider computes, nested ones too (an EKS cluster's
+    `vpcConfig.vpcId` next to the `vpcConfig` it was given); an input always wins over a computed value."""
+    outputs = dict(computed)
+    for key, value in inputs.items():
+        nested = computed.get(key)
+        outputs[key] = with_computed(nested, value) if isinstance(value, dict) and isinstance(nested, dict) else value
+    return outputs
+
+
 @dataclass
 class Registration:
     """One resource as the program registered it."""
@@ -144,7 +154,7 @@ class RecordingMocks(pulumi.runtime.Mocks):
             found = self.stack_references.get(name, StackOutputs({}))
             secret = sorted(found.secret)
             return name, {"name": name, "outputs": dict(found.outputs), "secret_output_names": secret}
-        outputs = {**fakes.computed_outputs(args.typ, args.name, args.inputs), **args.inputs}
+        outputs = with_computed(fakes.computed_outputs(args.typ, args.name, args.inputs), args.inputs)
         if args.typ == RANDOM_PASSWORD_TYPE:
             # The real provider returns `result` as a secret; so must the mock, or secrecy is untestable.
             outputs["result"] = rpc.wrap_rpc_secret(fake_password(args.name, int(args.inputs.get("length") or 16)))

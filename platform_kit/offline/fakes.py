@@ -34,11 +34,7 @@ def computed_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str,
             "identities": [
                 {"oidcs": [{"issuer": f"https://oidc.eks.{FAKE_REGION}.amazonaws.com/id/{cluster.upper()}"}]}
             ],
-            "vpcConfig": {
-                **(inputs.get("vpcConfig") or {}),
-                "vpcId": "vpc-0fa4e0000000000000",
-                "clusterSecurityGroupId": "sg-0fa4e0000000000000",
-            },
+            "vpcConfig": {"vpcId": "vpc-0fa4e0000000000000", "clusterSecurityGroupId": "sg-0fa4e0000000000000"},
         }
     if type_ == "aws:sqs/queue:Queue":
         queue = inputs.get("name", name)
@@ -48,7 +44,7 @@ def computed_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str,
             "url": f"https://sqs.{FAKE_REGION}.amazonaws.com/{FAKE_ACCOUNT}/{queue}",
         }
     if type_ == "aws:iam/role:Role":
-        return {"arn": f"arn:aws:iam::{FAKE_ACCOUNT}:role/{name}", "name": name}
+        return {"arn": f"arn:aws:iam::{FAKE_ACCOUNT}:role/{inputs.get('name', name)}", "name": inputs.get("name", name)}
     if type_ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
         issuer = str(inputs.get("url", "oidc")).removeprefix("https://")
         return {"arn": f"arn:aws:iam::{FAKE_ACCOUNT}:oidc-provider/{issuer}"}
@@ -60,8 +56,8 @@ def computed_outputs(type_: str, name: str, inputs: dict[str, Any]) -> dict[str,
         return {"arn": f"arn:aws:secretsmanager:{FAKE_REGION}:{FAKE_ACCOUNT}:secret:{inputs.get('name', name)}-AbCdEf"}
     if type_ == "aws:ec2/launchTemplate:LaunchTemplate":
         return {"latestVersion": 1}
-    if type_.startswith("aws:"):
-        return {"arn": _arn(type_, name)}
+    if type_.startswith("aws:"):  # autonamed when no `name` is given: the logical name stands in for it
+        return {"arn": _arn(type_, name), "name": inputs.get("name", name)}
     if type_ == "kubernetes:core/v1:Secret" and inputs.get("type") == "kubernetes.io/service-account-token":
         # Filled by the cluster's token controller; secret, as the real provider reports `data`.
         token = base64.b64encode(f"fake-service-account-token-of-{name}".encode()).decode()
