@@ -14,6 +14,10 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
+from pulumi_aws.cloudwatch.event_rule import EventRule  # class modules: cloudwatch/sqs load ~50 classes each
+from pulumi_aws.cloudwatch.event_target import EventTarget
+from pulumi_aws.sqs.queue import Queue
+from pulumi_aws.sqs.queue_policy import QueuePolicy
 
 from platform_kit.aws.identity import IdentityIssuer, WorkloadIdentity, WorkloadIdentityArgs
 from platform_kit.aws.karpenter import (
@@ -69,26 +73,26 @@ class KarpenterCloud(pulumi.ComponentResource):
         aws.eks.AccessEntry(
             f"{name}-node", cluster_name=args.cluster.name, principal_arn=node_role.arn, type="EC2_LINUX", opts=child
         )
-        queue = aws.sqs.Queue(
+        queue = Queue(
             f"{name}-interruptions",
             message_retention_seconds=QUEUE_RETENTION_SECONDS,
             sqs_managed_sse_enabled=True,
             opts=child,
         )
-        aws.sqs.QueuePolicy(
+        QueuePolicy(
             f"{name}-interruptions",
             queue_url=queue.url,
             policy=queue.arn.apply(lambda arn: to_json(interruption_queue_policy(arn))),
             opts=child,
         )
         for event, pattern in INTERRUPTION_EVENTS.items():
-            rule = aws.cloudwatch.EventRule(
+            rule = EventRule(
                 f"{name}-{event}",
                 description=f"Karpenter interruption events of {args.cluster_name}: {pattern['detail-type'][0]}",
                 event_pattern=to_json(pattern),
                 opts=child,
             )
-            aws.cloudwatch.EventTarget(f"{name}-{event}", rule=rule.name, arn=queue.arn, opts=child)
+            EventTarget(f"{name}-{event}", rule=rule.name, arn=queue.arn, opts=child)
         policy = pulumi.Output.all(node_role.arn, queue.arn).apply(
             lambda v: to_json(controller_policy(args.cluster_name, args.region, v[0], v[1]))
         )
